@@ -1,0 +1,169 @@
+"""Sources of open time for the period index: weekly hours, and always / never open.
+
+Each source is an immutable, hashable value that can write itself down as
+JSON-ready data (``to_data``) and list its open intervals for any span.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slaclock._holidays import DateHolidays, PackageHolidays, holiday_source
+from slaclock._index import Intervals
+from slaclock._time import first_instant_at, wall
+from slaclock.errors import ScheduleError
+from slaclock.schedule import Shift, ShiftsSpec, WeeklyHours, parse_date, parse_shifts
+
+_ONE_DAY = dt.timedelta(days=1)
+_MIDNIGHT = dt.time()
+
+
+class WeeklySource:
+    """Weekly shifts in one zone, less holidays, with per-date overrides."""
+
+    __slots__ = ("_hash", "holidays", "overrides", "week", "zone")
+
+    def __init__(
+        self,
+        zone: ZoneInfo,
+        week: WeeklyHours,
+        holidays: DateHolidays | PackageHolidays,
+        overrides: Mapping[dt.date, tuple[Shift, ...]],
+    ) -> None:
+        self.zone = zone
+        self.week = week
+        self.holidays = holidays
+        self.overrides = dict(sorted(overrides.items()))
+        self._hash = hash((zone.key, week, holidays, tuple(self.overrides.items())))
+
+    @classmethod
+    def build(
+        cls,
+        zone: ZoneInfo,
+        hours: Mapping[str, ShiftsSpec] | WeeklyHours,
+        holidays: object,
+        overrides: Mapping[Any, ShiftsSpec] | None,
+    ) -> WeeklySource:
+        """Return a source from user-facing arguments, validating each."""
+        week = WeeklyHours.parse(hours)
+        source = holiday_source(holidays)
+        parsed: dict[dt.date, tuple[Shift, ...]] = {}
+        if overrides is not None:
+            if not isinstance(overrides, Mapping):
+                raise ScheduleError(
+                    "overrides must be a mapping of date to hours, such as "
+                    f"{{date(2026, 12, 24): '09:00-13:00'}}, not {overrides!r}"
+                )
+            for key, spec in overrides.items():
+                day = parse_date(key, "overrides")
+                if day in parsed:
+                    raise ScheduleError(f"overrides: {day.isoformat()} is given twice")
+                parsed[day] = parse_shifts(spec, f"overrides[{day.isoformat()}]")
+        return cls(zone, week, source, parsed)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, WeeklySource)
+            and other._hash == self._hash
+            and other.zone.key == self.zone.key
+            and other.week == self.week
+            and other.holidays == self.holidays
+            and other.overrides == self.overrides
+        )
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def shifts_on(self, day: dt.date) -> tuple[Shift, ...]:
+        """Return the shifts that start on local date ``day``."""
+        override = self.overrides.get(day)
+        if override is not None:
+            return override
+        shifts = self.week.days[day.weekday()]
+        if shifts and day in self.holidays:
+            return ()
+        return shifts
+
+    def intervals(self, lo: int, hi: int) -> Intervals:
+        starts: list[int] = []
+        ends: list[int] = []
+        if self.week.is_empty and not any(self.overrides.values()):
+            return starts, ends
+        zone = self.zone
+        # A shift starting on day D ends before D+2 00:00 local; a few days of margin
+        # on each side also covers zones that skip or repeat whole days.
+        day = wall(lo, zone).date() - 3 * _ONE_DAY
+        last = wall(hi - 1, zone).date() + _ONE_DAY
+        while day <= last:
+            shifts = self.shifts_on(day)
+            if shifts:
+                midnight = dt.datetime.combine(day, _MIDNIGHT)
+                for shift in shifts:
+                    start = first_instant_at(
+                        midnight + dt.timedelta(microseconds=shift.start_us), zone
+                    )
+                    end = first_instant_at(midnight + dt.timedelta(microseconds=shift.end_us), zone)
+                    start = max(start, lo)
+                    end = min(end, hi)
+                    if end <= start:
+                        continue
+                    if ends and start <= ends[-1]:
+                        # Adjacent or (via an override) overlapping: one open period.
+                        ends[-1] = max(ends[-1], end)
+                    else:
+                        starts.append(start)
+                        ends.append(end)
+            day += _ONE_DAY
+        return starts, ends
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": "weekly", "tz": self.zone.key, "hours": self.week.to_dict()}
+        holidays = self.holidays.to_data()
+        if holidays:
+            data["holidays"] = holidays
+        if self.overrides:
+            data["overrides"] = {
+                day.isoformat(): ",".join(str(shift) for shift in shifts) or None
+                for day, shifts in self.overrides.items()
+            }
+        return data
+
+    def __repr__(self) -> str:
+        parts = [f"{self.week.to_dict()!r}", f"tz={self.zone.key!r}"]
+        if self.holidays != DateHolidays(frozenset()):
+            parts.append(f"holidays={self.holidays!r}")
+        if self.overrides:
+            parts.append(f"overrides=<{len(self.overrides)} dates>")
+        return f"Calendar.weekly({', '.join(parts)})"
+
+
+class ConstantSource:
+    """A calendar that is always open, or never open."""
+
+    __slots__ = ("open", "zone")
+
+    def __init__(self, zone: ZoneInfo, open: bool) -> None:
+        self.zone = zone
+        self.open = open
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, ConstantSource)
+            and other.open == self.open
+            and other.zone.key == self.zone.key
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.zone.key, self.open))
+
+    def intervals(self, lo: int, hi: int) -> Intervals:
+        return ([lo], [hi]) if self.open else ([], [])
+
+    def to_data(self) -> dict[str, Any]:
+        return {"kind": "always" if self.open else "never", "tz": self.zone.key}
+
+    def __repr__(self) -> str:
+        return f"Calendar.{'always' if self.open else 'never'}(tz={self.zone.key!r})"
