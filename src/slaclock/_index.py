@@ -103,6 +103,10 @@ class PeriodIndex:
 
     def intervals(self, lo: int, hi: int) -> Intervals:
         """Return the open intervals within ``[lo, hi)``, merged across chunk edges."""
+        if hi - lo == CHUNK_US and not lo & (CHUNK_US - 1):
+            # Exactly one chunk (how compositions ask): its lists, shared, never mutated.
+            chunk = self.chunk(lo >> CHUNK_BITS)
+            return chunk.starts, chunk.ends
         starts: list[int] = []
         ends: list[int] = []
         for start, end in self.iter_periods(lo, hi):

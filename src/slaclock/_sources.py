@@ -7,12 +7,12 @@ JSON-ready data (``to_data``) and list its open intervals for any span.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slaclock._holidays import DateHolidays, PackageHolidays, holiday_source
-from slaclock._index import Intervals
+from slaclock._index import Intervals, PeriodIndex
 from slaclock._time import first_instant_at, wall
 from slaclock.errors import ScheduleError
 from slaclock.schedule import Shift, ShiftsSpec, WeeklyHours, parse_date, parse_shifts
@@ -167,3 +167,121 @@ class ConstantSource:
 
     def __repr__(self) -> str:
         return f"Calendar.{'always' if self.open else 'never'}(tz={self.zone.key!r})"
+
+
+def union(parts: Sequence[Intervals]) -> Intervals:
+    """Return the merged union of several sorted, disjoint interval lists."""
+    pairs = sorted(pair for starts, ends in parts for pair in zip(starts, ends, strict=True))
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in pairs:
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
+
+
+def intersection(left: Intervals, right: Intervals) -> Intervals:
+    """Return where both sorted, disjoint interval lists are open."""
+    left_starts, left_ends = left
+    right_starts, right_ends = right
+    starts: list[int] = []
+    ends: list[int] = []
+    i = j = 0
+    while i < len(left_starts) and j < len(right_starts):
+        start = max(left_starts[i], right_starts[j])
+        end = min(left_ends[i], right_ends[j])
+        if start < end:
+            starts.append(start)
+            ends.append(end)
+        if left_ends[i] < right_ends[j]:
+            i += 1
+        else:
+            j += 1
+    return starts, ends
+
+
+def difference(left: Intervals, right: Intervals) -> Intervals:
+    """Return where the first sorted, disjoint interval list is open and the second is not."""
+    left_starts, left_ends = left
+    right_starts, right_ends = right
+    starts: list[int] = []
+    ends: list[int] = []
+    j = 0
+    for start, end in zip(left_starts, left_ends, strict=True):
+        while j < len(right_starts) and right_ends[j] <= start:
+            j += 1
+        k, cursor = j, start
+        while k < len(right_starts) and right_starts[k] < end:
+            if right_starts[k] > cursor:
+                starts.append(cursor)
+                ends.append(right_starts[k])
+            cursor = max(cursor, right_ends[k])
+            k += 1
+        if cursor < end:
+            starts.append(cursor)
+            ends.append(end)
+    return starts, ends
+
+
+class CompositeSource:
+    """Open time combined from other calendars' indexes: union, intersection or difference.
+
+    Each operand is a period index, which caches its own chunks; its ``source``
+    is the operand's value, so compositions compare and serialize by value.
+    """
+
+    __slots__ = ("_hash", "kind", "operands")
+
+    KINDS = ("union", "intersection", "difference")
+
+    def __init__(self, kind: str, operands: Sequence[PeriodIndex]) -> None:
+        if kind not in self.KINDS:
+            raise ScheduleError(f"unknown composition {kind!r}; use one of {self.KINDS}")
+        wanted = "two" if kind == "difference" else "two or more"
+        if len(operands) < 2 or (kind == "difference" and len(operands) != 2):
+            raise ScheduleError(f"a {kind} needs {wanted} calendars, got {len(operands)}")
+        self.kind = kind
+        self.operands = tuple(operands)
+        self._hash = hash((kind, self.keys))
+
+    @property
+    def keys(self) -> tuple[object, ...]:
+        """Return the operands' sources, which compare by value."""
+        return tuple(index.source for index in self.operands)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, CompositeSource)
+            and other._hash == self._hash
+            and other.kind == self.kind
+            and other.keys == self.keys
+        )
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def intervals(self, lo: int, hi: int) -> Intervals:
+        parts = [index.intervals(lo, hi) for index in self.operands]
+        if self.kind == "union":
+            return union(parts)
+        if self.kind == "difference":
+            return difference(parts[0], parts[1])
+        result = parts[0]
+        for part in parts[1:]:
+            if not result[0]:
+                break
+            result = intersection(result, part)
+        return result
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "of": [index.source.to_data() for index in self.operands],  # type: ignore[attr-defined]
+        }
+
+    def __repr__(self) -> str:
+        symbol = {"union": " | ", "intersection": " & ", "difference": " - "}[self.kind]
+        return "(" + symbol.join(repr(index.source) for index in self.operands) + ")"

@@ -19,7 +19,7 @@ from typing import Any, Union
 from zoneinfo import ZoneInfo
 
 from slaclock._index import PeriodIndex, PeriodSource
-from slaclock._sources import ConstantSource, WeeklySource
+from slaclock._sources import CompositeSource, ConstantSource, WeeklySource
 from slaclock._time import duration_us, from_us, to_us, zone
 from slaclock.errors import NoBusinessTimeError, NoClosingTimeError, ScheduleError
 from slaclock.schedule import ShiftsSpec, WeeklyHours
@@ -28,7 +28,7 @@ __all__ = ["Calendar", "Period"]
 
 #: A calendar's source: anything the period index can read that also knows how
 #: to write itself down (``to_data``) and compares by value.
-Source = Union[WeeklySource, ConstantSource]
+Source = Union[WeeklySource, ConstantSource, CompositeSource]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,6 +104,56 @@ class Calendar:
         zone_info = zone(tz)
         return cls(ConstantSource(zone_info, False), zone_info)
 
+    # -- composition --------------------------------------------------------
+
+    def __and__(self, other: Calendar) -> Calendar:
+        """Return a calendar open where both are open (support hours & site access)."""
+        if not isinstance(other, Calendar):
+            return NotImplemented
+        return self._compose("intersection", other)
+
+    def __or__(self, other: Calendar) -> Calendar:
+        """Return a calendar open where either is open (a follow-the-sun desk)."""
+        if not isinstance(other, Calendar):
+            return NotImplemented
+        return self._compose("union", other)
+
+    def __sub__(self, other: Calendar) -> Calendar:
+        """Return a calendar open where this one is and ``other`` is not (less maintenance)."""
+        if not isinstance(other, Calendar):
+            return NotImplemented
+        return self._compose("difference", other)
+
+    def _compose(self, kind: str, other: Calendar) -> Calendar:
+        # Flatten chains (a | b | c) so one merge serves all operands.
+        operands: list[PeriodIndex] = []
+        for part in (self, other):
+            source = part._source
+            if kind != "difference" and isinstance(source, CompositeSource) and source.kind == kind:
+                operands.extend(source.operands)
+            else:
+                operands.append(part._index)
+        return Calendar(CompositeSource(kind, operands), self._zone)
+
+    @classmethod
+    def union(cls, *calendars: Calendar) -> Calendar:
+        """Return a calendar open where any of ``calendars`` is open."""
+        return cls._fold("union", calendars)
+
+    @classmethod
+    def intersection(cls, *calendars: Calendar) -> Calendar:
+        """Return a calendar open where all of ``calendars`` are open."""
+        return cls._fold("intersection", calendars)
+
+    @classmethod
+    def _fold(cls, kind: str, calendars: tuple[Calendar, ...]) -> Calendar:
+        if not calendars or not all(isinstance(cal, Calendar) for cal in calendars):
+            raise ScheduleError(f"a {kind} needs one or more calendars, got {calendars!r}")
+        result = calendars[0]
+        for cal in calendars[1:]:
+            result = result._compose(kind, cal)
+        return result
+
     # -- values -------------------------------------------------------------
 
     @property
@@ -144,6 +194,22 @@ class Calendar:
         if not isinstance(data, Mapping):
             raise ScheduleError(f"a calendar is described by a mapping, not {data!r}")
         kind = data.get("kind", "weekly")
+        if kind in CompositeSource.KINDS:
+            parts = data.get("of")
+            if not isinstance(parts, list) or len(parts) < 2:
+                raise ScheduleError(f"a {kind} needs a list 'of' two or more calendars")
+            calendars = tuple(cls.from_dict(part) for part in parts)
+            if kind == "difference":
+                if len(calendars) != 2:
+                    raise ScheduleError("a difference needs exactly two calendars in 'of'")
+                return calendars[0] - calendars[1]
+            return cls._fold(kind, calendars)
+        if kind == "windows":
+            # Windows (one-off and RFC 5545 recurring) live outside the engine, since
+            # recurrence rules need python-dateutil.
+            from slaclock.windows import windows_from_data
+
+            return windows_from_data(data)
         tz = data.get("tz")
         if not isinstance(tz, str):
             raise ScheduleError(f"calendar data needs a 'tz' zone name, got {tz!r}")

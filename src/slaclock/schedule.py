@@ -240,12 +240,23 @@ class WeeklyHours:
         return cls(tuple(day or () for day in days))
 
     def to_dict(self) -> dict[str, str]:
-        """Return the week as ``{"mon": "09:00-17:00", ...}``, one entry per open day."""
-        return {
-            DAY_NAMES[day]: ",".join(str(shift) for shift in shifts)
-            for day, shifts in enumerate(self.days)
-            if shifts
-        }
+        """Return the week as ``{"mon-fri": "09:00-17:00", ...}``, runs of equal days joined.
+
+        >>> WeeklyHours.parse({"mon": "09:00-17:00", "tue-fri": "09:00-17:00"}).to_dict()
+        {'mon-fri': '09:00-17:00'}
+        """
+        result: dict[str, str] = {}
+        day = 0
+        while day < 7:
+            shifts = self.days[day]
+            last = day
+            while last + 1 < 7 and self.days[last + 1] == shifts:
+                last += 1
+            if shifts:
+                key = DAY_NAMES[day] if last == day else f"{DAY_NAMES[day]}-{DAY_NAMES[last]}"
+                result[key] = ",".join(str(shift) for shift in shifts)
+            day = last + 1
+        return result
 
     @property
     def is_empty(self) -> bool:
