@@ -296,6 +296,40 @@ class Calendar:
             for open_at, close_at in self._index.iter_periods(lo, hi)
         )
 
+    # -- batches ------------------------------------------------------------
+
+    def elapsed_many(self, starts: Any, ends: Any) -> Any:
+        """Return the open time between each ``starts[i]`` and ``ends[i]``, shaped like ``starts``.
+
+        ``starts`` and ``ends`` may be NumPy ``datetime64`` arrays (read as UTC),
+        zoned pandas columns or indexes, zoned Arrow timestamp arrays, or lists of
+        aware datetimes. The result is the matching container of durations
+        (``timedelta64[us]``, a pandas timedelta column, an Arrow duration array, or
+        a list of ``timedelta``); missing values (NaT, null, ``None``) stay missing.
+        Each element equals :meth:`elapsed` on that pair.
+        """
+        from slaclock._batch import elapsed_many
+
+        return elapsed_many(self._index, starts, ends)
+
+    def add_many(self, starts: Any, durations: Any) -> Any:
+        """Return :meth:`add` of each ``durations[i]`` to ``starts[i]``, shaped like ``starts``.
+
+        Accepts the containers :meth:`elapsed_many` accepts, with durations as
+        ``timedelta64`` arrays, pandas or Arrow duration columns, or lists of
+        ``timedelta``. NumPy results are ``datetime64[us]`` in UTC; pandas and Arrow
+        results carry the calendar's zone; lists hold aware datetimes in it.
+        """
+        from slaclock._batch import add_many
+
+        try:
+            return add_many(self._index, starts, durations, self._zone)
+        except NoBusinessTimeError:
+            raise NoBusinessTimeError(
+                f"{self!r} has no open time within the search horizon (about 50 years) "
+                "for some element of the batch"
+            ) from None
+
     def _no_time(self, t: dt.datetime, direction: str) -> NoBusinessTimeError:
         return NoBusinessTimeError(
             f"{self!r} has no open time within the search horizon (about 50 years) "
