@@ -66,8 +66,12 @@ def test_batches_equal_single_calls(name: str, data: st.DataObject) -> None:
         assert elapsed[i] == np.timedelta64(cal.elapsed(starts[i], ends[i]), "us")
         assert from_numpy(added[i]) == cal.add(starts[i], amounts[i])
 
-    assert cal.elapsed_many(starts, ends) == [cal.elapsed(a, b) for a, b in zip(starts, ends)]
-    assert cal.add_many(starts, amounts) == [cal.add(a, d) for a, d in zip(starts, amounts)]
+    assert cal.elapsed_many(starts, ends) == [
+        cal.elapsed(a, b) for a, b in zip(starts, ends, strict=True)
+    ]
+    assert cal.add_many(starts, amounts) == [
+        cal.add(a, d) for a, d in zip(starts, amounts, strict=True)
+    ]
 
 
 def test_the_friday_call_in_every_container() -> None:
