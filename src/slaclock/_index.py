@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from typing import Protocol
+from typing import Any, Protocol
 
 from slaclock._time import MAX_US, MIN_US
 from slaclock.errors import NoBusinessTimeError, NoClosingTimeError
@@ -43,6 +43,10 @@ class PeriodSource(Protocol):
         Intervals are sorted, disjoint, non-empty, clipped to ``[lo, hi)``, and
         adjacent ones are merged.
         """
+        ...
+
+    def to_data(self) -> dict[str, Any]:
+        """Return the source as JSON-ready data that ``Calendar.from_dict`` reads back."""
         ...
 
 

@@ -279,7 +279,7 @@ class CompositeSource:
     def to_data(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
-            "of": [index.source.to_data() for index in self.operands],  # type: ignore[attr-defined]
+            "of": [index.source.to_data() for index in self.operands],
         }
 
     def __repr__(self) -> str:

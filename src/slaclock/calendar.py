@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any, Union
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slaclock._index import PeriodIndex, PeriodSource
@@ -25,10 +25,6 @@ from slaclock.errors import NoBusinessTimeError, NoClosingTimeError, ScheduleErr
 from slaclock.schedule import ShiftsSpec, WeeklyHours
 
 __all__ = ["Calendar", "Period"]
-
-#: A calendar's source: anything the period index can read that also knows how
-#: to write itself down (``to_data``) and compares by value.
-Source = Union[WeeklySource, ConstantSource, CompositeSource]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -181,8 +177,7 @@ class Calendar:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the calendar as JSON-ready data that :meth:`from_dict` reads back."""
-        data: dict[str, Any] = self._source.to_data()  # type: ignore[attr-defined]
-        return data
+        return self._source.to_data()
 
     def to_json(self) -> str:
         """Return the calendar as a JSON string."""
