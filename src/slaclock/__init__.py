@@ -10,7 +10,9 @@
 """
 
 from slaclock.calendar import Calendar, Period
+from slaclock.clock import Clock, ClockAction, ClockEvent, ClockState
 from slaclock.errors import (
+    ClockError,
     NaiveDatetimeError,
     NoBusinessTimeError,
     NoClosingTimeError,

@@ -31,7 +31,9 @@ def run(out: TextIO) -> int:
         replied = dt.datetime.fromisoformat(ticket["replied"])
         due = calendar.add(logged, target)
         used = calendar.elapsed(logged, replied)
-        result = "met" if replied <= due else f"BREACHED by {_fmt(used - target)}"
+        # Judge the business time used, not the instant: a reply on Monday 08:59 to a
+        # call due Friday 17:00 has used no more time than one at 17:00 would have.
+        result = "met" if used <= target else f"BREACHED by {_fmt(used - target)}"
         local = logged.astimezone(calendar.tz)
         out.write(
             f"{ticket['id']:<8} {local:%a %d %b %H:%M}  {due:%a %d %b %H:%M}  "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import importlib
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
@@ -59,6 +60,7 @@ class PackageHolidays:
 
     __slots__ = (
         "_key",
+        "_lock",
         "_lookup",
         "added",
         "categories",
@@ -82,6 +84,9 @@ class PackageHolidays:
         removed: frozenset[dt.date],
     ) -> None:
         self._lookup = lookup
+        # The package fills in a year lazily and marks it filled first; a second
+        # thread in that gap would see no holidays, so lookups go one at a time.
+        self._lock = threading.Lock()
         self.country = country
         self.market = market
         self.subdiv = subdiv
@@ -167,7 +172,8 @@ class PackageHolidays:
             return True
         if day in self.removed:
             return False
-        return day in self._lookup
+        with self._lock:
+            return day in self._lookup
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PackageHolidays) and other._key == self._key

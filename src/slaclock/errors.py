@@ -7,10 +7,14 @@ catch either ``SlaclockError`` or, say, ``ValueError``.
 from __future__ import annotations
 
 __all__ = [
+    "ClockError",
+    "ConfigError",
+    "EventError",
     "NaiveDatetimeError",
     "NoBusinessTimeError",
     "NoClosingTimeError",
     "OutOfRangeError",
+    "PolicyError",
     "ScheduleError",
     "SlaclockError",
     "TimeZoneError",
@@ -43,3 +47,28 @@ class NoClosingTimeError(SlaclockError, LookupError):
 
 class OutOfRangeError(SlaclockError, OverflowError):
     """A result would fall outside the range ``datetime`` can represent."""
+
+
+class ClockError(SlaclockError, ValueError):
+    """An SLA clock event or query makes no sense in the clock's state, or a stored clock is bad.
+
+    Raised for an event earlier than the clock's last one, a transition that does
+    not fit (resume while running, anything after stop), and serialized clock
+    data that fails validation. The clock it was raised on is left unchanged.
+    """
+
+
+class PolicyError(SlaclockError, ValueError):
+    """An SLA policy is malformed: an unknown priority or calendar, a bad or missing target."""
+
+
+class EventError(SlaclockError, ValueError):
+    """A ticket event is malformed, out of time order, or makes no sense at that point."""
+
+
+class ConfigError(SlaclockError, ValueError):
+    """A configuration file or mapping is malformed.
+
+    The message names the file, the dotted field path and the problem:
+    ``site.toml: calendars.site.hours.mon: '8-18' is not HH:MM-HH:MM``.
+    """
