@@ -11,32 +11,77 @@
 
 from slaclock.calendar import Calendar, Period
 from slaclock.clock import Clock, ClockAction, ClockEvent, ClockState
+from slaclock.config import dump_calendars, dumps_calendars, load_calendars, loads_calendars
 from slaclock.errors import (
     ClockError,
+    ConfigError,
+    EventError,
     NaiveDatetimeError,
     NoBusinessTimeError,
     NoClosingTimeError,
     OutOfRangeError,
+    PolicyError,
     ScheduleError,
     SlaclockError,
     TimeZoneError,
 )
+from slaclock.evaluate import (
+    CycleReport,
+    Evaluation,
+    Explanation,
+    Interval,
+    MetricReport,
+    Report,
+    Status,
+    TicketEvent,
+)
+from slaclock.policy import MetricSpec, Policy, Underpin
 from slaclock.schedule import DAY_NAMES, Shift, WeeklyHours
+from slaclock.targets import BusinessDays, Duration, Target, parse_target
+from slaclock.windows import Windows
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DAY_NAMES",
+    "BusinessDays",
     "Calendar",
+    "Clock",
+    "ClockAction",
+    "ClockError",
+    "ClockEvent",
+    "ClockState",
+    "ConfigError",
+    "CycleReport",
+    "Duration",
+    "Evaluation",
+    "EventError",
+    "Explanation",
+    "Interval",
+    "MetricReport",
+    "MetricSpec",
     "NaiveDatetimeError",
     "NoBusinessTimeError",
     "NoClosingTimeError",
     "OutOfRangeError",
     "Period",
+    "Policy",
+    "PolicyError",
+    "Report",
     "ScheduleError",
     "Shift",
     "SlaclockError",
+    "Status",
+    "Target",
+    "TicketEvent",
     "TimeZoneError",
+    "Underpin",
     "WeeklyHours",
+    "Windows",
     "__version__",
+    "dump_calendars",
+    "dumps_calendars",
+    "load_calendars",
+    "loads_calendars",
+    "parse_target",
 ]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from slaclock._index import CHUNK_BITS, FIRST_CHUNK, HORIZON_CHUNKS, LAST_CHUNK, PeriodIndex
 from slaclock._time import duration_us, from_us, to_us
-from slaclock.errors import NaiveDatetimeError, NoBusinessTimeError
+from slaclock.errors import NaiveDatetimeError, NoBusinessTimeError, OutOfRangeError
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -335,7 +335,7 @@ def _grow(index: PeriodIndex, number: int, step: int, needed: int) -> int:
     while needed > 0:
         number += step
         if not FIRST_CHUNK <= number <= LAST_CHUNK:
-            raise NoBusinessTimeError("no open time within the search horizon")
+            raise OutOfRangeError("the search ran past the range a datetime can hold")
         total = index.chunk(number).total
         empty = 0 if total else empty + 1
         if empty >= HORIZON_CHUNKS:

@@ -141,7 +141,7 @@ class PackageHolidays:
         observed = bool(data.get("observed", True))
         try:
             if market:
-                obj = package.financial_holidays(market, observed=observed)
+                obj = package.financial_holidays(market, observed=observed, categories=categories)
             elif country:
                 obj = package.country_holidays(
                     country, subdiv=data.get("subdiv"), observed=observed, categories=categories

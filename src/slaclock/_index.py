@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 from slaclock._time import MAX_US, MIN_US
-from slaclock.errors import NoBusinessTimeError, NoClosingTimeError
+from slaclock.errors import NoBusinessTimeError, NoClosingTimeError, OutOfRangeError
 
 CHUNK_BITS = 45
 CHUNK_US = 1 << CHUNK_BITS
@@ -27,6 +27,8 @@ CHUNK_US = 1 << CHUNK_BITS
 HORIZON_CHUNKS = 48
 #: How many chunks an index keeps (about 570 years); the oldest built is dropped first.
 MAX_CACHED_CHUNKS = 512
+
+_PAST_THE_END = "the search ran past the range a datetime can hold (years 1 to 9999)"
 
 FIRST_CHUNK = MIN_US >> CHUNK_BITS
 LAST_CHUNK = MAX_US >> CHUNK_BITS
@@ -138,6 +140,8 @@ class PeriodIndex:
             chunk = self.chunk(ahead)
             if chunk.starts:
                 return chunk.starts[0]
+        if number + HORIZON_CHUNKS > LAST_CHUNK:
+            raise OutOfRangeError(_PAST_THE_END)
         raise NoBusinessTimeError("no open time")
 
     def next_close(self, t: int) -> int:
@@ -148,15 +152,19 @@ class PeriodIndex:
         if i < 0 or t >= chunk.ends[i]:
             return t
         end = chunk.ends[i]
+        ahead = number
         # An interval ending at the chunk edge may go on in the next chunk.
-        for ahead in range(number + 1, min(number + HORIZON_CHUNKS, LAST_CHUNK) + 1):
-            if end != chunk.hi:
-                return end
+        while end == chunk.hi:
+            ahead += 1
+            if ahead - number > HORIZON_CHUNKS:
+                raise NoClosingTimeError("no closed time")
+            if ahead > LAST_CHUNK:
+                raise OutOfRangeError(_PAST_THE_END)
             chunk = self.chunk(ahead)
             if not chunk.starts or chunk.starts[0] != end:
-                return end
+                break
             end = chunk.ends[0]
-        raise NoClosingTimeError("no closed time")
+        return end
 
     # -- measures -----------------------------------------------------------
 
@@ -185,8 +193,10 @@ class PeriodIndex:
             target -= chunk.total
             empty_run = empty_run + 1 if not chunk.total else 0
             number += 1
-            if empty_run >= HORIZON_CHUNKS or number > LAST_CHUNK:
+            if empty_run >= HORIZON_CHUNKS:
                 raise NoBusinessTimeError("no open time")
+            if number > LAST_CHUNK:
+                raise OutOfRangeError(_PAST_THE_END)
             chunk = self.chunk(number)
         j = bisect_left(chunk.cum_end, target)
         return chunk.ends[j] - (chunk.cum_end[j] - target)
@@ -203,8 +213,10 @@ class PeriodIndex:
         while target < 0:
             empty_run = empty_run + 1 if not chunk.total else 0
             number -= 1
-            if empty_run >= HORIZON_CHUNKS or number < FIRST_CHUNK:
+            if empty_run >= HORIZON_CHUNKS:
                 raise NoBusinessTimeError("no open time")
+            if number < FIRST_CHUNK:
+                raise OutOfRangeError(_PAST_THE_END)
             chunk = self.chunk(number)
             target += chunk.total
         # target < chunk.total here, so some interval j holds the instant where the open

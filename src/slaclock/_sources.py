@@ -13,12 +13,15 @@ from zoneinfo import ZoneInfo
 
 from slaclock._holidays import DateHolidays, PackageHolidays, holiday_source
 from slaclock._index import Intervals, PeriodIndex
-from slaclock._time import first_instant_at, wall
+from slaclock._time import MAX_US, MIN_US, first_instant_at, wall
 from slaclock.errors import ScheduleError
 from slaclock.schedule import Shift, ShiftsSpec, WeeklyHours, parse_date, parse_shifts
 
 _ONE_DAY = dt.timedelta(days=1)
 _MIDNIGHT = dt.time()
+#: The first and last local dates whose shifts the engine places in time.
+_FIRST_DAY = dt.date(1, 1, 3)
+_LAST_DAY = dt.date(9999, 12, 27)
 
 
 class WeeklySource:
@@ -95,8 +98,10 @@ class WeeklySource:
         zone = self.zone
         # A shift starting on day D ends before D+2 00:00 local; a few days of margin
         # on each side also covers zones that skip or repeat whole days.
-        day = wall(lo, zone).date() - 3 * _ONE_DAY
-        last = wall(hi - 1, zone).date() + _ONE_DAY
+        # Chunks at the ends of time reach past what a datetime can hold: clamp to
+        # the days whose shifts can be placed (see _time.MIN_US and MAX_US).
+        day = max(wall(max(lo, MIN_US), zone).date(), _FIRST_DAY + 3 * _ONE_DAY) - 3 * _ONE_DAY
+        last = min(wall(min(hi - 1, MAX_US), zone).date(), _LAST_DAY - _ONE_DAY) + _ONE_DAY
         while day <= last:
             shifts = self.shifts_on(day)
             if shifts:

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from slaclock._index import PeriodIndex, PeriodSource
 from slaclock._sources import CompositeSource, ConstantSource, WeeklySource
-from slaclock._time import duration_us, from_us, to_us, zone
+from slaclock._time import UTC, duration_us, from_us, to_us, zone
 from slaclock.errors import NoBusinessTimeError, NoClosingTimeError, ScheduleError
 from slaclock.schedule import ShiftsSpec, WeeklyHours
 
@@ -36,8 +36,12 @@ class Period:
 
     @property
     def duration(self) -> dt.timedelta:
-        """Return the real time between start and end."""
-        return self.end - self.start
+        """Return the real time between start and end.
+
+        Computed in UTC: Python subtracts two datetimes of the same zone by wall
+        clock, which is wrong across a daylight-saving change.
+        """
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
 
     def to_dict(self) -> dict[str, str]:
         """Return ``{"start": ISO 8601, "end": ISO 8601}``."""
@@ -168,7 +172,7 @@ class Calendar:
 
     def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
         # Ship the spec, not the index: the receiving side rebuilds it lazily.
-        return (Calendar.from_dict, (self.to_dict(),))
+        return (_rebuild, (self.to_dict(),))
 
     def __setattr__(self, name: str, value: object) -> None:
         if hasattr(self, "_index"):
@@ -330,3 +334,12 @@ class Calendar:
             f"{self!r} has no open time within the search horizon (about 50 years) "
             f"{direction} {t.isoformat()}"
         )
+
+
+def _rebuild(data: Mapping[str, Any]) -> Calendar:
+    """Return the calendar ``data`` describes: how pickle rebuilds one.
+
+    A module-level function (not the classmethod) so that cloudpickle, as used
+    by Dask and Spark, ships it by reference rather than by value.
+    """
+    return Calendar.from_dict(data)

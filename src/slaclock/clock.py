@@ -501,7 +501,7 @@ class Clock:
         return self
 
     def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
-        return (Clock.from_dict, (self.to_dict(),))
+        return (_rebuild, (self.to_dict(),))
 
     def __repr__(self) -> str:
         counted = dt.timedelta(microseconds=self._total)
@@ -687,3 +687,8 @@ def _load_us(value: object, where: str) -> int:
     if value < 0:
         raise ClockError(f"clock data: {where} is negative ({value} µs)")
     return value
+
+
+def _rebuild(data: Mapping[str, Any]) -> Clock:
+    """Return the clock ``data`` describes: how pickle rebuilds one (by reference, not value)."""
+    return Clock.from_dict(data)
