@@ -336,7 +336,7 @@ def _grow(index: PeriodIndex, number: int, step: int, needed: int) -> int:
         number += step
         if not FIRST_CHUNK <= number <= LAST_CHUNK:
             raise OutOfRangeError("the search ran past the range a datetime can hold")
-        total = index.chunk(number).total
+        total = index.total(number)
         empty = 0 if total else empty + 1
         if empty >= HORIZON_CHUNKS:
             raise NoBusinessTimeError("no open time within the search horizon")

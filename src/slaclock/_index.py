@@ -82,11 +82,15 @@ class Chunk:
 class PeriodIndex:
     """Answers calendar queries on integer instants over a cached chunk index."""
 
-    __slots__ = ("_chunks", "_lock", "source")
+    __slots__ = ("_chunks", "_lock", "_totals", "source")
 
     def __init__(self, source: PeriodSource) -> None:
         self.source = source
         self._chunks: dict[int, Chunk] = {}
+        # Each chunk's open time, kept for every chunk ever built (at most one int for
+        # each of the ~9,000 chunks between years 1 and 9999), so spans longer than
+        # the chunk cache add up totals instead of rebuilding evicted chunks.
+        self._totals: dict[int, int] = {}
         self._lock = threading.Lock()
 
     # -- chunks -------------------------------------------------------------
@@ -105,7 +109,13 @@ class PeriodIndex:
             if len(chunks) >= MAX_CACHED_CHUNKS:
                 del chunks[next(iter(chunks))]
             chunks[number] = built
+            self._totals[number] = built.total
         return built
+
+    def total(self, number: int) -> int:
+        """Return the open time in chunk ``number``."""
+        found = self._totals.get(number)
+        return found if found is not None else self.chunk(number).total
 
     def intervals(self, lo: int, hi: int) -> Intervals:
         """Return the open intervals within ``[lo, hi)``, merged across chunk edges."""
@@ -178,7 +188,7 @@ class PeriodIndex:
             return head.before(b) - head.before(a)
         total = head.total - head.before(a)
         for number in range(first + 1, last):
-            total += self.chunk(number).total
+            total += self.total(number)
         return total + self.chunk(last).before(b)
 
     def add(self, t: int, duration: int) -> int:
@@ -188,15 +198,18 @@ class PeriodIndex:
         number = t >> CHUNK_BITS
         chunk = self.chunk(number)
         target = chunk.before(t) + duration
+        total = chunk.total
         empty_run = 0
-        while target > chunk.total:
-            target -= chunk.total
-            empty_run = empty_run + 1 if not chunk.total else 0
-            number += 1
-            if empty_run >= HORIZON_CHUNKS:
-                raise NoBusinessTimeError("no open time")
-            if number > LAST_CHUNK:
-                raise OutOfRangeError(_PAST_THE_END)
+        if target > total:
+            while target > total:
+                target -= total
+                empty_run = empty_run + 1 if not total else 0
+                number += 1
+                if empty_run >= HORIZON_CHUNKS:
+                    raise NoBusinessTimeError("no open time")
+                if number > LAST_CHUNK:
+                    raise OutOfRangeError(_PAST_THE_END)
+                total = self.total(number)
             chunk = self.chunk(number)
         j = bisect_left(chunk.cum_end, target)
         return chunk.ends[j] - (chunk.cum_end[j] - target)
@@ -209,16 +222,19 @@ class PeriodIndex:
         chunk = self.chunk(number)
         # ``target`` is the open time in [chunk.lo, s) that leaves ``duration`` before t.
         target = chunk.before(t) - duration
+        total = chunk.total
         empty_run = 0
-        while target < 0:
-            empty_run = empty_run + 1 if not chunk.total else 0
-            number -= 1
-            if empty_run >= HORIZON_CHUNKS:
-                raise NoBusinessTimeError("no open time")
-            if number < FIRST_CHUNK:
-                raise OutOfRangeError(_PAST_THE_END)
+        if target < 0:
+            while target < 0:
+                empty_run = empty_run + 1 if not total else 0
+                number -= 1
+                if empty_run >= HORIZON_CHUNKS:
+                    raise NoBusinessTimeError("no open time")
+                if number < FIRST_CHUNK:
+                    raise OutOfRangeError(_PAST_THE_END)
+                total = self.total(number)
+                target += total
             chunk = self.chunk(number)
-            target += chunk.total
         # target < chunk.total here, so some interval j holds the instant where the open
         # time since chunk.lo first exceeds target. When target falls exactly at an
         # interval edge, the latest such s is where interval j opens.

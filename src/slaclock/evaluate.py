@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -232,8 +233,9 @@ class _Run:
             return self
         moved = clock.apply(action, at)
         reasons = segment.pause_reasons + ((reason,) if action == "pause" else ())
-        updated = dataclasses.replace(segment, clock=moved, pause_reasons=reasons)
-        return dataclasses.replace(self, segments=(*self.segments[:-1], updated))
+        # Built directly rather than with dataclasses.replace: this is the hot path.
+        updated = _Segment(moved, segment.calendar_name, segment.carried_us, reasons)
+        return _Run((*self.segments[:-1], updated), self.target_us, self.target)
 
     def retarget(
         self, target: Target, target_us: int, calendar: Calendar, name: str, at: dt.datetime
@@ -299,7 +301,9 @@ class _Tracker:
         return dataclasses.replace(self, runs=(*self.runs, run))
 
     def with_open(self, run: _Run) -> _Tracker:
-        return dataclasses.replace(self, runs=(*self.runs[:-1], run))
+        return _Tracker(
+            self.metric, self.spec, self.calendar, (*self.runs[:-1], run), self.resolved
+        )
 
     def act(self, action: str, at: dt.datetime, reason: str = "") -> _Tracker:
         run = self.open_run
@@ -377,7 +381,20 @@ class MetricReport:
     remaining: dt.timedelta
     used: float
     cycles: tuple[CycleReport, ...]
-    intervals: tuple[Interval, ...]
+    #: What ``intervals`` is computed from, on first use: explaining costs more than judging.
+    _story: tuple[_Tracker, dt.datetime] | None = dataclasses.field(
+        default=None, repr=False, compare=False
+    )
+
+    @functools.cached_property
+    def intervals(self) -> tuple[Interval, ...]:
+        """Return the counted, paused and closed intervals behind this metric, oldest first."""
+        if self._story is None:
+            return ()
+        tracker, now = self._story
+        return tuple(
+            interval for run in tracker.runs for interval in _intervals(tracker.metric, run, now)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready data (ISO 8601 instants and durations)."""
@@ -511,6 +528,8 @@ class Evaluation:
     status: str | None = None
     resolved: bool = False
     trackers: tuple[_Tracker, ...] = ()
+    #: The last event's instant in µs, so order checks need no conversion.
+    last_us: int = 0
 
     @property
     def last_at(self) -> dt.datetime | None:
@@ -523,8 +542,7 @@ class Evaluation:
         if not isinstance(event, TicketEvent):
             event = TicketEvent.from_dict(event, where)
         self._check(event, where)
-        state = dataclasses.replace(self, events=(*self.events, event))
-        return state._apply(event, where)
+        return self._apply(event)
 
     def feed_all(self, events: Iterable[TicketEvent | Mapping[str, Any]]) -> Evaluation:
         """Return the state after every event in ``events``, in order."""
@@ -534,57 +552,68 @@ class Evaluation:
         return state
 
     def _check(self, event: TicketEvent, where: str) -> None:
-        describe = f"{where} ({event.describe()})"
+        def refuse(problem: str) -> EventError:
+            return EventError(f"{where} ({event.describe()}): {problem}")
+
         if not self.events:
             if event.kind != "logged":
-                raise EventError(f"{describe}: the first event must be 'logged'")
+                raise refuse("the first event must be 'logged'")
         else:
             if event.kind == "logged":
-                raise EventError(f"{describe}: the ticket was already logged")
-            if to_us(event.at) < to_us(self.events[-1].at):
-                raise EventError(
-                    f"{describe}: it is earlier than the previous event "
-                    f"({self.events[-1].describe()}); events must come in time order"
+                raise refuse("the ticket was already logged")
+            if to_us(event.at) < self.last_us:
+                raise refuse(
+                    f"it is earlier than the previous event ({self.events[-1].describe()}); "
+                    "events must come in time order"
                 )
             if self.resolved and event.kind != "reopened":
-                raise EventError(f"{describe}: the ticket is resolved; only 'reopened' may follow")
+                raise refuse("the ticket is resolved; only 'reopened' may follow")
             if event.kind == "reopened" and not self.resolved:
-                raise EventError(f"{describe}: the ticket is not resolved")
+                raise refuse("the ticket is not resolved")
         if event.priority is not None and event.priority not in self.policy.tiers:
-            raise EventError(
-                f"{describe}: unknown priority {event.priority!r}; policy "
-                f"{self.policy.name!r} has tiers {sorted(self.policy.tiers)}"
+            raise refuse(
+                f"unknown priority {event.priority!r}; policy {self.policy.name!r} has tiers "
+                f"{sorted(self.policy.tiers)}"
             )
         if event.status is not None and event.status not in self.policy.statuses:
-            raise EventError(
-                f"{describe}: unknown status {event.status!r}; policy {self.policy.name!r} "
-                f"knows {sorted(self.policy.statuses)}"
+            raise refuse(
+                f"unknown status {event.status!r}; policy {self.policy.name!r} knows "
+                f"{sorted(self.policy.statuses)}"
             )
 
-    def _apply(self, event: TicketEvent, where: str) -> Evaluation:
+    def _apply(self, event: TicketEvent) -> Evaluation:
         at = event.at
         kind = event.kind
+        events = (*self.events, event)
+        last_us = to_us(at)
         if kind == "logged":
             assert event.priority is not None
             trackers = tuple(
                 self._new_tracker(metric, event.priority, at)
                 for metric in self.policy.metrics_of(event.priority)
             )
-            return dataclasses.replace(self, priority=event.priority, trackers=trackers)
+            return Evaluation(self.policy, events, event.priority, None, False, trackers, last_us)
         if kind == "priority_changed":
-            return self._reprioritize(event)
-        updated = []
+            moved = Evaluation(
+                self.policy,
+                events,
+                self.priority,
+                self.status,
+                self.resolved,
+                self.trackers,
+                last_us,
+            )
+            return moved._reprioritize(event)
         pausing = self.policy.pause_when
-        for tracker in self.trackers:
-            updated.append(self._advance(tracker, event, pausing))
-        state = dataclasses.replace(self, trackers=tuple(updated))
+        trackers = tuple(self._advance(tracker, event, pausing) for tracker in self.trackers)
+        status, resolved = self.status, self.resolved
         if kind == "status":
-            state = dataclasses.replace(state, status=event.status)
+            status = event.status
         elif kind == "resolved":
-            state = dataclasses.replace(state, resolved=True)
+            resolved = True
         elif kind == "reopened":
-            state = dataclasses.replace(state, resolved=False, status=None)
-        return state
+            resolved, status = False, None
+        return Evaluation(self.policy, events, self.priority, status, resolved, trackers, last_us)
 
     def _new_tracker(self, metric: str, priority: str, at: dt.datetime) -> _Tracker:
         spec = self.policy.tiers[priority][metric]
@@ -728,9 +757,7 @@ def _metric_report(tracker: _Tracker, now: dt.datetime, warn_at: float) -> Metri
             )
         )
     zone = tracker.calendar.tz
-    intervals = tuple(
-        interval for run in tracker.runs for interval in _intervals(tracker.metric, run, now)
-    )
+    story = (tracker, now)
     if not cycles:
         target = spec.target
         target_us = 0 if isinstance(target, BusinessDays) else _us(target.amount)
@@ -748,7 +775,7 @@ def _metric_report(tracker: _Tracker, now: dt.datetime, warn_at: float) -> Metri
             dt.timedelta(microseconds=target_us),
             0.0,
             (),
-            intervals,
+            story,
         )
     current = cycles[-1]
     status = worst if worst is not None else current.status
@@ -768,7 +795,7 @@ def _metric_report(tracker: _Tracker, now: dt.datetime, warn_at: float) -> Metri
         remaining=current.target - current.elapsed,
         used=current.elapsed / current.target if current.target else 0.0,
         cycles=tuple(cycles) if tracker.metric in _CYCLIC else (),
-        intervals=intervals,
+        _story=story,
     )
 
 

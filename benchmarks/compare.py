@@ -1,0 +1,870 @@
+"""Compare slaclock with the other Python business-time libraries, every case in one run.
+
+One command (issue 6)::
+
+    python benchmarks/compare.py [--out docs/benchmarks.md]
+
+creates (or reuses) a virtual environment at ``.bench-venv/`` in the repository,
+installs the project (``-e .[fast,dataframes]``) and the pinned comparison
+libraries into it, re-runs itself there with ``--here`` and prints (and with
+``--out`` writes) one Markdown document: the machine, the versions, and tables of
+medians with ratios. ``--here`` measures in the current environment instead.
+
+::
+
+    python benchmarks/compare.py --smoke
+
+runs every case once after a warm-up, on batches of 1,000 pairs, in the current environment: it
+creates no environment, installs nothing, and skips libraries that are not
+importable. CI runs it so the script never rots; its numbers mean nothing.
+
+The exit status is 1 if the libraries disagreed on an answer (the document says
+where), 0 otherwise. Workload: Mon-Fri 09:00-17:00, Europe/London, England's bank
+holidays from the ``holidays`` package, starting Friday 2026-11-20 16:55.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import importlib.metadata
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+VENV = ROOT / ".bench-venv"
+#: What the comparison environment holds besides the project itself.
+COMPARISON = ["workclock==0.1.2", "businesstimedelta==1.0.1", "pandas", "pytz"]
+VERSIONS = [
+    "slaclock",
+    "workclock",
+    "businesstimedelta",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "holidays",
+    "pytz",
+]
+
+LONDON = ZoneInfo("Europe/London")
+UTC = dt.timezone.utc
+START = dt.datetime(2026, 11, 20, 16, 55, tzinfo=LONDON)
+SPANS = {"1 day": 1, "1 week": 7, "1 year": 365, "10 years": 3652}
+AMOUNTS = {
+    "10 min": dt.timedelta(minutes=10),
+    "40 h": dt.timedelta(hours=40),
+    "2,000 h": dt.timedelta(hours=2000),
+}
+#: Years of England's holidays handed to the libraries that need them listed up front.
+HOLIDAY_YEARS = range(2020, 2041)
+LIBRARIES = ["slaclock", "workclock", "businesstimedelta", "pandas"]
+
+#: Timing: each run of a case lasts about RUN_NS; a case gets REPEAT runs within BUDGET_NS.
+RUN_NS = 50_000_000
+BUDGET_NS = 2_000_000_000
+MIN_REPEAT, MAX_REPEAT = 3, 7
+
+
+# -- the command -----------------------------------------------------------
+
+
+def main() -> int:
+    """Run the comparison (in its own environment unless told otherwise); return the status."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--smoke", action="store_true", help="one call per case, current environment"
+    )
+    parser.add_argument(
+        "--here", action="store_true", help="measure in the current environment, install nothing"
+    )
+    parser.add_argument("--out", type=Path, help="also write the Markdown document here")
+    args = parser.parse_args()
+    if not (args.smoke or args.here):
+        return run_in_own_environment(args.out)
+    text, disagreements = report(smoke=args.smoke)
+    print(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 1 if disagreements else 0
+
+
+def run_in_own_environment(out: Path | None) -> int:
+    """Create ``.bench-venv``, install the project and the comparison, re-run with ``--here``."""
+    python = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    if not python.exists():
+        print(f"creating {VENV}", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    print(f"installing the project and {', '.join(COMPARISON)}", file=sys.stderr)
+    subprocess.run(
+        [
+            str(python),
+            *("-m", "pip", "install", "--quiet", "--disable-pip-version-check"),
+            *("-e", f"{ROOT}[fast,dataframes]", *COMPARISON),
+        ],
+        check=True,
+    )
+    command = [str(python), str(Path(__file__).resolve()), "--here"]
+    if out:
+        command += ["--out", str(out.resolve())]
+    return subprocess.run(command, check=False, cwd=ROOT).returncode
+
+
+# -- timing ----------------------------------------------------------------
+
+
+def side_by_side(calls: dict[str, Callable[[], object]], *, smoke: bool) -> dict[str, float]:
+    """Return, for each call, the median over runs of its mean nanoseconds per call.
+
+    Each call is warmed up first (that builds whatever index or cache the library
+    keeps). A run of one call lasts about ``RUN_NS``; the runs of all the calls
+    are interleaved, round after round, so a busy moment on the machine hits
+    them alike. Slow cases get fewer rounds, never fewer than three.
+    """
+    numbers: dict[str, int] = {}
+    singles: dict[str, float] = {}
+    for name, call in calls.items():
+        call()
+        began = time.perf_counter_ns()
+        call()
+        one = max(time.perf_counter_ns() - began, 1)
+        singles[name] = float(one)
+        numbers[name] = max(1, RUN_NS // one)
+    if smoke:
+        return singles
+    round_ns = sum(numbers[name] * singles[name] for name in calls)
+    repeat = min(MAX_REPEAT, max(MIN_REPEAT, int(BUDGET_NS // round_ns)))
+    runs: dict[str, list[float]] = {name: [] for name in calls}
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            for name, call in calls.items():
+                number = numbers[name]
+                began = time.perf_counter_ns()
+                for _ in range(number):
+                    call()
+                runs[name].append((time.perf_counter_ns() - began) / number)
+    finally:
+        if collecting:
+            gc.enable()
+    return {name: statistics.median(values) for name, values in runs.items()}
+
+
+def show(ns: float | None) -> str:
+    """Return a duration in the unit that reads best."""
+    if ns is None:
+        return "n/a"
+    if ns < 1e6:
+        return f"{ns / 1e3:,.2f} µs"
+    if ns < 1e9:
+        return f"{ns / 1e6:,.1f} ms"
+    return f"{ns / 1e9:,.2f} s"
+
+
+def times(ratio: float) -> str:
+    return f"{ratio:,.0f}x" if ratio >= 100 else f"{ratio:,.1f}x"
+
+
+# -- the libraries, each configured for the same workload ------------------
+
+
+def importable(name: str) -> bool:
+    try:
+        __import__(name)
+    except ImportError:
+        return False
+    return True
+
+
+def england(**kwargs: Any) -> Any:
+    import holidays
+
+    return holidays.country_holidays("GB", subdiv="ENG", **kwargs)
+
+
+def slaclock_desk() -> Any:
+    from slaclock import Calendar
+
+    return Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="Europe/London", holidays=england())
+
+
+def workclock_desk() -> Any:
+    import workclock
+
+    return workclock.Schedule(
+        [
+            workclock.WorkDay(dt.time(9), dt.time(17), days=range(5)),
+            workclock.Holidays(england(years=HOLIDAY_YEARS)),
+        ],
+        time_zone="Europe/London",
+    )
+
+
+def businesstimedelta_desk() -> Any:
+    import businesstimedelta
+    import pytz
+
+    zone = pytz.timezone("Europe/London")
+    return businesstimedelta.Rules(
+        [
+            businesstimedelta.WorkDayRule(dt.time(9), dt.time(17), [0, 1, 2, 3, 4], tz=zone),
+            businesstimedelta.HolidayRule(england(), tz=zone),
+        ]
+    )
+
+
+def pandas_hours(hours: int) -> Any:
+    import pandas as pd
+
+    return pd.offsets.CustomBusinessHour(
+        n=hours,
+        start="09:00",
+        end="17:00",
+        weekmask="Mon Tue Wed Thu Fri",
+        holidays=sorted(england(years=HOLIDAY_YEARS)),
+    )
+
+
+#: A prepared case: a call to time, and a function turning its result into a comparable value.
+Prepared = tuple[Callable[[], object], Callable[[Any], object]]
+
+
+def elapsed_cases(library: str, start: dt.datetime, end: dt.datetime) -> Prepared | None:
+    """Return the library's call for the open time in ``[start, end)``, or None if it has none."""
+    if library == "slaclock":
+        cal = slaclock_desk()
+        return (lambda: cal.elapsed(start, end)), (lambda result: result)
+    if library == "workclock":
+        schedule = workclock_desk()
+        return (lambda: schedule.between(start, end)), (lambda result: result)
+    if library == "businesstimedelta":
+        import pytz
+
+        rules = businesstimedelta_desk()
+        zone = pytz.timezone("Europe/London")
+        a = zone.localize(start.replace(tzinfo=None))
+        b = zone.localize(end.replace(tzinfo=None))
+        return (lambda: rules.difference(a, b)), (lambda result: result.timedelta)
+    return None  # pandas has no business-time difference
+
+
+def add_cases(library: str, start: dt.datetime, amount: dt.timedelta) -> Prepared | None:
+    """Return the library's call for ``amount`` of open time after ``start``, or None."""
+    if library == "slaclock":
+        cal = slaclock_desk()
+        return (lambda: cal.add(start, amount)), (lambda result: result)
+    if library == "workclock":
+        schedule = workclock_desk()
+        return (lambda: schedule.add(start, amount)), (lambda result: result)
+    if library == "businesstimedelta":
+        import businesstimedelta
+        import pytz
+
+        delta = businesstimedelta.BusinessTimeDelta(businesstimedelta_desk(), timedelta=amount)
+        a = pytz.timezone("Europe/London").localize(start.replace(tzinfo=None))
+        return (lambda: a + delta), (lambda result: result)
+    if library == "pandas":
+        if amount % dt.timedelta(hours=1):
+            return None  # CustomBusinessHour counts whole hours only
+        import pandas as pd
+
+        offset = pandas_hours(amount // dt.timedelta(hours=1))
+        naive = pd.Timestamp(start.replace(tzinfo=None))  # wall time: pandas is naive here
+        return (lambda: naive + offset), (
+            lambda result: result.tz_localize("Europe/London").to_pydatetime()
+        )
+    raise ValueError(library)
+
+
+# -- the report ------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """Rows of medians per library, plus what disagreed."""
+
+    title: str
+    rows: list[tuple[str, dict[str, float | None]]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def check(table: Table, case: str, answers: dict[str, object]) -> None:
+    """Warn in ``table`` about every library whose answer differs from slaclock's."""
+    ours = answers.get("slaclock")
+    for library, answer in answers.items():
+        if library != "slaclock" and answer != ours:
+            table.warnings.append(
+                f"{case}: {library} answers {answer!r}, slaclock answers {ours!r}"
+            )
+
+
+def comparison_table(table: Table, present: list[str]) -> str:
+    """Return ``table`` with a ratio column: the fastest other library's time over slaclock's."""
+    head = "| case | " + " | ".join(LIBRARIES) + " | ratio (fastest other / slaclock) |"
+    lines = [head, "| --- |" + " ---: |" * (len(LIBRARIES) + 1)]
+    for case, medians in table.rows:
+        cells = [show(medians.get(lib)) if lib in present else "not installed" for lib in LIBRARIES]
+        ratio = ratio_of(medians)
+        lines.append(
+            f"| {case} | " + " | ".join(cells) + f" | {'–' if ratio is None else times(ratio)} |"
+        )
+    lines.extend(f"\n> ⚠ disagreement: {warning}" for warning in table.warnings)
+    return "\n".join(lines)
+
+
+def ratio_of(medians: dict[str, float | None]) -> float | None:
+    """Return the fastest other library's time over slaclock's, if both are known."""
+    others = [value for lib, value in medians.items() if lib != "slaclock" and value]
+    ours = medians.get("slaclock")
+    return min(others) / ours if others and ours else None
+
+
+def single_calls(present: list[str], smoke: bool) -> tuple[Table, list[str]]:
+    """Time ``elapsed`` over each span and ``add`` of each amount, for every library."""
+    table = Table("Single calls")
+    cases: list[tuple[str, Callable[[str], Prepared | None]]] = []
+    for name, days in SPANS.items():
+        end = START + dt.timedelta(days=days)
+        cases.append((f"`elapsed`, {name}", lambda lib, end=end: elapsed_cases(lib, START, end)))
+    for name, amount in AMOUNTS.items():
+        cases.append((f"`add`, {name}", lambda lib, amount=amount: add_cases(lib, START, amount)))
+    for case, prepare in cases:
+        calls: dict[str, Callable[[], object]] = {}
+        answers: dict[str, object] = {}
+        for library in present:
+            prepared = prepare(library)
+            if prepared is not None:
+                call, normalize = prepared
+                answers[library] = normalize(call())
+                calls[library] = call
+        check(table, case, answers)
+        medians: dict[str, float | None] = {library: None for library in present}
+        medians.update(side_by_side(calls, smoke=smoke))
+        table.rows.append((case, medians))
+    verdicts = []
+    if len(present) > 1 and not smoke:
+        slower = [case for case, medians in table.rows if (ratio_of(medians) or 1) < 1]
+        ten = ratio_of(table.rows[len(SPANS) - 1][1])
+        verdicts.append(
+            "no slower than the fastest other library in every case: "
+            + ("met" if not slower else f"**not met** ({', '.join(slower)})")
+        )
+        if ten is not None:
+            verdicts.append(
+                f"at least 50x faster at 10 years: {'met' if ten >= 50 else '**not met**'}"
+                f" ({times(ten)})"
+            )
+    return table, verdicts
+
+
+@dataclass
+class Batch:
+    """One workload of pairs, in every container the libraries take."""
+
+    starts: Any
+    ends: Any
+    amounts: Any
+
+
+def batch_data(size: int) -> Batch:
+    """Return ``size`` synthetic tickets: logged during 2026 (UTC), closed within 14 days."""
+    import numpy as np
+
+    rng = np.random.default_rng(6)
+    year = 365 * 86_400 * 10**6
+    logged = np.datetime64("2026-01-01T00:00:00", "us").astype("int64")
+    starts = logged + rng.integers(0, year, size)
+    ends = starts + rng.integers(0, 14 * 86_400 * 10**6, size)
+    amounts = rng.integers(0, 40 * 3_600 * 10**6, size)
+    return Batch(
+        starts.astype("datetime64[us]"),
+        ends.astype("datetime64[us]"),
+        amounts.astype("timedelta64[us]"),
+    )
+
+
+def batches(present: list[str], smoke: bool) -> tuple[Table, list[str]]:
+    """Time ``elapsed_many`` and ``add_many`` on 1,000,000 pairs, against workclock's."""
+    import numpy as np
+
+    size = 1_000 if smoke else 1_000_000
+    listed = 1_000 if smoke else 100_000
+    data = batch_data(size)
+    table = Table(f"Batches of {size:,} pairs")
+    verdicts: list[str] = []
+    cal = slaclock_desk()
+    schedule = workclock_desk() if "workclock" in present else None
+
+    elapsed = cal.elapsed_many(data.starts, data.ends)
+    added = cal.add_many(data.starts, data.amounts)
+    # The batch answers are the single calls' answers (tests/test_batch.py proves it; spot-check).
+    for i in range(0, size, max(1, size // 200)):
+        start = dt.datetime(1970, 1, 1, tzinfo=UTC) + dt.timedelta(
+            microseconds=int(data.starts[i].astype("int64"))
+        )
+        end = start + dt.timedelta(
+            microseconds=int((data.ends[i] - data.starts[i]).astype("int64"))
+        )
+        amount = dt.timedelta(microseconds=int(data.amounts[i].astype("int64")))
+        if elapsed[i] != np.timedelta64(cal.elapsed(start, end), "us"):
+            table.warnings.append(f"elapsed_many[{i}] differs from elapsed()")
+        if added[i] != np.datetime64(cal.add(start, amount).astimezone(UTC).replace(tzinfo=None)):
+            table.warnings.append(f"add_many[{i}] differs from add()")
+
+    def row(case: str, ours: Callable[[], object], theirs: Callable[[], object] | None) -> None:
+        calls = {"slaclock": ours} if theirs is None else {"slaclock": ours, "workclock": theirs}
+        medians: dict[str, float | None] = {library: None for library in present}
+        medians.update(side_by_side(calls, smoke=smoke))
+        table.rows.append((case, medians))
+
+    row(
+        "`elapsed_many`, NumPy `datetime64[us]`",
+        lambda: cal.elapsed_many(data.starts, data.ends),
+        None if schedule is None else (lambda: schedule.between_many(data.starts, data.ends)),
+    )
+    row(
+        "`add_many`, NumPy `datetime64[us]` + `timedelta64[us]`",
+        lambda: cal.add_many(data.starts, data.amounts),
+        None if schedule is None else (lambda: schedule.add_many(data.starts, data.amounts)),
+    )
+    if schedule is not None:
+        if not np.array_equal(schedule.between_many(data.starts, data.ends), elapsed):
+            table.warnings.append("workclock's between_many differs from elapsed_many")
+        if not np.array_equal(schedule.add_many(data.starts, data.amounts), added):
+            table.warnings.append("workclock's add_many differs from add_many")
+    for case, position in (("elapsed_many", 0), ("add_many", 1)):
+        ns = table.rows[position][1]["slaclock"] or 0.0
+        if not smoke:
+            verdicts.append(
+                f"`{case}` on 1,000,000 pairs under 0.15 s: "
+                + ("met" if ns < 0.15e9 else "**not met**")
+                + f" ({show(ns)})"
+            )
+
+    def cold() -> None:
+        # A fresh calendar each time: the batch pays for building its index.
+        slaclock_desk().elapsed_many(data.starts, data.ends)
+
+    row("`elapsed_many`, first call on a fresh calendar (builds the index)", cold, None)
+
+    if importable("pandas"):
+        import pandas as pd
+
+        starts = pd.Series(data.starts).dt.tz_localize("UTC")
+        ends = pd.Series(data.ends).dt.tz_localize("UTC")
+        amounts = pd.Series(data.amounts)
+        row("`elapsed_many`, pandas zoned columns", lambda: cal.elapsed_many(starts, ends), None)
+        row("`add_many`, pandas zoned columns", lambda: cal.add_many(starts, amounts), None)
+        if not np.array_equal(cal.elapsed_many(starts, ends).to_numpy("timedelta64[us]"), elapsed):
+            table.warnings.append("elapsed_many on pandas differs from NumPy")
+        due = cal.add_many(starts, amounts).dt.tz_convert("UTC").dt.tz_localize(None)
+        if not np.array_equal(due.to_numpy("datetime64[us]"), added):
+            table.warnings.append("add_many on pandas differs from NumPy")
+    if importable("pyarrow"):
+        import pyarrow as pa
+
+        kind = pa.timestamp("us", tz="UTC")
+        arrow_starts = pa.array(data.starts.astype("int64"), type=pa.int64()).cast(kind)
+        arrow_ends = pa.array(data.ends.astype("int64"), type=pa.int64()).cast(kind)
+        arrow_amounts = pa.array(data.amounts)
+        row(
+            "`elapsed_many`, Arrow zoned timestamps",
+            lambda: cal.elapsed_many(arrow_starts, arrow_ends),
+            None,
+        )
+        row(
+            "`add_many`, Arrow zoned timestamps",
+            lambda: cal.add_many(arrow_starts, arrow_amounts),
+            None,
+        )
+        used = cal.elapsed_many(arrow_starts, arrow_ends).to_numpy(zero_copy_only=False)
+        if not np.array_equal(used.astype("timedelta64[us]"), elapsed):
+            table.warnings.append("elapsed_many on Arrow differs from NumPy")
+
+    epoch = dt.datetime(1970, 1, 1, tzinfo=UTC)
+    list_starts = [
+        epoch + dt.timedelta(microseconds=int(v)) for v in data.starts[:listed].view("int64")
+    ]
+    list_ends = [
+        epoch + dt.timedelta(microseconds=int(v)) for v in data.ends[:listed].view("int64")
+    ]
+    row(
+        f"`elapsed_many`, lists of {listed:,} aware datetimes",
+        lambda: cal.elapsed_many(list_starts, list_ends),
+        None if schedule is None else (lambda: schedule.between_many(list_starts, list_ends)),
+    )
+    if schedule is not None and schedule.between_many(list_starts, list_ends) != cal.elapsed_many(
+        list_starts, list_ends
+    ):
+        table.warnings.append("workclock's between_many on lists differs")
+    return table, verdicts
+
+
+def composed(smoke: bool) -> tuple[str, list[str]]:
+    """Time the single-call cases on composed calendars and the clock against the plain calendar."""
+    import holidays
+
+    from slaclock import Calendar
+
+    desk = slaclock_desk()
+    site = Calendar.weekly({"mon-sat": "07:30-16:30"}, tz="Europe/London")
+    new_york = Calendar.weekly(
+        {"mon-fri": "09:00-17:00"},
+        tz="America/New_York",
+        holidays=holidays.country_holidays("US", subdiv="NY"),
+    )
+    sydney = Calendar.weekly(
+        {"mon-fri": "09:00-17:00"},
+        tz="Australia/Sydney",
+        holidays=holidays.country_holidays("AU", subdiv="NSW"),
+    )
+    variants = {
+        "support & site": desk & site,
+        "london \\| new_york \\| sydney": desk | new_york | sydney,
+    }
+    lines = [
+        "| case | plain calendar | "
+        + " | ".join(f"`{name}`" for name in variants)
+        + " | slowdown (worst composed / plain) |",
+        "| --- | ---: |" + " ---: |" * len(variants) + " ---: |",
+    ]
+    worst_overall = 0.0
+    cases: list[tuple[str, Callable[[Any], Callable[[], object]]]] = []
+    for name, days in SPANS.items():
+        end = START + dt.timedelta(days=days)
+        cases.append((f"`elapsed`, {name}", lambda cal, end=end: lambda: cal.elapsed(START, end)))
+    for name, amount in AMOUNTS.items():
+        cases.append((f"`add`, {name}", lambda cal, amount=amount: lambda: cal.add(START, amount)))
+    for case, make in cases:
+        medians = side_by_side(
+            {"plain": make(desk)} | {name: make(cal) for name, cal in variants.items()},
+            smoke=smoke,
+        )
+        plain = medians["plain"]
+        cells = []
+        worst = 0.0
+        for name in variants:
+            ns = medians[name]
+            worst = max(worst, ns / plain)
+            cells.append(f"{show(ns)} ({times(ns / plain)})")
+        worst_overall = max(worst_overall, worst)
+        lines.append(f"| {case} | {show(plain)} | " + " | ".join(cells) + f" | {times(worst)} |")
+
+    try:
+        from slaclock.clock import Clock
+    except ImportError:  # the clock is not in this version of slaclock
+        clock_lines: list[str] = []
+    else:
+        # Logged Friday 16:55, paused Monday 10:00-11:00 waiting on the customer.
+        monday = dt.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
+        clock = Clock.start(desk, START).pause(monday).resume(monday + dt.timedelta(hours=1))
+        target = dt.timedelta(hours=40)
+        now = START + dt.timedelta(days=7)
+        clock_cases = [
+            (
+                "`Clock.due(40 h)` vs `add`",
+                lambda: clock.due(target),
+                lambda: desk.add(START, target),
+            ),
+            (
+                "`Clock.remaining(40 h, now)` vs `elapsed`, 1 week",
+                lambda: clock.remaining(target, now),
+                lambda: desk.elapsed(START, now),
+            ),
+        ]
+        clock_lines = [
+            "",
+            "| case | plain calendar | clock | slowdown (clock / plain) |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for case, ours, plain_call in clock_cases:
+            medians = side_by_side({"plain": plain_call, "clock": ours}, smoke=smoke)
+            plain, ns = medians["plain"], medians["clock"]
+            worst_overall = max(worst_overall, ns / plain)
+            clock_lines.append(f"| {case} | {show(plain)} | {show(ns)} | {times(ns / plain)} |")
+    verdicts = []
+    if not smoke:
+        verdicts.append(
+            "composed calendars and the clock within 2x of the plain calendar: "
+            + ("met" if worst_overall <= 2 else "**not met**")
+            + f" (worst {times(worst_overall)})"
+        )
+    return "\n".join(lines + clock_lines), verdicts
+
+
+def index_size(cal: Any) -> tuple[int, int]:
+    """Return the bytes the calendar's chunk cache holds, and how many chunks it holds.
+
+    Reads the engine's private cache on purpose: this is what the index costs.
+    """
+    seen: set[int] = set()
+
+    def size(value: object) -> int:
+        if id(value) in seen:
+            return 0
+        seen.add(id(value))
+        return sys.getsizeof(value)
+
+    chunks = cal._index._chunks
+    total = sys.getsizeof(chunks)
+    for number, chunk in chunks.items():
+        total += size(number) + size(chunk) + size(chunk.lo) + size(chunk.hi) + size(chunk.total)
+        for values in (chunk.starts, chunk.ends, chunk.cum_end):
+            total += size(values) + sum(size(value) for value in values)
+    return total, len(chunks)
+
+
+def building(present: list[str], smoke: bool) -> str:
+    """Time building a calendar and its index for 10 years; measure the index's memory."""
+    from slaclock import Calendar
+    from slaclock._index import CHUNK_US
+
+    years = 1 if smoke else 10
+    span = "1 year" if years == 1 else f"{years} years"
+    end = START + dt.timedelta(days=round(365.25 * years))
+
+    def ours() -> None:
+        slaclock_desk().elapsed(START, end)
+
+    def theirs() -> None:
+        workclock_desk().between(START, end)
+
+    def union() -> None:
+        import holidays
+
+        (
+            slaclock_desk()
+            | Calendar.weekly(
+                {"mon-fri": "09:00-17:00"},
+                tz="America/New_York",
+                holidays=holidays.country_holidays("US", subdiv="NY"),
+            )
+            | Calendar.weekly(
+                {"mon-fri": "09:00-17:00"},
+                tz="Australia/Sydney",
+                holidays=holidays.country_holidays("AU", subdiv="NSW"),
+            )
+        ).elapsed(START, end)
+
+    makers: dict[str, Callable[[], object]] = {
+        "slaclock": slaclock_desk,
+        "workclock": workclock_desk,
+        "businesstimedelta": businesstimedelta_desk,
+        "pandas": lambda: pandas_hours(40),
+    }
+    constructed = side_by_side(
+        {library: make for library, make in makers.items() if library in present}, smoke=smoke
+    )
+    whole = side_by_side(
+        {"slaclock": ours, "workclock": theirs} if "workclock" in present else {"slaclock": ours},
+        smoke=smoke,
+    )
+    union_whole = side_by_side({"union": union}, smoke=smoke)["union"]
+    cal = slaclock_desk()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    cal.elapsed(START, end)
+    retained = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    held, chunks = index_size(cal)
+    covered = chunks * CHUNK_US / (365.25 * 86_400 * 10**6)
+
+    absent = "not installed"
+    no_index = "n/a (no index)"
+
+    def theirs_or(library: str, value: str) -> str:
+        return value if library in present else absent
+
+    rows = [
+        (
+            "building the calendar object, with England's holidays",
+            *(theirs_or(library, show(constructed.get(library))) for library in LIBRARIES),
+        ),
+        (
+            f"calendar + index for {span} (first {span} `elapsed`), from nothing",
+            show(whole["slaclock"]),
+            theirs_or("workclock", show(whole.get("workclock"))),
+            theirs_or("businesstimedelta", no_index),
+            theirs_or("pandas", no_index),
+        ),
+        (
+            f"three-way union + its index for {span}",
+            show(union_whole),
+            theirs_or("workclock", "n/a"),
+            theirs_or("businesstimedelta", "n/a"),
+            theirs_or("pandas", "n/a"),
+        ),
+        (
+            f"index memory per year (chunk cache: {chunks} chunks, {covered:.1f} years)",
+            f"{held / covered / 1024:,.1f} KiB",
+            theirs_or("workclock", "not visible from Python"),
+            theirs_or("businesstimedelta", no_index),
+            theirs_or("pandas", no_index),
+        ),
+        (
+            f"memory retained by the {span} build, per year "
+            "(tracemalloc; includes the holiday years the `holidays` object expanded)",
+            f"{retained / covered / 1024:,.1f} KiB",
+            theirs_or("workclock", "not visible from Python"),
+            theirs_or("businesstimedelta", no_index),
+            theirs_or("pandas", no_index),
+        ),
+    ]
+    lines = [
+        "| case | " + " | ".join(LIBRARIES) + " |",
+        "| --- |" + " ---: |" * len(LIBRARIES),
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def versions() -> list[str]:
+    found = []
+    for name in VERSIONS:
+        try:
+            found.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name} (not installed)")
+    return found
+
+
+def load_average() -> str:
+    """Return the 1-minute load average (other work on the machine skews every number)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except (AttributeError, OSError):
+        return "unknown"
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+INTRO = """\
+# Benchmarks
+
+slaclock against the other Python business-time libraries, every case measured
+side by side in one run (issue 6). Regenerate this page with one command from a
+checkout:
+
+```bash
+python benchmarks/compare.py --out docs/benchmarks.md
+```
+
+It creates `.bench-venv/` in the repository, installs slaclock
+(`-e .[fast,dataframes]`) with workclock 0.1.2, businesstimedelta 1.0.1, pandas
+and pytz into it, re-runs itself there and writes this page. Benchmarks are not
+tests: CI times nothing. It only runs `python benchmarks/compare.py --smoke`
+(one call per case, a batch of 1,000, no installs) so the script never rots.
+
+**Workload.** Mon-Fri 09:00-17:00 in Europe/London with England's bank holidays
+from the `holidays` package, configured the same way in every library
+(businesstimedelta through pytz, pandas on naive London wall times, workclock
+with holiday years 2020-2040 listed up front). Single calls start on Friday
+2026-11-20 at 16:55: `elapsed` to 1 day, 1 week, 1 year and 10 years later,
+`add` of 10 minutes, 40 hours and 2,000 hours. Every library's answer is checked
+against slaclock's; a disagreement would be printed under its table.
+
+**Numbers.** Medians over runs of the mean time per call, after a warm-up call
+(which builds any index), with the garbage collector paused while timing; slow
+cases get fewer runs (never fewer than three). Ratios are the fastest other
+library's time over slaclock's: above 1 means slaclock is faster. "n/a" means
+the library cannot do the case (pandas `CustomBusinessHour` adds whole hours
+only and has no business-time difference).
+"""
+
+
+def report(*, smoke: bool) -> tuple[str, int]:
+    """Measure everything; return the Markdown document and the number of disagreements."""
+    present = [lib for lib in LIBRARIES if importable(lib)]
+    if "businesstimedelta" in present and not importable("pytz"):
+        present.remove("businesstimedelta")
+    sections = [INTRO]
+    if smoke:
+        sections.append(
+            "> **Smoke run**: one call per case, tiny batches. The numbers mean nothing.\n"
+        )
+    sections.append(
+        "## Machine and versions\n\n"
+        f"- {platform.platform()}, {cpu_model()}, {os.cpu_count()} cores\n"
+        f"- {platform.python_implementation()} {platform.python_version()}\n"
+        f"- {', '.join(versions())}\n"
+        f"- measured {dt.date.today().isoformat()}; load average when the run began: "
+        f"{load_average()}\n"
+    )
+    single, single_verdicts = single_calls(present, smoke)
+    sections.append(
+        "## Single calls\n\nMedian time per call.\n\n" + comparison_table(single, present) + "\n"
+    )
+    if importable("numpy"):
+        batch, batch_verdicts = batches(present, smoke)
+    else:
+        batch, batch_verdicts = Table("Batches (skipped: NumPy is not installed)"), []
+    sections.append(
+        f"## {batch.title}\n\n"
+        "Median time for the whole batch. Tickets logged at random instants of 2026 (UTC) "
+        "and closed within 14 days; `add_many` adds random amounts up to 40 hours. "
+        "NumPy `datetime64` values are read as UTC by both libraries; the other rows "
+        "are slaclock alone (workclock takes NumPy arrays and lists only). After a "
+        "warm-up call; the fresh-calendar row builds a new calendar for every call.\n\n"
+        + comparison_table(batch, present)
+        + "\n"
+    )
+    composed_table, composed_verdicts = composed(smoke)
+    sections.append(
+        "## Composed calendars and the clock\n\n"
+        "The single-call cases on `support & site` (the London desk intersected with "
+        "site access Mon-Sat 07:30-16:30) and on a three-way union of London, New York "
+        "and Sydney desks, each Mon-Fri 09:00-17:00 with its own holidays; then the "
+        "SLA clock (paused once) against the plain calendar call it reduces to. "
+        "In brackets: time over the plain calendar's.\n\n" + composed_table + "\n"
+    )
+    sections.append(
+        "## Building the calendar and its index\n\n"
+        "Medians over repeated fresh builds, each from constructing the `holidays` object "
+        "to the answer of the first query. The index is a cache of chunks of 2\\*\\*45 µs "
+        "(about 407 days), built lazily in both directions as queries reach them, at "
+        "most 512 per calendar (the oldest built is dropped first).\n\n"
+        + building(present, smoke)
+        + "\n"
+    )
+    verdicts = single_verdicts + batch_verdicts + composed_verdicts
+    if verdicts:
+        sections.append("## Targets of issue 6\n\n" + "\n".join(f"- {v}" for v in verdicts) + "\n")
+    disagreements = single.warnings + batch.warnings
+    sections.append(
+        "## Agreement\n\n"
+        + (
+            "\n".join(f"- ⚠ {w}" for w in disagreements)
+            if disagreements
+            else "Every library gave slaclock's answer in every case it can do; the "
+            "batch answers equal the single calls' (checked on 200 elements) and "
+            "workclock's batch answers."
+        )
+        + "\n"
+    )
+    return "\n".join(sections), len(disagreements)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""Batch queries scale past one process: Dask partitions give the single-process answers.
+
+The Dask test is the recipe of docs/scale.md, run for real: a partitioned Parquet
+file of synthetic tickets, a local cluster of two worker processes, and
+``map_partitions`` calling ``Calendar.elapsed_many`` and ``add_many`` on each
+partition. Calendars travel to the workers as their spec (a few hundred bytes)
+and rebuild their index there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import holidays
+import numpy as np
+import pandas as pd
+import pytest
+
+from slaclock import Calendar
+
+LONDON = ZoneInfo("Europe/London")
+UTC = dt.timezone.utc
+#: Resolution target by priority: P1 in 4 business hours ... P4 in 40.
+TARGETS = {1: pd.Timedelta(hours=4), 2: pd.Timedelta(hours=8), 3: pd.Timedelta(hours=24)}
+TARGETS[4] = pd.Timedelta(hours=40)
+
+
+def london_desk() -> Calendar:
+    return Calendar.weekly(
+        {"mon-fri": "09:00-17:00"},
+        tz="Europe/London",
+        holidays=holidays.country_holidays("GB", subdiv="ENG"),
+    )
+
+
+def follow_the_sun() -> Calendar:
+    return (
+        london_desk()
+        | Calendar.weekly(
+            {"mon-fri": "09:00-17:00"},
+            tz="America/New_York",
+            holidays=holidays.country_holidays("US", subdiv="NY"),
+        )
+        | Calendar.weekly(
+            {"mon-fri": "09:00-17:00"},
+            tz="Australia/Sydney",
+            holidays=holidays.country_holidays("AU", subdiv="NSW"),
+        )
+    )
+
+
+def synthetic_tickets(count: int, seed: int = 6) -> pd.DataFrame:
+    """Tickets logged during 2026 (UTC), resolved within three weeks; 1% still open (NaT)."""
+    rng = np.random.default_rng(seed)
+    logged = np.datetime64("2026-01-01T00:00:00", "us") + rng.integers(
+        0, 365 * 86_400 * 10**6, count
+    ).astype("timedelta64[us]")
+    resolved = logged + rng.integers(0, 21 * 86_400 * 10**6, count).astype("timedelta64[us]")
+    resolved[rng.random(count) < 0.01] = np.datetime64("NaT")
+    return pd.DataFrame(
+        {
+            "ticket": np.arange(count),
+            "logged": pd.Series(logged).dt.tz_localize("UTC"),
+            "resolved": pd.Series(resolved).dt.tz_localize("UTC"),
+            "priority": rng.integers(1, 5, count),
+        }
+    )
+
+
+def sla_columns(tickets: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
+    """What each worker runs on its partition: business time to resolution, and the due instant."""
+    target = tickets["priority"].map(TARGETS)
+    return tickets.assign(
+        business_time=calendar.elapsed_many(tickets["logged"], tickets["resolved"]),
+        due=calendar.add_many(tickets["logged"], target),
+    )
+
+
+def test_dask_partitions_give_the_single_process_answers(tmp_path: Path) -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("distributed")
+    from dask.dataframe.utils import make_meta
+
+    frame = synthetic_tickets(20_000)
+    folder = tmp_path / "tickets"
+    folder.mkdir()
+    for number, first in enumerate(range(0, len(frame), 5_000)):
+        frame.iloc[first : first + 5_000].to_parquet(folder / f"part-{number}.parquet", index=False)
+    desk = london_desk()
+
+    expected = sla_columns(pd.read_parquet(folder), desk)
+
+    ddf = dd.read_parquet(folder)
+    assert ddf.npartitions > 1
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        workers = client.run(os.getpid)
+        assert len(workers) == 2
+        assert os.getpid() not in workers.values()
+        meta = sla_columns(make_meta(ddf), desk)  # an empty partition: empty batches work too
+        result = ddf.map_partitions(sla_columns, desk, meta=meta)
+        computed = client.compute(result).result()
+
+    computed = computed.sort_values("ticket").reset_index(drop=True)
+    expected = expected.sort_values("ticket").reset_index(drop=True)
+    pd.testing.assert_frame_equal(computed, expected)
+    assert str(computed["due"].dt.tz) == "Europe/London"
+    assert computed["business_time"].isna().sum() == frame["resolved"].isna().sum() > 0
+
+    # And both are the single calls' answers.
+    for row in computed.sample(50, random_state=1).itertuples():
+        logged = row.logged.to_pydatetime()
+        assert row.due.to_pydatetime() == desk.add(logged, TARGETS[row.priority].to_pytimedelta())
+        if not pd.isna(row.resolved):
+            spent = desk.elapsed(logged, row.resolved.to_pydatetime())
+            assert row.business_time.to_pytimedelta() == spent
+
+
+@pytest.mark.parametrize("make", [london_desk, follow_the_sun], ids=["london", "follow-the-sun"])
+def test_calendars_pickle_small_and_answer_the_same(make: Callable[[], Calendar]) -> None:
+    cal = make()
+    before = pickle.dumps(cal)
+    start = dt.datetime(2020, 1, 3, 16, 55, tzinfo=LONDON)
+    end = dt.datetime(2036, 6, 1, tzinfo=LONDON)
+    spent = cal.elapsed(start, end)  # builds the index for 16 years
+    after = pickle.dumps(cal)
+
+    assert len(after) < 2048
+    assert after == before  # the spec travels, never the index
+
+    back = pickle.loads(after)
+    assert back == cal
+    assert back is not cal
+    assert back.elapsed(start, end) == spent
+    friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=LONDON)
+    for amount in (dt.timedelta(minutes=10), dt.timedelta(hours=40), dt.timedelta(hours=-2000)):
+        assert back.add(friday, amount) == cal.add(friday, amount)
+    starts = np.array(["2026-03-29T00:30", "2026-10-25T00:30"], dtype="datetime64[us]")
+    ends = starts + np.timedelta64(30, "D")
+    assert np.array_equal(back.elapsed_many(starts, ends), cal.elapsed_many(starts, ends))
+
+
+def test_cloudpickle_ships_only_the_spec() -> None:
+    cloudpickle = pytest.importorskip("cloudpickle")  # what Dask and Spark ship tasks with
+    cal = follow_the_sun()
+    cal.elapsed(dt.datetime(2026, 1, 1, tzinfo=UTC), dt.datetime(2036, 1, 1, tzinfo=UTC))
+    blob = cloudpickle.dumps(cal)
+    assert len(blob) < 2048  # the rebuild function travels by reference, not as bytecode
+    back = pickle.loads(blob)
+    assert back == cal
+    friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=LONDON)
+    assert back.add(friday, dt.timedelta(hours=40)) == cal.add(friday, dt.timedelta(hours=40))
