@@ -24,6 +24,55 @@ _FIRST_DAY = dt.date(1, 1, 3)
 _LAST_DAY = dt.date(9999, 12, 27)
 
 
+def local_days(lo: int, hi: int, zone: ZoneInfo) -> tuple[dt.date, dt.date]:
+    """Return the first and last local dates whose shifts may reach into ``[lo, hi)``.
+
+    A shift starting on day D ends before D+2 00:00 local; a few days of margin on
+    each side also cover zones that skip or repeat whole days. Chunks at the ends
+    of time reach past what a datetime can hold, so the dates are clamped to those
+    whose shifts can be placed (see ``_time.MIN_US`` and ``MAX_US``).
+    """
+    first = max(wall(max(lo, MIN_US), zone).date(), _FIRST_DAY + 3 * _ONE_DAY) - 3 * _ONE_DAY
+    last = min(wall(min(hi - 1, MAX_US), zone).date(), _LAST_DAY - _ONE_DAY) + _ONE_DAY
+    return first, last
+
+
+def place_shifts(
+    starts: list[int],
+    ends: list[int],
+    day: dt.date,
+    shifts: Sequence[Shift],
+    *,
+    zone: ZoneInfo,
+    lo: int,
+    hi: int,
+) -> None:
+    """Append day ``day``'s shifts, placed in real time and clipped to ``[lo, hi)``.
+
+    Each boundary is the first instant the wall clock reads it (SEMANTICS.md,
+    "Daylight saving"). Shifts must come after what is already in the lists; one
+    that touches or overlaps the last interval (an overnight shift meeting the
+    next day's, or an override) merges into it.
+    """
+    midnight = dt.datetime.combine(day, _MIDNIGHT)
+    for shift in shifts:
+        start = max(
+            first_instant_at(midnight + dt.timedelta(microseconds=shift.start_us), zone), lo
+        )
+        end = min(first_instant_at(midnight + dt.timedelta(microseconds=shift.end_us), zone), hi)
+        if start < end:
+            append_merged(starts, ends, start, end)
+
+
+def append_merged(starts: list[int], ends: list[int], start: int, end: int) -> None:
+    """Append ``[start, end)`` (starts non-decreasing), merging it into a touching last one."""
+    if ends and start <= ends[-1]:
+        ends[-1] = max(ends[-1], end)
+    else:
+        starts.append(start)
+        ends.append(end)
+
+
 class WeeklySource:
     """Weekly shifts in one zone, less holidays, with per-date overrides."""
 
@@ -95,32 +144,11 @@ class WeeklySource:
         ends: list[int] = []
         if self.week.is_empty and not any(self.overrides.values()):
             return starts, ends
-        zone = self.zone
-        # A shift starting on day D ends before D+2 00:00 local; a few days of margin
-        # on each side also covers zones that skip or repeat whole days.
-        # Chunks at the ends of time reach past what a datetime can hold: clamp to
-        # the days whose shifts can be placed (see _time.MIN_US and MAX_US).
-        day = max(wall(max(lo, MIN_US), zone).date(), _FIRST_DAY + 3 * _ONE_DAY) - 3 * _ONE_DAY
-        last = min(wall(min(hi - 1, MAX_US), zone).date(), _LAST_DAY - _ONE_DAY) + _ONE_DAY
+        day, last = local_days(lo, hi, self.zone)
         while day <= last:
             shifts = self.shifts_on(day)
             if shifts:
-                midnight = dt.datetime.combine(day, _MIDNIGHT)
-                for shift in shifts:
-                    start = first_instant_at(
-                        midnight + dt.timedelta(microseconds=shift.start_us), zone
-                    )
-                    end = first_instant_at(midnight + dt.timedelta(microseconds=shift.end_us), zone)
-                    start = max(start, lo)
-                    end = min(end, hi)
-                    if end <= start:
-                        continue
-                    if ends and start <= ends[-1]:
-                        # Adjacent or (via an override) overlapping: one open period.
-                        ends[-1] = max(ends[-1], end)
-                    else:
-                        starts.append(start)
-                        ends.append(end)
+                place_shifts(starts, ends, day, shifts, zone=self.zone, lo=lo, hi=hi)
             day += _ONE_DAY
         return starts, ends
 
@@ -180,11 +208,7 @@ def union(parts: Sequence[Intervals]) -> Intervals:
     starts: list[int] = []
     ends: list[int] = []
     for start, end in pairs:
-        if ends and start <= ends[-1]:
-            ends[-1] = max(ends[-1], end)
-        else:
-            starts.append(start)
-            ends.append(end)
+        append_merged(starts, ends, start, end)
     return starts, ends
 
 

@@ -28,7 +28,8 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 
 from slaclock._index import Intervals
-from slaclock._time import MAX_US, MIN_US, first_instant_at, from_us, to_us, wall, zone
+from slaclock._sources import append_merged, local_days, place_shifts
+from slaclock._time import from_us, to_us, zone
 from slaclock.calendar import Calendar
 from slaclock.errors import ScheduleError
 from slaclock.schedule import Shift, parse_date, parse_shifts
@@ -170,15 +171,6 @@ def parse_instant(value: object, where: str) -> dt.datetime:
     return value
 
 
-def _merge(starts: list[int], ends: list[int], start: int, end: int) -> None:
-    """Append ``[start, end)`` (starts non-decreasing), merging overlapping or touching spans."""
-    if ends and start <= ends[-1]:
-        ends[-1] = max(ends[-1], end)
-    else:
-        starts.append(start)
-        ends.append(end)
-
-
 class OneOffSource:
     """Open during a fixed list of spans (integer µs), answering in one zone."""
 
@@ -214,7 +206,7 @@ class OneOffSource:
         starts: list[int] = []
         ends: list[int] = []
         for start, end in sorted(spans):
-            _merge(starts, ends, start, end)
+            append_merged(starts, ends, start, end)
         return cls(zone, starts, ends)
 
     def __eq__(self, other: object) -> bool:
@@ -491,27 +483,8 @@ class RecurringSource:
     def intervals(self, lo: int, hi: int) -> Intervals:
         starts: list[int] = []
         ends: list[int] = []
-        zone = self.zone
-        # A window opening on day D closes before D+2 00:00 local; days of margin
-        # also cover zones that skip or repeat whole days.
-        first = wall(max(lo, MIN_US), zone).date()
-        first = first - 3 * _ONE_DAY if first > dt.date.min + 3 * _ONE_DAY else dt.date.min
-        last = wall(min(hi - 1, MAX_US), zone).date()
-        last = last + _ONE_DAY if last < dt.date.max else last
-        for day in self.days(first, last):
-            midnight = dt.datetime.combine(day, dt.time())
-            for shift in self.shifts:
-                try:
-                    start = first_instant_at(
-                        midnight + dt.timedelta(microseconds=shift.start_us), zone
-                    )
-                    end = first_instant_at(midnight + dt.timedelta(microseconds=shift.end_us), zone)
-                except OverflowError:
-                    continue
-                start = max(start, lo)
-                end = min(end, hi)
-                if start < end:
-                    _merge(starts, ends, start, end)
+        for day in self.days(*local_days(lo, hi, self.zone)):
+            place_shifts(starts, ends, day, self.shifts, zone=self.zone, lo=lo, hi=hi)
         return starts, ends
 
     def to_data(self) -> dict[str, Any]:
