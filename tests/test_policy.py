@@ -500,3 +500,33 @@ def test_check_underpins() -> None:
     assert "not comparable" in findings[("P4", "resolution")].problem
     assert "sets no target" in findings[("P4", "periodic_update")].problem
     assert Policy.check_underpins(external, external) != []
+
+
+def test_priority_change_leaves_finished_metrics_as_judged(gold: Policy) -> None:
+    """A P3 answered in 2 h and then raised to P1 (15 min response) stays met."""
+    events = [
+        event(at(2026, 11, 23, 9), "logged", priority="P3"),
+        event(at(2026, 11, 23, 11), "agent_reply"),
+        event(at(2026, 11, 23, 12), "priority_changed", priority="P1"),
+    ]
+    report = gold.evaluate(events, now=at(2026, 11, 23, 13))
+    response = report["first_response"]
+    assert response.status is Status.MET
+    assert response.target == dt.timedelta(hours=4)
+    assert response.target_text == "4h"
+    assert response.calendar == "support"
+    assert response.stopped_at == at(2026, 11, 23, 11)
+    # The resolution still counts, and is re-judged on P1's on-site calendar and target.
+    assert report["resolution"].target_text == "4h"
+    assert report["resolution"].calendar == "onsite"
+
+
+def test_resolved_ticket_reports_where_resolution_stopped(gold: Policy) -> None:
+    events = [
+        event(at(2026, 11, 23, 9), "logged", priority="P4"),
+        event(at(2026, 11, 23, 11), "resolved"),
+    ]
+    resolution = gold.evaluate(events, now=at(2026, 11, 24, 9))["resolution"]
+    assert resolution.status is Status.MET
+    assert resolution.stopped_at == at(2026, 11, 23, 11)
+    assert resolution.due is None

@@ -16,6 +16,7 @@ from slaclock.errors import (
     ClockError,
     ConfigError,
     EventError,
+    InputError,
     NaiveDatetimeError,
     NoBusinessTimeError,
     NoClosingTimeError,
@@ -35,9 +36,13 @@ from slaclock.evaluate import (
     Status,
     TicketEvent,
 )
+from slaclock.periods import ReportingPeriod, parse_period
 from slaclock.policy import MetricSpec, Policy, Underpin
+from slaclock.report import ComplianceReport
 from slaclock.schedule import DAY_NAMES, Shift, WeeklyHours
 from slaclock.targets import BusinessDays, Duration, Target, parse_target
+from slaclock.tickets import Ticket
+from slaclock.uptime import availability
 from slaclock.windows import Windows
 
 __version__ = "0.1.0"
@@ -51,12 +56,14 @@ __all__ = [
     "ClockError",
     "ClockEvent",
     "ClockState",
+    "ComplianceReport",
     "ConfigError",
     "CycleReport",
     "Duration",
     "Evaluation",
     "EventError",
     "Explanation",
+    "InputError",
     "Interval",
     "MetricReport",
     "MetricSpec",
@@ -68,20 +75,24 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Report",
+    "ReportingPeriod",
     "ScheduleError",
     "Shift",
     "SlaclockError",
     "Status",
     "Target",
+    "Ticket",
     "TicketEvent",
     "TimeZoneError",
     "Underpin",
     "WeeklyHours",
     "Windows",
     "__version__",
+    "availability",
     "dump_calendars",
     "dumps_calendars",
     "load_calendars",
     "loads_calendars",
+    "parse_period",
     "parse_target",
 ]

@@ -10,6 +10,7 @@ __all__ = [
     "ClockError",
     "ConfigError",
     "EventError",
+    "InputError",
     "NaiveDatetimeError",
     "NoBusinessTimeError",
     "NoClosingTimeError",
@@ -71,4 +72,12 @@ class ConfigError(SlaclockError, ValueError):
 
     The message names the file, the dotted field path and the problem:
     ``site.toml: calendars.site.hours.mon: '8-18' is not HH:MM-HH:MM``.
+    """
+
+
+class InputError(SlaclockError, ValueError):
+    """A data file (tickets, outages) or a command-line value is malformed.
+
+    The message names the file, the line and the field:
+    ``tickets.jsonl:17: events[2].at: '2026-13-01' is not an ISO 8601 instant``.
     """

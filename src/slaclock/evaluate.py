@@ -52,6 +52,7 @@ __all__ = [
     "Report",
     "Status",
     "TicketEvent",
+    "iso_duration",
 ]
 
 #: The metrics a policy tier may set targets for, in report order.
@@ -352,8 +353,8 @@ class CycleReport:
             "started_at": self.started_at.isoformat(),
             "stopped_at": _iso(self.stopped_at),
             "status": self.status.value,
-            "elapsed": _iso_duration(self.elapsed),
-            "target": _iso_duration(self.target),
+            "elapsed": iso_duration(self.elapsed),
+            "target": iso_duration(self.target),
             "due": _iso(self.due),
             "breached_at": _iso(self.breached_at),
         }
@@ -401,15 +402,15 @@ class MetricReport:
         return {
             "metric": self.metric,
             "status": self.status.value,
-            "target": _iso_duration(self.target),
+            "target": iso_duration(self.target),
             "target_text": self.target_text,
             "calendar": self.calendar,
             "started_at": _iso(self.started_at),
             "stopped_at": _iso(self.stopped_at),
             "due": _iso(self.due),
             "breached_at": _iso(self.breached_at),
-            "elapsed": _iso_duration(self.elapsed),
-            "remaining": _iso_duration(self.remaining),
+            "elapsed": iso_duration(self.elapsed),
+            "remaining": iso_duration(self.remaining),
             "used": self.used,
             "cycles": [cycle.to_dict() for cycle in self.cycles],
             "intervals": [interval.to_dict() for interval in self.intervals],
@@ -484,7 +485,7 @@ def _iso(value: dt.datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _iso_duration(value: dt.timedelta) -> str:
+def iso_duration(value: dt.timedelta) -> str:
     """Return an ISO 8601 duration with hours, minutes and seconds (``-PT1H30M``)."""
     micros = _us(value)
     sign = "-" if micros < 0 else ""
@@ -538,7 +539,8 @@ class Evaluation:
 
     def feed(self, event: TicketEvent | Mapping[str, Any]) -> Evaluation:
         """Return the state after ``event``; raise EventError (state unchanged) if it cannot be."""
-        where = f"event #{len(self.events) + 1}"
+        # Numbered from 0, like a JSON path into the ticket's "events" list.
+        where = f"events[{len(self.events)}]"
         if not isinstance(event, TicketEvent):
             event = TicketEvent.from_dict(event, where)
         self._check(event, where)
@@ -664,8 +666,12 @@ class Evaluation:
             if tracker is None:
                 trackers.append(self._replayed(metric, event.priority))
                 continue
+            # A finished run (a first response given, an update cycle closed) keeps the
+            # judgement it had; what is still counting is re-judged on the new tier.
             runs = tuple(
-                run.retarget(
+                run
+                if run.finished
+                else run.retarget(
                     spec.target,
                     _target_us(spec.target, calendar, run.segments[0].clock.started_at),
                     calendar,
@@ -744,7 +750,10 @@ def _metric_report(tracker: _Tracker, now: dt.datetime, warn_at: float) -> Metri
             first_breach = breached
         if status is Status.BREACHED:
             worst = Status.BREACHED
-        stopped = run.clock.last_event_at if run.finished else None
+        # A resolved ticket's resolution clock is paused (a reopen resumes it), but the
+        # resolution is where it stopped.
+        ended = run.finished or (tracker.resolved and run is tracker.runs[-1])
+        stopped = run.clock.last_event_at if ended else None
         cycles.append(
             CycleReport(
                 run.segments[0].clock.started_at,
@@ -785,8 +794,8 @@ def _metric_report(tracker: _Tracker, now: dt.datetime, warn_at: float) -> Metri
         metric=tracker.metric,
         status=status,
         target=current.target,
-        target_text=str(spec.target),
-        calendar=spec.calendar,
+        target_text=str(tracker.runs[-1].target),
+        calendar=tracker.runs[-1].current.calendar_name,
         started_at=current.started_at.astimezone(zone),
         stopped_at=current.stopped_at,
         due=current.due,

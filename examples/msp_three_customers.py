@@ -1,0 +1,102 @@
+"""A managed service provider with three customers, three contracts, one ticket queue.
+
+Acme has a Gold contract served from London (P1 round the clock), Globex a
+Silver one in New York hours, Initech a Bronze one in Berlin hours with
+Berlin's public holidays. One queue holds every customer's tickets; each is
+judged under its own customer's policy. Then each customer's services are
+measured for availability the way their contract says: Acme round the clock
+less the MSP's monthly maintenance window, Globex in New York business hours.
+
+    python examples/msp_three_customers.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from slaclock import Policy
+from slaclock.periods import parse_period
+from slaclock.report import ComplianceReport
+from slaclock.tickets import read_tickets
+from slaclock.uptime import availability, read_outages
+
+DATA = Path(__file__).resolve().parent / "data" / "msp"
+NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)  # Monday after October
+GOAL = 95.0
+
+CONTRACTS = {
+    "acme": DATA / "acme.toml",
+    "globex": DATA / "globex.toml",
+    "initech": DATA / "initech.toml",
+}
+
+
+def hours(amount: dt.timedelta) -> str:
+    """Return ``amount`` as hours and minutes of business time: ``25h43m``."""
+    minutes = round(amount.total_seconds() / 60)
+    return f"{minutes // 60}h{minutes % 60:02d}m"
+
+
+def main() -> None:
+    """Print each customer's October compliance and availability."""
+    tickets = read_tickets(DATA / "tickets.jsonl")
+    october = parse_period("2026-10", "Europe/London")
+    print(f"October 2026: {len(tickets)} tickets for {len(CONTRACTS)} customers\n")
+    print("Each ticket is judged on each metric of its tier; compliance is met / judged.\n")
+    print(
+        f"{'customer':<9} {'contract':<15} {'tickets':>7} {'judged':>6} {'met':>4} "
+        f"{'breached':>8} {'compliance':>10}  worst breach"
+    )
+    for customer, path in CONTRACTS.items():
+        policy = Policy.load(path)
+        theirs = [ticket for ticket in tickets if ticket.customer == customer]
+        report = ComplianceReport.build(policy, theirs, october, NOW, goal=GOAL, worst=1)
+        total = report.total
+        worst = report.worst[0] if report.worst else None
+        worst_text = (
+            f"{worst.ticket} {worst.tier} {worst.metric}, {hours(worst.overrun)} over"
+            if worst
+            else "-"
+        )
+        flag = "  (below goal)" if report.below_goal(total) else ""
+        print(
+            f"{customer:<9} {policy.name:<15} {report.tickets:>7} {total.judged:>6} "
+            f"{total.met:>4} {total.breached:>8} {total.compliance or 0:>9.1f}%  "
+            f"{worst_text}{flag}"
+        )
+
+    # Where Acme's compliance is lost: per tier and metric.
+    acme = Policy.load(CONTRACTS["acme"])
+    acme_tickets = [ticket for ticket in tickets if ticket.customer == "acme"]
+    detail = ComplianceReport.build(acme, acme_tickets, october, NOW, goal=GOAL, worst=3)
+    print("\nAcme, in detail:\n")
+    print(detail.to_text())
+
+    # Availability, as each contract measures it.
+    outages = read_outages(DATA / "outages.csv")
+    calendars = Policy.load(CONTRACTS["acme"]).calendars
+    acme_uptime = availability(
+        [outage for outage in outages if outage.service.startswith("acme-")],
+        october,
+        calendars["round_the_clock"],
+        exclude=calendars["maintenance"],
+        services=["acme-mail", "acme-erp"],
+        calendar_name="24x7",
+        excluded_names=["maintenance"],
+    )
+    globex_uptime = availability(
+        [outage for outage in outages if outage.service.startswith("globex-")],
+        october,
+        calendars["new_york"],
+        services=["globex-web", "globex-vpn"],
+        calendar_name="New York business hours",
+    )
+    print("Acme availability (24x7 less the first-Sunday maintenance window):\n")
+    print(acme_uptime.to_text())
+    print("Globex availability (New York business hours only):\n")
+    print(globex_uptime.to_text())
+
+
+if __name__ == "__main__":
+    main()
