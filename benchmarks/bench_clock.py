@@ -22,8 +22,7 @@ import holidays
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import markdown_table, median_us
 
-from slaclock.calendar import Calendar
-from slaclock.clock import Clock
+from slaclock import Calendar, Clock
 
 LONDON = ZoneInfo("Europe/London")
 START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=LONDON)

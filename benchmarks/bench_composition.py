@@ -28,8 +28,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import markdown_table, median_us
 
-from slaclock import Calendar
-from slaclock.windows import Windows
+from slaclock import Calendar, Windows
 
 LONDON = ZoneInfo("Europe/London")
 START = dt.datetime(2026, 11, 20, 16, 55, tzinfo=LONDON)

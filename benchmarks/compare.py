@@ -565,7 +565,7 @@ def composed(smoke: bool) -> tuple[str, list[str]]:
         lines.append(f"| {case} | {show(plain)} | " + " | ".join(cells) + f" | {times(worst)} |")
 
     try:
-        from slaclock.clock import Clock
+        from slaclock import Clock
     except ImportError:  # the clock is not in this version of slaclock
         clock_lines: list[str] = []
     else:
@@ -631,7 +631,7 @@ def index_size(cal: Any) -> tuple[int, int]:
 def building(present: list[str], smoke: bool) -> str:
     """Time building a calendar and its index for 10 years; measure the index's memory."""
     from slaclock import Calendar
-    from slaclock._index import CHUNK_US
+    from slaclock.engine._index import CHUNK_US
 
     years = 1 if smoke else 10
     span = "1 year" if years == 1 else f"{years} years"

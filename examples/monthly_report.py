@@ -22,10 +22,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from slaclock import Policy
-from slaclock.periods import parse_period
-from slaclock.report import ComplianceReport
-from slaclock.tickets import read_tickets
+from slaclock import ComplianceReport, Policy, parse_period, read_tickets
 
 DATA = Path(__file__).resolve().parent / "data"
 #: Judged on the Monday morning after the month, so late October tickets have had time.

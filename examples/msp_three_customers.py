@@ -15,11 +15,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from slaclock import Policy
-from slaclock.periods import parse_period
-from slaclock.report import ComplianceReport
-from slaclock.tickets import read_tickets
-from slaclock.uptime import availability, read_outages
+from slaclock import (
+    ComplianceReport,
+    Policy,
+    availability,
+    parse_period,
+    read_outages,
+    read_tickets,
+)
 
 DATA = Path(__file__).resolve().parent / "data" / "msp"
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)  # Monday after October

@@ -7,45 +7,111 @@
 >>> logged = dt.datetime(2026, 11, 20, 16, 55, tzinfo=ZoneInfo("Europe/London"))
 >>> cal.add(logged, dt.timedelta(minutes=10)).isoformat()
 '2026-11-23T09:05:00+00:00'
+
+The public names below are imported on first use, so ``import slaclock`` loads
+no third-party package: pydantic comes in with ``Policy`` or the calendar-file
+readers, ``holidays`` with a holidays object, dateutil with a recurring window.
 """
 
-from slaclock.calendar import Calendar, Period
-from slaclock.clock import Clock, ClockAction, ClockEvent, ClockState
-from slaclock.config import dump_calendars, dumps_calendars, load_calendars, loads_calendars
-from slaclock.errors import (
-    ClockError,
-    ConfigError,
-    EventError,
-    InputError,
-    NaiveDatetimeError,
-    NoBusinessTimeError,
-    NoClosingTimeError,
-    OutOfRangeError,
-    PolicyError,
-    ScheduleError,
-    SlaclockError,
-    TimeZoneError,
-)
-from slaclock.evaluate import (
-    CycleReport,
-    Evaluation,
-    Explanation,
-    Interval,
-    MetricReport,
-    Report,
-    Status,
-    TicketEvent,
-)
-from slaclock.periods import ReportingPeriod, parse_period
-from slaclock.policy import MetricSpec, Policy, Underpin
-from slaclock.report import ComplianceReport
-from slaclock.schedule import DAY_NAMES, Shift, WeeklyHours
-from slaclock.targets import BusinessDays, Duration, Target, parse_target
-from slaclock.tickets import Ticket
-from slaclock.uptime import availability
-from slaclock.windows import Windows
+from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from slaclock._version import __version__
+
+if TYPE_CHECKING:
+    from slaclock.config import dump_calendars, dumps_calendars, load_calendars, loads_calendars
+    from slaclock.engine.calendar import Calendar, Period
+    from slaclock.engine.clock import Clock, ClockAction, ClockEvent, ClockState
+    from slaclock.engine.schedule import DAY_NAMES, Shift, WeeklyHours
+    from slaclock.engine.windows import Windows
+    from slaclock.errors import (
+        ClockError,
+        ConfigError,
+        EventError,
+        InputError,
+        NaiveDatetimeError,
+        NoBusinessTimeError,
+        NoClosingTimeError,
+        OutOfRangeError,
+        PolicyError,
+        ScheduleError,
+        SlaclockError,
+        TimeZoneError,
+    )
+    from slaclock.reports.compliance import ComplianceReport
+    from slaclock.reports.periods import ReportingPeriod, parse_period
+    from slaclock.reports.uptime import Outage, availability, iter_outages, read_outages
+    from slaclock.sla.evaluation import Evaluation
+    from slaclock.sla.events import TicketEvent
+    from slaclock.sla.policy import Policy, Underpin
+    from slaclock.sla.results import (
+        CycleReport,
+        Explanation,
+        Interval,
+        MetricReport,
+        Report,
+        Status,
+    )
+    from slaclock.sla.targets import BusinessDays, Duration, MetricSpec, Target, parse_target
+    from slaclock.sla.tickets import Ticket, evaluate_tickets, iter_tickets, read_tickets
+
+#: Where each public name lives: ``from slaclock import X`` imports that module on first use.
+_WHERE: dict[str, str] = {
+    "Calendar": "slaclock.engine.calendar",
+    "Period": "slaclock.engine.calendar",
+    "Clock": "slaclock.engine.clock",
+    "ClockAction": "slaclock.engine.clock",
+    "ClockEvent": "slaclock.engine.clock",
+    "ClockState": "slaclock.engine.clock",
+    "DAY_NAMES": "slaclock.engine.schedule",
+    "Shift": "slaclock.engine.schedule",
+    "WeeklyHours": "slaclock.engine.schedule",
+    "Windows": "slaclock.engine.windows",
+    "ClockError": "slaclock.errors",
+    "ConfigError": "slaclock.errors",
+    "EventError": "slaclock.errors",
+    "InputError": "slaclock.errors",
+    "NaiveDatetimeError": "slaclock.errors",
+    "NoBusinessTimeError": "slaclock.errors",
+    "NoClosingTimeError": "slaclock.errors",
+    "OutOfRangeError": "slaclock.errors",
+    "PolicyError": "slaclock.errors",
+    "ScheduleError": "slaclock.errors",
+    "SlaclockError": "slaclock.errors",
+    "TimeZoneError": "slaclock.errors",
+    "dump_calendars": "slaclock.config",
+    "dumps_calendars": "slaclock.config",
+    "load_calendars": "slaclock.config",
+    "loads_calendars": "slaclock.config",
+    "BusinessDays": "slaclock.sla.targets",
+    "Duration": "slaclock.sla.targets",
+    "MetricSpec": "slaclock.sla.targets",
+    "Target": "slaclock.sla.targets",
+    "parse_target": "slaclock.sla.targets",
+    "TicketEvent": "slaclock.sla.events",
+    "CycleReport": "slaclock.sla.results",
+    "Explanation": "slaclock.sla.results",
+    "Interval": "slaclock.sla.results",
+    "MetricReport": "slaclock.sla.results",
+    "Report": "slaclock.sla.results",
+    "Status": "slaclock.sla.results",
+    "Evaluation": "slaclock.sla.evaluation",
+    "Policy": "slaclock.sla.policy",
+    "Underpin": "slaclock.sla.policy",
+    "Ticket": "slaclock.sla.tickets",
+    "evaluate_tickets": "slaclock.sla.tickets",
+    "iter_tickets": "slaclock.sla.tickets",
+    "read_tickets": "slaclock.sla.tickets",
+    "ReportingPeriod": "slaclock.reports.periods",
+    "parse_period": "slaclock.reports.periods",
+    "ComplianceReport": "slaclock.reports.compliance",
+    "Outage": "slaclock.reports.uptime",
+    "availability": "slaclock.reports.uptime",
+    "iter_outages": "slaclock.reports.uptime",
+    "read_outages": "slaclock.reports.uptime",
+}
 
 __all__ = [
     "DAY_NAMES",
@@ -71,6 +137,7 @@ __all__ = [
     "NoBusinessTimeError",
     "NoClosingTimeError",
     "OutOfRangeError",
+    "Outage",
     "Period",
     "Policy",
     "PolicyError",
@@ -91,8 +158,27 @@ __all__ = [
     "availability",
     "dump_calendars",
     "dumps_calendars",
+    "evaluate_tickets",
+    "iter_outages",
+    "iter_tickets",
     "load_calendars",
     "loads_calendars",
     "parse_period",
     "parse_target",
+    "read_outages",
+    "read_tickets",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Return the public name ``name``, importing the module that defines it on first use."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'slaclock' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

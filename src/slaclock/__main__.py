@@ -1,4 +1,4 @@
-"""``python -m slaclock``: the command line (see :mod:`slaclock.cli`)."""
+"""``python -m slaclock``: the command line (see ``cli``)."""
 
 from __future__ import annotations
 

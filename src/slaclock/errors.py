@@ -1,10 +1,37 @@
-"""The exceptions slaclock raises: one hierarchy under :class:`SlaclockError`.
+"""Every exception slaclock raises: one hierarchy under ``SlaclockError``.
 
 Every error also subclasses the built-in exception that fits, so callers may
-catch either ``SlaclockError`` or, say, ``ValueError``.
+catch either ``SlaclockError`` or, say, ``ValueError``::
+
+    SlaclockError
+    ├── NaiveDatetimeError   (ValueError)     a datetime without a zone
+    ├── ScheduleError        (ValueError)     bad hours, shifts, holidays, overrides, rules
+    ├── TimeZoneError        (ValueError)     an unknown zone name
+    ├── NoBusinessTimeError  (LookupError)    no open time within the search horizon
+    ├── NoClosingTimeError   (LookupError)    no closed time within the horizon (24x7)
+    ├── OutOfRangeError      (OverflowError)  a result outside datetime's range
+    ├── ClockError           (ValueError)     an SLA clock event that makes no sense
+    ├── PolicyError          (ValueError)     a malformed SLA policy
+    ├── EventError           (ValueError)     a malformed or out-of-order ticket event
+    ├── ConfigError          (ValueError)     a malformed calendar file or mapping
+    └── InputError           (ValueError)     a malformed data file or command-line value
+
+The first eight live in the standard-library engine (``slaclock.engine.errors``),
+so a vendored copy of the engine raises the same classes.
 """
 
 from __future__ import annotations
+
+from .engine.errors import (
+    ClockError,
+    NaiveDatetimeError,
+    NoBusinessTimeError,
+    NoClosingTimeError,
+    OutOfRangeError,
+    ScheduleError,
+    SlaclockError,
+    TimeZoneError,
+)
 
 __all__ = [
     "ClockError",
@@ -20,43 +47,6 @@ __all__ = [
     "SlaclockError",
     "TimeZoneError",
 ]
-
-
-class SlaclockError(Exception):
-    """Base class of every error slaclock raises on purpose."""
-
-
-class NaiveDatetimeError(SlaclockError, ValueError):
-    """A datetime without a time zone was given where an instant is needed."""
-
-
-class ScheduleError(SlaclockError, ValueError):
-    """A weekly schedule, shift, holiday list or override is malformed."""
-
-
-class TimeZoneError(SlaclockError, ValueError):
-    """A time zone name is unknown, or a ``tzinfo`` is not an IANA zone."""
-
-
-class NoBusinessTimeError(SlaclockError, LookupError):
-    """A search found no open time within the search horizon."""
-
-
-class NoClosingTimeError(SlaclockError, LookupError):
-    """A search found no closed time within the search horizon (24x7)."""
-
-
-class OutOfRangeError(SlaclockError, OverflowError):
-    """A result would fall outside the range ``datetime`` can represent."""
-
-
-class ClockError(SlaclockError, ValueError):
-    """An SLA clock event or query makes no sense in the clock's state, or a stored clock is bad.
-
-    Raised for an event earlier than the clock's last one, a transition that does
-    not fit (resume while running, anything after stop), and serialized clock
-    data that fails validation. The clock it was raised on is left unchanged.
-    """
 
 
 class PolicyError(SlaclockError, ValueError):

@@ -1,0 +1,102 @@
+"""Calendars from configuration: a named set of calendars in TOML, JSON or YAML.
+
+A file holds a ``calendars`` table; each entry is a calendar definition or a
+composition of other entries by name::
+
+    [calendars.support]
+    tz = "Europe/London"
+    hours = { mon-sun = "07:00-22:00" }
+    holidays = { country = "GB", subdiv = "ENG" }
+
+    [calendars.site]
+    tz = "Europe/London"
+    hours = { mon-sat = "08:00-18:00" }
+
+    [calendars]
+    onsite = "support & site"
+
+Validation is done by pydantic models; every problem becomes a
+``ConfigError`` naming the file, the dotted field path
+and the problem. Loading never executes code from the file (``tomllib``,
+``json`` and ``yaml.safe_load``). ``docs/config.md`` describes the format.
+
+>>> cals = loads_calendars('''
+... [calendars.london]
+... tz = "Europe/London"
+... hours = { mon-fri = "09:00-17:00" }
+... [calendars.new_york]
+... tz = "America/New_York"
+... hours = { mon-fri = "09:00-17:00" }
+... [calendars]
+... desk = "london | new_york"
+... ''')
+>>> sorted(cals)
+['desk', 'london', 'new_york']
+>>> dump_calendars(cals)["calendars"]["desk"]
+'london | new_york'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from pydantic import ValidationError
+
+from slaclock.config._documents import parse_document, read_document
+from slaclock.config._dump import calendar_to_config, dump_calendars, dumps_calendars
+from slaclock.config._expressions import parse_expression
+from slaclock.config._fields import NAME_RE
+from slaclock.config._models import (
+    CalendarConfig,
+    CalendarSet,
+    HolidaysConfig,
+    RecurringConfig,
+    problems,
+)
+from slaclock.engine.calendar import Calendar
+from slaclock.errors import ConfigError
+
+__all__ = [
+    "NAME_RE",
+    "CalendarConfig",
+    "CalendarSet",
+    "HolidaysConfig",
+    "RecurringConfig",
+    "calendar_to_config",
+    "calendars_from_mapping",
+    "dump_calendars",
+    "dumps_calendars",
+    "load_calendars",
+    "loads_calendars",
+    "parse_expression",
+    "read_document",
+]
+
+
+def calendars_from_mapping(data: object, source: str = "<string>") -> dict[str, Calendar]:
+    """Return the calendars named in ``data["calendars"]`` (parsed TOML, JSON or YAML).
+
+    ``source`` names where the data came from in error messages.
+    """
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{source}: expected a table with a 'calendars' table, got {data!r}")
+    if "calendars" not in data:
+        raise ConfigError(f"{source}: calendars: missing; the file needs a [calendars] table")
+    try:
+        model = CalendarSet.model_validate(data)
+    except ValidationError as exc:
+        raise problems(exc, source) from None
+    return model.build(source)
+
+
+def loads_calendars(
+    text: str | bytes, format: str = "toml", source: str = "<string>"
+) -> dict[str, Calendar]:
+    """Return the calendars in ``text``, written in ``format`` ("toml", "json" or "yaml")."""
+    return calendars_from_mapping(parse_document(text, format, source), source)
+
+
+def load_calendars(path: str | os.PathLike[str]) -> dict[str, Calendar]:
+    """Return the calendars in the file at ``path`` (``.toml``, ``.json``, ``.yaml``/``.yml``)."""
+    return calendars_from_mapping(read_document(path), str(path))

@@ -1,0 +1,234 @@
+"""Holiday sources: a fixed set of dates, or a ``holidays`` package object (duck-typed).
+
+The engine never imports ``holidays`` to *use* an object the caller passed;
+it only asks ``date in obj``. It imports the package lazily to rebuild a source
+from its serialized form (``{"country": "GB", "subdiv": "ENG"}``).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import importlib
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+from .errors import ScheduleError
+from .schedule import parse_dates
+
+
+class HolidaySource(Protocol):
+    """What the engine asks of holidays: is a date one, and how to write the source down."""
+
+    def __contains__(self, day: object) -> bool: ...
+
+    def to_data(self) -> object: ...
+
+
+class DateHolidays:
+    """A fixed set of holiday dates."""
+
+    __slots__ = ("dates",)
+
+    def __init__(self, dates: frozenset[dt.date]) -> None:
+        self.dates = dates
+
+    def __contains__(self, day: object) -> bool:
+        return day in self.dates
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DateHolidays) and other.dates == self.dates
+
+    def __hash__(self) -> int:
+        return hash(self.dates)
+
+    def __repr__(self) -> str:
+        return f"DateHolidays({len(self.dates)} dates)"
+
+    def to_data(self) -> list[str]:
+        return sorted(day.isoformat() for day in self.dates)
+
+
+class PackageHolidays:
+    """Holidays from a ``holidays`` package object, expanded to any year on demand.
+
+    The caller's object is copied, so neither side's later changes (including the
+    package's own year expansion) reach the other. Dates the caller added to or
+    removed from the object are kept as ``added`` / ``removed``.
+    """
+
+    __slots__ = (
+        "_key",
+        "_lock",
+        "_lookup",
+        "added",
+        "categories",
+        "country",
+        "market",
+        "observed",
+        "removed",
+        "subdiv",
+    )
+
+    def __init__(
+        self,
+        lookup: Any,
+        *,
+        country: str | None,
+        market: str | None,
+        subdiv: str | None,
+        categories: tuple[str, ...],
+        observed: bool,
+        added: frozenset[dt.date],
+        removed: frozenset[dt.date],
+    ) -> None:
+        self._lookup = lookup
+        # The package fills in a year lazily and marks it filled first; a second
+        # thread in that gap would see no holidays, so lookups go one at a time.
+        self._lock = threading.Lock()
+        self.country = country
+        self.market = market
+        self.subdiv = subdiv
+        self.categories = categories
+        self.observed = observed
+        self.added = added
+        self.removed = removed
+        self._key = (country, market, subdiv, categories, observed, added, removed)
+
+    @classmethod
+    def from_object(cls, obj: Any) -> PackageHolidays:
+        """Return a source equal in every date to the ``holidays`` object ``obj``."""
+        private = copy.deepcopy(obj)
+        country = getattr(obj, "country", None)
+        market = getattr(obj, "market", None)
+        subdiv = getattr(obj, "subdiv", None)
+        categories = tuple(sorted(getattr(obj, "categories", None) or ()))
+        observed = bool(getattr(obj, "observed", True))
+        years = set(getattr(obj, "years", ()) or ())
+        try:
+            reference = (
+                type(obj)(
+                    years=years, subdiv=subdiv, observed=observed, categories=categories or None
+                )
+                if country
+                else type(obj)(years=years, observed=observed)
+            )
+            reference_dates = {dt.date.fromordinal(day.toordinal()) for day in reference}
+        except Exception:
+            reference_dates = set()
+        own_dates = {dt.date.fromordinal(day.toordinal()) for day in obj}
+        return cls(
+            private,
+            country=country,
+            market=market,
+            subdiv=subdiv,
+            categories=categories,
+            observed=observed,
+            added=frozenset(own_dates - reference_dates),
+            removed=frozenset(reference_dates - own_dates),
+        )
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], where: str) -> PackageHolidays:
+        """Return the source described by ``{"country": "GB", "subdiv": "ENG", ...}``."""
+        try:
+            package = importlib.import_module("holidays")
+        except ImportError as exc:  # pragma: no cover - holidays is a dependency
+            raise ScheduleError(f"{where}: the 'holidays' package is needed for {data!r}") from exc
+        country, market = data.get("country"), data.get("market")
+        categories = data.get("categories") or None
+        observed = bool(data.get("observed", True))
+        try:
+            if market:
+                obj = package.financial_holidays(market, observed=observed, categories=categories)
+            elif country:
+                obj = package.country_holidays(
+                    country, subdiv=data.get("subdiv"), observed=observed, categories=categories
+                )
+            else:
+                raise ScheduleError(f"{where}: holidays need a 'country' or a 'market'")
+        except NotImplementedError as exc:
+            raise ScheduleError(f"{where}: {exc}") from exc
+        except (KeyError, ValueError) as exc:
+            if isinstance(exc, ScheduleError):
+                raise
+            raise ScheduleError(f"{where}: {exc}") from exc
+        added = parse_dates(data.get("add", ()), f"{where}.add")
+        removed = parse_dates(data.get("remove", ()), f"{where}.remove")
+        return cls(
+            obj,
+            country=getattr(obj, "country", None),
+            market=getattr(obj, "market", None),
+            subdiv=getattr(obj, "subdiv", None),
+            categories=tuple(sorted(getattr(obj, "categories", None) or ())),
+            observed=observed,
+            added=added,
+            removed=removed,
+        )
+
+    def __contains__(self, day: object) -> bool:
+        if day in self.added:
+            return True
+        if day in self.removed:
+            return False
+        with self._lock:
+            return day in self._lookup
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PackageHolidays) and other._key == self._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __repr__(self) -> str:
+        where = self.market or self.country
+        subdiv = f", subdiv={self.subdiv!r}" if self.subdiv else ""
+        return f"PackageHolidays({where!r}{subdiv})"
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"market": self.market} if self.market else {"country": self.country}
+        if self.subdiv:
+            data["subdiv"] = self.subdiv
+        if self.categories and self.categories != ("public",):
+            data["categories"] = list(self.categories)
+        if not self.observed:
+            data["observed"] = False
+        if self.added:
+            data["add"] = sorted(day.isoformat() for day in self.added)
+        if self.removed:
+            data["remove"] = sorted(day.isoformat() for day in self.removed)
+        return data
+
+
+def holiday_source(value: object, where: str = "holidays") -> DateHolidays | PackageHolidays:
+    """Return the holiday source for a ``holidays`` object, a collection of dates, or data."""
+    if isinstance(value, (DateHolidays, PackageHolidays)):
+        return value
+    if value is None:
+        return DateHolidays(frozenset())
+    if _is_holidays_object(value):
+        if not getattr(value, "expand", True):
+            # A fixed object answers only for the years it holds: take them as dates.
+            return DateHolidays(parse_dates(value, where))  # type: ignore[arg-type]
+        return PackageHolidays.from_object(value)
+    if isinstance(value, Mapping) and ("country" in value or "market" in value):
+        return PackageHolidays.from_data(value, where)
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ScheduleError(
+            f"{where}: expected a holidays object such as holidays.country_holidays('GB') "
+            f"or a collection of dates, not {value!r}"
+        )
+    return DateHolidays(parse_dates(value, where))
+
+
+def _is_holidays_object(value: object) -> bool:
+    """Return whether ``value`` quacks like a ``holidays.HolidayBase``."""
+    return (
+        isinstance(value, Mapping)
+        and hasattr(value, "expand")
+        and (
+            getattr(value, "country", None) is not None
+            or getattr(value, "market", None) is not None
+        )
+    )

@@ -1,0 +1,316 @@
+"""Sources of open time for the period index: weekly hours, and always / never open.
+
+Each source is an immutable, hashable value that can write itself down as
+JSON-ready data (``to_data``) and list its open intervals for any span.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ._holidays import DateHolidays, PackageHolidays, holiday_source
+from ._index import Intervals, PeriodIndex
+from ._time import MAX_US, MIN_US, first_instant_at, wall
+from .errors import ScheduleError
+from .schedule import Shift, ShiftsSpec, WeeklyHours, parse_date, parse_shifts
+
+_ONE_DAY = dt.timedelta(days=1)
+_MIDNIGHT = dt.time()
+#: The first and last local dates whose shifts the engine places in time.
+_FIRST_DAY = dt.date(1, 1, 3)
+_LAST_DAY = dt.date(9999, 12, 27)
+
+
+def local_days(lo: int, hi: int, zone: ZoneInfo) -> tuple[dt.date, dt.date]:
+    """Return the first and last local dates whose shifts may reach into ``[lo, hi)``.
+
+    A shift starting on day D ends before D+2 00:00 local; a few days of margin on
+    each side also cover zones that skip or repeat whole days. Chunks at the ends
+    of time reach past what a datetime can hold, so the dates are clamped to those
+    whose shifts can be placed (see ``_time.MIN_US`` and ``MAX_US``).
+    """
+    first = max(wall(max(lo, MIN_US), zone).date(), _FIRST_DAY + 3 * _ONE_DAY) - 3 * _ONE_DAY
+    last = min(wall(min(hi - 1, MAX_US), zone).date(), _LAST_DAY - _ONE_DAY) + _ONE_DAY
+    return first, last
+
+
+def place_shifts(
+    starts: list[int],
+    ends: list[int],
+    day: dt.date,
+    shifts: Sequence[Shift],
+    *,
+    zone: ZoneInfo,
+    lo: int,
+    hi: int,
+) -> None:
+    """Append day ``day``'s shifts, placed in real time and clipped to ``[lo, hi)``.
+
+    Each boundary is the first instant the wall clock reads it (docs/semantics.md,
+    "Daylight saving"). Shifts must come after what is already in the lists; one
+    that touches or overlaps the last interval (an overnight shift meeting the
+    next day's, or an override) merges into it.
+    """
+    midnight = dt.datetime.combine(day, _MIDNIGHT)
+    for shift in shifts:
+        start = max(
+            first_instant_at(midnight + dt.timedelta(microseconds=shift.start_us), zone), lo
+        )
+        end = min(first_instant_at(midnight + dt.timedelta(microseconds=shift.end_us), zone), hi)
+        if start < end:
+            append_merged(starts, ends, start, end)
+
+
+def append_merged(starts: list[int], ends: list[int], start: int, end: int) -> None:
+    """Append ``[start, end)`` (starts non-decreasing), merging it into a touching last one."""
+    if ends and start <= ends[-1]:
+        ends[-1] = max(ends[-1], end)
+    else:
+        starts.append(start)
+        ends.append(end)
+
+
+class WeeklySource:
+    """Weekly shifts in one zone, less holidays, with per-date overrides."""
+
+    __slots__ = ("_hash", "holidays", "overrides", "week", "zone")
+
+    def __init__(
+        self,
+        zone: ZoneInfo,
+        week: WeeklyHours,
+        holidays: DateHolidays | PackageHolidays,
+        overrides: Mapping[dt.date, tuple[Shift, ...]],
+    ) -> None:
+        self.zone = zone
+        self.week = week
+        self.holidays = holidays
+        self.overrides = dict(sorted(overrides.items()))
+        self._hash = hash((zone.key, week, holidays, tuple(self.overrides.items())))
+
+    @classmethod
+    def build(
+        cls,
+        zone: ZoneInfo,
+        hours: Mapping[str, ShiftsSpec] | WeeklyHours,
+        holidays: object,
+        overrides: Mapping[Any, ShiftsSpec] | None,
+    ) -> WeeklySource:
+        """Return a source from user-facing arguments, validating each."""
+        week = WeeklyHours.parse(hours)
+        source = holiday_source(holidays)
+        parsed: dict[dt.date, tuple[Shift, ...]] = {}
+        if overrides is not None:
+            if not isinstance(overrides, Mapping):
+                raise ScheduleError(
+                    "overrides must be a mapping of date to hours, such as "
+                    f"{{date(2026, 12, 24): '09:00-13:00'}}, not {overrides!r}"
+                )
+            for key, spec in overrides.items():
+                day = parse_date(key, "overrides")
+                if day in parsed:
+                    raise ScheduleError(f"overrides: {day.isoformat()} is given twice")
+                parsed[day] = parse_shifts(spec, f"overrides[{day.isoformat()}]")
+        return cls(zone, week, source, parsed)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, WeeklySource)
+            and other._hash == self._hash
+            and other.zone.key == self.zone.key
+            and other.week == self.week
+            and other.holidays == self.holidays
+            and other.overrides == self.overrides
+        )
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def shifts_on(self, day: dt.date) -> tuple[Shift, ...]:
+        """Return the shifts that start on local date ``day``."""
+        override = self.overrides.get(day)
+        if override is not None:
+            return override
+        shifts = self.week.days[day.weekday()]
+        if shifts and day in self.holidays:
+            return ()
+        return shifts
+
+    def intervals(self, lo: int, hi: int) -> Intervals:
+        starts: list[int] = []
+        ends: list[int] = []
+        if self.week.is_empty and not any(self.overrides.values()):
+            return starts, ends
+        day, last = local_days(lo, hi, self.zone)
+        while day <= last:
+            shifts = self.shifts_on(day)
+            if shifts:
+                place_shifts(starts, ends, day, shifts, zone=self.zone, lo=lo, hi=hi)
+            day += _ONE_DAY
+        return starts, ends
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": "weekly", "tz": self.zone.key, "hours": self.week.to_dict()}
+        holidays = self.holidays.to_data()
+        if holidays:
+            data["holidays"] = holidays
+        if self.overrides:
+            data["overrides"] = {
+                day.isoformat(): ",".join(str(shift) for shift in shifts) or None
+                for day, shifts in self.overrides.items()
+            }
+        return data
+
+    def __repr__(self) -> str:
+        parts = [f"{self.week.to_dict()!r}", f"tz={self.zone.key!r}"]
+        if self.holidays != DateHolidays(frozenset()):
+            parts.append(f"holidays={self.holidays!r}")
+        if self.overrides:
+            parts.append(f"overrides=<{len(self.overrides)} dates>")
+        return f"Calendar.weekly({', '.join(parts)})"
+
+
+class ConstantSource:
+    """A calendar that is always open, or never open."""
+
+    __slots__ = ("open", "zone")
+
+    def __init__(self, zone: ZoneInfo, open: bool) -> None:
+        self.zone = zone
+        self.open = open
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, ConstantSource)
+            and other.open == self.open
+            and other.zone.key == self.zone.key
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.zone.key, self.open))
+
+    def intervals(self, lo: int, hi: int) -> Intervals:
+        return ([lo], [hi]) if self.open else ([], [])
+
+    def to_data(self) -> dict[str, Any]:
+        return {"kind": "always" if self.open else "never", "tz": self.zone.key}
+
+    def __repr__(self) -> str:
+        return f"Calendar.{'always' if self.open else 'never'}(tz={self.zone.key!r})"
+
+
+def union(parts: Sequence[Intervals]) -> Intervals:
+    """Return the merged union of several sorted, disjoint interval lists."""
+    pairs = sorted(pair for starts, ends in parts for pair in zip(starts, ends, strict=True))
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in pairs:
+        append_merged(starts, ends, start, end)
+    return starts, ends
+
+
+def intersection(left: Intervals, right: Intervals) -> Intervals:
+    """Return where both sorted, disjoint interval lists are open."""
+    left_starts, left_ends = left
+    right_starts, right_ends = right
+    starts: list[int] = []
+    ends: list[int] = []
+    i = j = 0
+    while i < len(left_starts) and j < len(right_starts):
+        start = max(left_starts[i], right_starts[j])
+        end = min(left_ends[i], right_ends[j])
+        if start < end:
+            starts.append(start)
+            ends.append(end)
+        if left_ends[i] < right_ends[j]:
+            i += 1
+        else:
+            j += 1
+    return starts, ends
+
+
+def difference(left: Intervals, right: Intervals) -> Intervals:
+    """Return where the first sorted, disjoint interval list is open and the second is not."""
+    left_starts, left_ends = left
+    right_starts, right_ends = right
+    starts: list[int] = []
+    ends: list[int] = []
+    j = 0
+    for start, end in zip(left_starts, left_ends, strict=True):
+        while j < len(right_starts) and right_ends[j] <= start:
+            j += 1
+        k, cursor = j, start
+        while k < len(right_starts) and right_starts[k] < end:
+            if right_starts[k] > cursor:
+                starts.append(cursor)
+                ends.append(right_starts[k])
+            cursor = max(cursor, right_ends[k])
+            k += 1
+        if cursor < end:
+            starts.append(cursor)
+            ends.append(end)
+    return starts, ends
+
+
+class CompositeSource:
+    """Open time combined from other calendars' indexes: union, intersection or difference.
+
+    Each operand is a period index, which caches its own chunks; its ``source``
+    is the operand's value, so compositions compare and serialize by value.
+    """
+
+    __slots__ = ("_hash", "kind", "operands")
+
+    KINDS = ("union", "intersection", "difference")
+
+    def __init__(self, kind: str, operands: Sequence[PeriodIndex]) -> None:
+        if kind not in self.KINDS:
+            raise ScheduleError(f"unknown composition {kind!r}; use one of {self.KINDS}")
+        wanted = "two" if kind == "difference" else "two or more"
+        if len(operands) < 2 or (kind == "difference" and len(operands) != 2):
+            raise ScheduleError(f"a {kind} needs {wanted} calendars, got {len(operands)}")
+        self.kind = kind
+        self.operands = tuple(operands)
+        self._hash = hash((kind, self.keys))
+
+    @property
+    def keys(self) -> tuple[object, ...]:
+        """Return the operands' sources, which compare by value."""
+        return tuple(index.source for index in self.operands)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, CompositeSource)
+            and other._hash == self._hash
+            and other.kind == self.kind
+            and other.keys == self.keys
+        )
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def intervals(self, lo: int, hi: int) -> Intervals:
+        parts = [index.intervals(lo, hi) for index in self.operands]
+        if self.kind == "union":
+            return union(parts)
+        if self.kind == "difference":
+            return difference(parts[0], parts[1])
+        result = parts[0]
+        for part in parts[1:]:
+            if not result[0]:
+                break
+            result = intersection(result, part)
+        return result
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "of": [index.source.to_data() for index in self.operands],
+        }
+
+    def __repr__(self) -> str:
+        symbol = {"union": " | ", "intersection": " & ", "difference": " - "}[self.kind]
+        return "(" + symbol.join(repr(index.source) for index in self.operands) + ")"

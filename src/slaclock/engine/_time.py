@@ -1,0 +1,112 @@
+"""Conversions between aware datetimes, zone wall-clock time and integer microseconds.
+
+The engine works on integers: microseconds since 1970-01-01T00:00Z. They are
+exact (no float rounding) and cheap to compare and bisect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import NaiveDatetimeError, OutOfRangeError, TimeZoneError
+
+UTC = dt.timezone.utc
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+ONE_US = dt.timedelta(microseconds=1)
+US_PER_SECOND = 1_000_000
+US_PER_DAY = 86_400 * US_PER_SECOND
+
+#: The first and last instants a ``datetime`` can hold, as microseconds.
+#: A day of margin keeps conversion into any zone (offsets < 24 h) in range.
+MIN_US = (dt.datetime(1, 1, 2, tzinfo=UTC) - EPOCH) // ONE_US
+MAX_US = (dt.datetime(9999, 12, 30, tzinfo=UTC) - EPOCH) // ONE_US
+
+
+def zone(tz: str | dt.tzinfo) -> ZoneInfo:
+    """Return the IANA zone named by ``tz`` (a key such as ``"Europe/London"``)."""
+    if isinstance(tz, ZoneInfo):
+        if tz.key is None:
+            raise TimeZoneError(
+                f"time zone {tz!r} has no IANA key; build it with ZoneInfo('Area/City')"
+            )
+        return tz
+    if tz is UTC:
+        return ZoneInfo("UTC")
+    if isinstance(tz, str):
+        if not tz or tz != tz.strip():
+            raise TimeZoneError(f"unknown time zone {tz!r}")
+        try:
+            return ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise TimeZoneError(f"unknown time zone {tz!r}: not an IANA zone name") from exc
+    raise TimeZoneError(
+        f"time zone must be an IANA name such as 'Europe/London' or a ZoneInfo, not {tz!r}"
+    )
+
+
+def to_us(instant: dt.datetime, what: str = "instant") -> int:
+    """Return ``instant`` as microseconds since the epoch; refuse naive datetimes."""
+    if not isinstance(instant, dt.datetime):
+        raise TypeError(f"{what} must be a datetime, not {type(instant).__name__}: {instant!r}")
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise NaiveDatetimeError(
+            f"{what} {instant.isoformat()} is naive; give it a tzinfo such as "
+            "ZoneInfo('Europe/London') or datetime.timezone.utc"
+        )
+    return (instant - EPOCH) // ONE_US
+
+
+def duration_us(duration: dt.timedelta, what: str = "duration") -> int:
+    """Return a ``timedelta`` as whole microseconds."""
+    if not isinstance(duration, dt.timedelta):
+        raise TypeError(f"{what} must be a timedelta, not {type(duration).__name__}: {duration!r}")
+    return duration // ONE_US
+
+
+def from_us(us: int, tz: dt.tzinfo) -> dt.datetime:
+    """Return the aware datetime in ``tz`` for ``us`` microseconds since the epoch."""
+    if not MIN_US <= us <= MAX_US:
+        raise OutOfRangeError(
+            f"the result lies outside the range a datetime can hold ({us} µs from 1970)"
+        )
+    return (EPOCH + dt.timedelta(microseconds=us)).astimezone(tz)
+
+
+def wall(us: int, tz: dt.tzinfo) -> dt.datetime:
+    """Return the naive wall-clock reading of ``tz`` at ``us``."""
+    return from_us(us, tz).replace(tzinfo=None)
+
+
+def first_instant_at(local: dt.datetime, tz: dt.tzinfo) -> int:
+    """Return the first instant (µs) at which ``tz``'s wall clock reads ``local`` or later.
+
+    In a repeated (autumn) hour that is the first occurrence; in a skipped
+    (spring) hour it is the end of the gap. See docs/semantics.md, "Daylight saving".
+    """
+    earlier = (local.replace(tzinfo=tz, fold=0) - EPOCH) // ONE_US
+    if wall(earlier, tz) == local:
+        return earlier
+    # ``local`` falls in a gap. fold=0 applied the offset before the jump, fold=1
+    # the one after, so the jump lies between the two readings: bisect for it.
+    lo = (local.replace(tzinfo=tz, fold=1) - EPOCH) // ONE_US
+    hi = earlier
+    if lo >= hi or wall(lo, tz) >= local:
+        lo = hi - 2 * US_PER_DAY
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if wall(mid, tz) >= local:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def day_start(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    """Return the first instant of local date ``day`` in ``tz`` (after any gap at midnight)."""
+    return from_us(first_instant_at(dt.datetime.combine(day, dt.time()), tz), tz)
+
+
+def iso_or_none(value: dt.datetime | None) -> str | None:
+    """Return ``value.isoformat()``, or None for None: how JSON output writes optional instants."""
+    return None if value is None else value.isoformat()

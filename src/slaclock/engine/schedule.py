@@ -1,0 +1,281 @@
+"""Weekly hours: shifts, days of the week, and the parser for ``{"mon-fri": "09:00-17:00"}``.
+
+Everything here is a small immutable value; parsing errors raise
+``ScheduleError`` naming the offending text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import pairwise
+from typing import Union
+
+from ._time import US_PER_DAY, US_PER_SECOND
+from .errors import ScheduleError
+
+__all__ = ["CLOSED_WORDS", "DAY_NAMES", "Shift", "ShiftsSpec", "WeeklyHours", "parse_shifts"]
+
+#: Short day names in ``date.weekday()`` order.
+DAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_INDEX = {name: i for names in (DAY_NAMES, _FULL_DAY_NAMES) for i, name in enumerate(names)}
+
+_TIME_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?")
+CLOSED_WORDS = frozenset({"closed", "off", "none"})
+
+#: What a day's hours may be given as: ``"09:00-12:30,13:30-17:00"``, a list of
+#: such strings, ``None`` or ``"closed"`` (no shifts), or parsed ``Shift`` values.
+ShiftsSpec = Union[str, Sequence[Union[str, "Shift"]], None]
+
+
+def _parse_time(text: str, where: str) -> int:
+    """Return a time of day ``HH:MM[:SS[.ffffff]]`` (``24:00`` allowed) as µs after midnight."""
+    match = _TIME_RE.fullmatch(text.strip())
+    if match is None:
+        raise ScheduleError(
+            f"{where}: {text.strip()!r} is not a time of day (HH:MM or HH:MM:SS, 00:00 to 24:00)"
+        )
+    hours, minutes = int(match[1]), int(match[2])
+    seconds = int(match[3] or 0)
+    micros = int((match[4] or "0").ljust(6, "0"))
+    if (
+        minutes > 59
+        or seconds > 59
+        or hours > 24
+        or (hours == 24 and (minutes or seconds or micros))
+    ):
+        raise ScheduleError(
+            f"{where}: {text.strip()!r} is not a time of day (HH:MM or HH:MM:SS, 00:00 to 24:00)"
+        )
+    return ((hours * 60 + minutes) * 60 + seconds) * US_PER_SECOND + micros
+
+
+def _format_time(us: int) -> str:
+    seconds, micros = divmod(us, US_PER_SECOND)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    text = f"{hour:02d}:{minute:02d}"
+    if second or micros:
+        text += f":{second:02d}"
+    if micros:
+        text += f".{micros:06d}".rstrip("0")
+    return text
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Shift:
+    """One span of open time on a day: ``start`` to ``end`` after that day's local midnight.
+
+    ``end`` beyond 24 hours means the shift runs past midnight into the next day
+    (``Shift.parse("22:00-06:00")`` has ``end`` of 30 hours).
+
+    >>> Shift.parse("22:00-06:00")
+    Shift('22:00-06:00')
+    >>> Shift.parse("22:00-06:00").duration
+    datetime.timedelta(seconds=28800)
+    """
+
+    start_us: int
+    end_us: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start_us < US_PER_DAY:
+            raise ScheduleError(f"shift start {self.start_us} µs is not within one day")
+        if not self.start_us < self.end_us < self.start_us + US_PER_DAY + 1:
+            raise ScheduleError(
+                f"shift {self.start_us}-{self.end_us} µs must end after it starts and "
+                "within 24 hours"
+            )
+
+    @classmethod
+    def parse(cls, text: str, where: str = "shift") -> Shift:
+        """Return the shift written ``HH:MM-HH:MM``; an end before the start runs past midnight."""
+        if not isinstance(text, str):
+            raise ScheduleError(f"{where}: expected 'HH:MM-HH:MM', got {text!r}")
+        parts = text.split("-")
+        if len(parts) != 2:
+            raise ScheduleError(f"{where}: {text.strip()!r} is not HH:MM-HH:MM")
+        start = _parse_time(parts[0], where)
+        end = _parse_time(parts[1], where)
+        if start == US_PER_DAY:
+            raise ScheduleError(f"{where}: {text.strip()!r} starts at 24:00; start at 00:00")
+        if end == start:
+            raise ScheduleError(
+                f"{where}: {text.strip()!r} is empty (its end equals its start); "
+                "a whole day is 00:00-24:00"
+            )
+        if end < start:
+            end += US_PER_DAY
+        return cls(start, end)
+
+    @property
+    def start(self) -> dt.timedelta:
+        """Return the start as a time after the day's local midnight."""
+        return dt.timedelta(microseconds=self.start_us)
+
+    @property
+    def end(self) -> dt.timedelta:
+        """Return the end as a time after the start day's local midnight (may exceed 24 h)."""
+        return dt.timedelta(microseconds=self.end_us)
+
+    @property
+    def duration(self) -> dt.timedelta:
+        """Return the wall-clock length of the shift (real time differs on DST days)."""
+        return dt.timedelta(microseconds=self.end_us - self.start_us)
+
+    @property
+    def overnight(self) -> bool:
+        """Return whether the shift runs past midnight into the next day."""
+        return self.end_us > US_PER_DAY
+
+    def __str__(self) -> str:
+        end = self.end_us - US_PER_DAY if self.end_us > US_PER_DAY else self.end_us
+        return f"{_format_time(self.start_us)}-{_format_time(end)}"
+
+    def __repr__(self) -> str:
+        return f"Shift({str(self)!r})"
+
+
+def parse_shifts(spec: ShiftsSpec | Shift, where: str) -> tuple[Shift, ...]:
+    """Return one day's shifts, sorted, from ``"09:00-12:30,13:30-17:00"``, a list, or ``None``.
+
+    Shifts that overlap raise ``ScheduleError``: they usually mean a mistyped break.
+    """
+    if spec is None:
+        return ()
+    if isinstance(spec, Shift):
+        items: list[str | Shift] = [spec]
+    elif isinstance(spec, str):
+        if spec.strip().lower() in CLOSED_WORDS:
+            return ()
+        if not spec.strip():
+            raise ScheduleError(f"{where}: empty hours ''; write None or 'closed' for no shifts")
+        items = list(spec.split(","))
+    elif isinstance(spec, Sequence):
+        items = list(spec)
+    else:
+        raise ScheduleError(
+            f"{where}: expected shifts such as '09:00-17:00', a list of them, or None; got {spec!r}"
+        )
+    shifts = sorted(item if isinstance(item, Shift) else Shift.parse(item, where) for item in items)
+    for before, after in pairwise(shifts):
+        if after.start_us < before.end_us:
+            raise ScheduleError(f"{where}: shifts {str(before)!r} and {str(after)!r} overlap")
+    return tuple(shifts)
+
+
+def _parse_days(key: str, where: str) -> list[int]:
+    """Return the weekday numbers named by ``"mon-fri"``, ``"sat,sun"`` or ``"mon"``."""
+    if not isinstance(key, str):
+        raise ScheduleError(f"{where}: day names must be strings such as 'mon-fri', not {key!r}")
+    days: list[int] = []
+    for part in key.split(","):
+        ends = [name.strip().lower() for name in part.split("-")]
+        if len(ends) > 2 or any(name not in _DAY_INDEX for name in ends):
+            raise ScheduleError(
+                f"{where}: unknown day {part.strip()!r} in {key!r}; use mon, tue, wed, thu, "
+                "fri, sat, sun, ranges such as 'mon-fri' and lists such as 'sat,sun'"
+            )
+        first, last = _DAY_INDEX[ends[0]], _DAY_INDEX[ends[-1]]
+        # A range may wrap past Sunday: "fri-mon" is Friday to Monday.
+        span = (last - first) % 7
+        days.extend((first + offset) % 7 for offset in range(span + 1))
+    return days
+
+
+@dataclasses.dataclass(frozen=True)
+class WeeklyHours:
+    """The shifts of each weekday, Monday first: a week's worth of opening hours.
+
+    >>> week = WeeklyHours.parse({"mon-fri": "09:00-17:00"})
+    >>> week.days[0], week.days[6]
+    ((Shift('09:00-17:00'),), ())
+    """
+
+    days: tuple[tuple[Shift, ...], ...]
+
+    def __post_init__(self) -> None:
+        if len(self.days) != 7:
+            raise ScheduleError(f"a week has 7 days, got {len(self.days)}")
+        for today in range(7):
+            tomorrow = (today + 1) % 7
+            for late in self.days[today]:
+                spill = late.end_us - US_PER_DAY
+                for early in self.days[tomorrow]:
+                    if early.start_us < spill:
+                        raise ScheduleError(
+                            f"hours: {DAY_NAMES[today]} {str(late)!r} runs into "
+                            f"{DAY_NAMES[tomorrow]} {str(early)!r}; shifts must not overlap"
+                        )
+
+    @classmethod
+    def parse(cls, hours: Mapping[str, ShiftsSpec] | WeeklyHours) -> WeeklyHours:
+        """Return the week described by ``{"mon-fri": "09:00-17:00", "sat": "10:00-14:00"}``.
+
+        Days not named are closed. A day named twice is an error.
+        """
+        if isinstance(hours, WeeklyHours):
+            return hours
+        if not isinstance(hours, Mapping):
+            raise ScheduleError(
+                f"hours must be a mapping such as {{'mon-fri': '09:00-17:00'}}, not {hours!r}"
+            )
+        days: list[tuple[Shift, ...] | None] = [None] * 7
+        named_by: dict[int, str] = {}
+        for key, spec in hours.items():
+            where = f"hours[{key!r}]"
+            shifts = parse_shifts(spec, where)
+            for day in _parse_days(key, where):
+                if day in named_by:
+                    raise ScheduleError(
+                        f"hours: {DAY_NAMES[day]} is given twice, in {named_by[day]!r} and {key!r}"
+                    )
+                named_by[day] = key
+                days[day] = shifts
+        return cls(tuple(day or () for day in days))
+
+    def to_dict(self) -> dict[str, str]:
+        """Return the week as ``{"mon-fri": "09:00-17:00", ...}``, runs of equal days joined.
+
+        >>> WeeklyHours.parse({"mon": "09:00-17:00", "tue-fri": "09:00-17:00"}).to_dict()
+        {'mon-fri': '09:00-17:00'}
+        """
+        result: dict[str, str] = {}
+        day = 0
+        while day < 7:
+            shifts = self.days[day]
+            last = day
+            while last + 1 < 7 and self.days[last + 1] == shifts:
+                last += 1
+            if shifts:
+                key = DAY_NAMES[day] if last == day else f"{DAY_NAMES[day]}-{DAY_NAMES[last]}"
+                result[key] = ",".join(str(shift) for shift in shifts)
+            day = last + 1
+        return result
+
+    @property
+    def is_empty(self) -> bool:
+        """Return whether no day of the week has a shift."""
+        return not any(self.days)
+
+
+def parse_dates(values: Iterable[object], where: str) -> frozenset[dt.date]:
+    """Return the dates in ``values`` (``date`` objects or ISO ``"YYYY-MM-DD"`` strings)."""
+    return frozenset(parse_date(value, where) for value in values)
+
+
+def parse_date(value: object, where: str) -> dt.date:
+    """Return ``value`` as a ``date``; a datetime or other type is an error."""
+    if isinstance(value, dt.datetime):
+        raise ScheduleError(f"{where}: {value!r} is a datetime; give a date")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ScheduleError(f"{where}: {value!r} is not a date (a datetime.date or 'YYYY-MM-DD')")

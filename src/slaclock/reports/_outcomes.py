@@ -1,0 +1,204 @@
+"""What a compliance report counts: one outcome per ticket and metric, and rows of them.
+
+An ``Outcome`` is one ticket's judgement on one metric (for a cycle metric, its
+worst cycle); a ``ComplianceRow`` counts the outcomes of one group.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+from slaclock.engine._time import iso_or_none
+from slaclock.reports._render import (
+    iso_duration,
+    seconds,
+)
+from slaclock.sla.results import MetricReport, Report, Status
+from slaclock.sla.tickets import Ticket
+
+#: The statuses of a metric still counting.
+OPEN_STATUSES = frozenset({Status.RUNNING, Status.AT_RISK, Status.PAUSED})
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """How one metric of one ticket stands at the report's ``now``.
+
+    ``result`` is ``met``, ``breached``, ``open`` or ``idle``. ``started_at``,
+    ``stopped_at``, ``due`` and ``breached_at`` are those of the judged run
+    (for a cycle metric, its worst cycle).
+    """
+
+    ticket: str
+    customer: str
+    tier: str
+    metric: str
+    status: Status
+    target: dt.timedelta
+    elapsed: dt.timedelta
+    logged_at: dt.datetime
+    started_at: dt.datetime | None
+    stopped_at: dt.datetime | None
+    due: dt.datetime | None
+    breached_at: dt.datetime | None
+
+    @property
+    def result(self) -> str:
+        """Return ``met``, ``breached``, ``open`` or ``idle``."""
+        if self.status is Status.BREACHED:
+            return "breached"
+        if self.status is Status.MET:
+            return "met"
+        if self.status is Status.IDLE:
+            return "idle"
+        return "open"
+
+    @property
+    def overrun(self) -> dt.timedelta:
+        """Return the business time used beyond the target (negative when within it)."""
+        return self.elapsed - self.target
+
+    def group(self, by: Sequence[str]) -> tuple[str, ...]:
+        """Return the values of the fields ``by`` names, in that order."""
+        return tuple(str(getattr(self, name)) for name in by)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the outcome as JSON-ready data (ISO 8601 instants and durations)."""
+        return {
+            "ticket": self.ticket,
+            "customer": self.customer,
+            "tier": self.tier,
+            "metric": self.metric,
+            "status": self.status.value,
+            "result": self.result,
+            "target": iso_duration(self.target),
+            "elapsed": iso_duration(self.elapsed),
+            "overrun": iso_duration(self.overrun),
+            "logged_at": self.logged_at.isoformat(),
+            "started_at": iso_or_none(self.started_at),
+            "stopped_at": iso_or_none(self.stopped_at),
+            "due": iso_or_none(self.due),
+            "breached_at": iso_or_none(self.breached_at),
+        }
+
+
+def _outcome(ticket: Ticket, report: Report, metric: MetricReport) -> Outcome:
+    target, elapsed = metric.target, metric.elapsed
+    started, stopped, due, breached = (
+        metric.started_at,
+        metric.stopped_at,
+        metric.due,
+        metric.breached_at,
+    )
+    if stopped is None and metric.status in (Status.MET, Status.BREACHED):
+        # A resolved ticket's resolution clock is paused (a reopen resumes it), not
+        # stopped: its end is where the pause for "resolved" began.
+        ends = [
+            interval.start
+            for interval in metric.intervals
+            if interval.kind == "paused" and interval.reason == "resolved"
+        ]
+        if ends:
+            stopped = ends[-1]
+    if metric.cycles:
+        worst = max(metric.cycles, key=lambda cycle: cycle.elapsed - cycle.target)
+        target, elapsed = worst.target, worst.elapsed
+        started, stopped, due, breached = (
+            worst.started_at,
+            worst.stopped_at,
+            worst.due,
+            worst.breached_at,
+        )
+    return Outcome(
+        ticket=ticket.id,
+        customer=ticket.customer,
+        tier=report.priority,
+        metric=metric.metric,
+        status=metric.status,
+        target=target,
+        elapsed=elapsed,
+        logged_at=ticket.logged_at,
+        started_at=started,
+        stopped_at=stopped,
+        due=due,
+        breached_at=breached,
+    )
+
+
+def outcomes(ticket: Ticket, report: Report) -> list[Outcome]:
+    """Return one ``Outcome`` per metric of ``report``, the report of ``ticket``."""
+    return [_outcome(ticket, report, metric) for metric in report.values()]
+
+
+def _quantile(values: Sequence[int], q: Fraction) -> int:
+    """Return the ``q`` quantile of sorted ``values``, interpolated linearly, to the microsecond."""
+    position = (len(values) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(values) - 1)
+    fraction = position - low
+    return round(values[low] + (values[high] - values[low]) * fraction)
+
+
+@dataclasses.dataclass(frozen=True)
+class ComplianceRow:
+    """One group's figures: counts, compliance and the business time the judged tickets used."""
+
+    group: Mapping[str, str]
+    met: int
+    breached: int
+    open: int
+    idle: int
+    median: dt.timedelta | None
+    p90: dt.timedelta | None
+
+    @property
+    def judged(self) -> int:
+        """Return the number of tickets judged: met plus breached."""
+        return self.met + self.breached
+
+    @property
+    def tickets(self) -> int:
+        """Return the number of tickets the metric counted for: met, breached or open."""
+        return self.met + self.breached + self.open
+
+    @property
+    def compliance(self) -> float | None:
+        """Return ``100 * met / judged``, or None when no ticket was judged."""
+        return 100 * self.met / self.judged if self.judged else None
+
+    @classmethod
+    def of(cls, group: Mapping[str, str], items: Sequence[Outcome]) -> ComplianceRow:
+        """Return the row for ``items``, the outcomes of one group."""
+        counts = {"met": 0, "breached": 0, "open": 0, "idle": 0}
+        used: list[int] = []
+        for item in items:
+            counts[item.result] += 1
+            if item.result in ("met", "breached"):
+                used.append(item.elapsed // dt.timedelta(microseconds=1))
+        used.sort()
+        median = p90 = None
+        if used:
+            median = dt.timedelta(microseconds=_quantile(used, Fraction(1, 2)))
+            p90 = dt.timedelta(microseconds=_quantile(used, Fraction(9, 10)))
+        return cls(dict(group), median=median, p90=p90, **counts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the row as JSON-ready data: group fields first, then the figures."""
+        return {
+            **self.group,
+            "tickets": self.tickets,
+            "judged": self.judged,
+            "met": self.met,
+            "breached": self.breached,
+            "open": self.open,
+            "idle": self.idle,
+            "compliance_percent": self.compliance,
+            "median": None if self.median is None else iso_duration(self.median),
+            "median_seconds": None if self.median is None else seconds(self.median),
+            "p90": None if self.p90 is None else iso_duration(self.p90),
+            "p90_seconds": None if self.p90 is None else seconds(self.p90),
+        }

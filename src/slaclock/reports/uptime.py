@@ -1,0 +1,345 @@
+"""Availability: how much of the measured time each service was up, over a period.
+
+The contract's definition, exactly:
+
+- The **measured time** is the open time of a calendar (24x7 for "all hours",
+  or business hours only) less the excluded windows (agreed maintenance),
+  inside the period: ``measured = calendar - (maintenance | ...)``.
+- A service's outages are merged where they overlap or touch, and only their
+  part inside the measured time counts: ``downtime = elapsed of measured &
+  outages`` over the period.
+- ``availability = 100 * (1 - downtime / measured)`` per service.
+- **Combined** availability counts the time when *any* service was down (the
+  union of every service's outages): a customer who needs all of them was
+  without service then.
+- An outage that has some downtime inside the period is one incident;
+  ``longest`` is the most downtime one incident caused.
+
+Outages are read from CSV with a header row naming ``service``, ``start`` and
+``end`` (ISO 8601 instants with a UTC offset); other columns are ignored.
+
+>>> import datetime as dt
+>>> from slaclock import Calendar
+>>> from slaclock.reports.periods import parse_period
+>>> utc = dt.timezone.utc
+>>> outage = Outage("mail", dt.datetime(2026, 10, 5, 10, tzinfo=utc),
+...                 dt.datetime(2026, 10, 5, 13, tzinfo=utc))
+>>> report = availability([outage], parse_period("2026-10"), Calendar.always())
+>>> report.services[0].downtime, round(report.services[0].availability, 3)
+(datetime.timedelta(seconds=10800), 99.597)
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from slaclock.engine._time import to_us
+from slaclock.engine.calendar import Calendar
+from slaclock.errors import InputError
+from slaclock.reports._render import (
+    csv_text,
+    human_duration,
+    iso_duration,
+    json_text,
+    percent_text,
+    seconds,
+    text_table,
+)
+from slaclock.reports.periods import ReportingPeriod
+
+__all__ = [
+    "AvailabilityReport",
+    "Outage",
+    "ServiceAvailability",
+    "availability",
+    "iter_outages",
+    "read_outages",
+]
+
+_COLUMNS = ("service", "start", "end")
+#: The name of the combined row in reports.
+COMBINED = "(combined)"
+
+
+@dataclasses.dataclass(frozen=True)
+class Outage:
+    """A span of real time ``[start, end)`` during which ``service`` was down."""
+
+    service: str
+    start: dt.datetime
+    end: dt.datetime
+    where: str = ""
+
+    def __post_init__(self) -> None:
+        at = f"{self.where}: " if self.where else ""
+        if not self.service:
+            raise InputError(f"{at}service: is empty")
+        if to_us(self.end, "end") <= to_us(self.start, "start"):
+            raise InputError(
+                f"{at}end: {self.end.isoformat()} is not after start {self.start.isoformat()}"
+            )
+
+
+def _instant(text: str, where: str) -> dt.datetime:
+    value = text.strip()
+    try:
+        instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"{where}: {text!r} is not an ISO 8601 instant") from None
+    if instant.utcoffset() is None:
+        raise InputError(
+            f"{where}: {text!r} has no UTC offset; write it as "
+            f"'{instant.isoformat()}+00:00' or with its zone's offset"
+        )
+    return instant
+
+
+def iter_outages(
+    lines: Iterable[str],
+    source: str = "<outages>",
+    on_bad: Callable[[InputError], None] | None = None,
+) -> Iterable[Outage]:
+    """Yield the outages in CSV text whose header names ``service``, ``start`` and ``end``.
+
+    A bad row raises ``InputError`` (``source:line: field: ...``)
+    or, when ``on_bad`` is given, is passed to it and skipped. A bad header always raises.
+    """
+    reader = csv.reader(lines)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(f"{source}: empty; expected a header row: service,start,end") from None
+    except csv.Error as exc:
+        raise InputError(f"{source}:1: not valid CSV: {exc}") from None
+    names = [name.strip().lower() for name in header]
+    missing = [name for name in _COLUMNS if name not in names]
+    if missing:
+        raise InputError(
+            f"{source}:1: the header names no {', '.join(missing)} column; "
+            f"expected service,start,end (got {','.join(header)})"
+        )
+    index = {name: names.index(name) for name in _COLUMNS}
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            error = InputError(f"{source}:{reader.line_num}: not valid CSV: {exc}")
+            if on_bad is None:
+                raise error from None
+            on_bad(error)
+            continue
+        where = f"{source}:{reader.line_num}"
+        if not any(cell.strip() for cell in row):
+            continue
+        try:
+            if len(row) < len(names):
+                raise InputError(
+                    f"{where}: {len(row)} fields, the header has {len(names)} ({','.join(header)})"
+                )
+            service = row[index["service"]].strip()
+            if not service:
+                raise InputError(f"{where}: service: is empty")
+            start = _instant(row[index["start"]], f"{where}: start")
+            end = _instant(row[index["end"]], f"{where}: end")
+            outage = Outage(service, start, end, where)
+        except InputError as exc:
+            if on_bad is None:
+                raise
+            on_bad(exc)
+            continue
+        yield outage
+
+
+def read_outages(
+    path: str | Path, on_bad: Callable[[InputError], None] | None = None
+) -> list[Outage]:
+    """Return the outages in the CSV file at ``path`` (see ``iter_outages``).
+
+    A file that cannot be opened raises ``OSError``.
+    """
+    with Path(path).open(newline="", encoding="utf-8") as lines:
+        try:
+            return list(iter_outages(lines, str(path), on_bad))
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: not UTF-8 text ({exc.reason})") from None
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceAvailability:
+    """One service's (or the combined) downtime and availability over the measured time."""
+
+    service: str
+    measured: dt.timedelta
+    downtime: dt.timedelta
+    incidents: int
+    longest: dt.timedelta
+
+    @property
+    def uptime(self) -> dt.timedelta:
+        """Return the measured time the service was up."""
+        return self.measured - self.downtime
+
+    @property
+    def availability(self) -> float | None:
+        """Return ``100 * (1 - downtime / measured)``, or None when nothing was measured."""
+        if not self.measured:
+            return None
+        return 100 * (1 - self.downtime / self.measured)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the figures as JSON-ready data (ISO 8601 durations, seconds alongside)."""
+        return {
+            "service": self.service,
+            "availability_percent": self.availability,
+            "downtime": iso_duration(self.downtime),
+            "downtime_seconds": seconds(self.downtime),
+            "measured": iso_duration(self.measured),
+            "measured_seconds": seconds(self.measured),
+            "incidents": self.incidents,
+            "longest": iso_duration(self.longest),
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class AvailabilityReport:
+    """Availability per service and combined, over a period and a measured calendar."""
+
+    period: ReportingPeriod
+    calendar: str
+    excluded: tuple[str, ...]
+    measured: dt.timedelta
+    services: tuple[ServiceAvailability, ...]
+    combined: ServiceAvailability
+    skipped: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data with stable field names (``docs/reports.md``)."""
+        return {
+            "period": self.period.to_dict(),
+            "calendar": self.calendar,
+            "excluded": list(self.excluded),
+            "measured": iso_duration(self.measured),
+            "measured_seconds": seconds(self.measured),
+            "skipped": self.skipped,
+            "services": [service.to_dict() for service in self.services],
+            "combined": self.combined.to_dict(),
+        }
+
+    def to_json(self) -> str:
+        """Return ``to_dict`` as indented JSON text."""
+        return json_text(self.to_dict())
+
+    def _cells(self, row: ServiceAvailability) -> list[str]:
+        return [
+            row.service,
+            percent_text(row.availability, 3),
+            human_duration(row.downtime),
+            str(row.incidents),
+            human_duration(row.longest),
+        ]
+
+    def to_text(self) -> str:
+        """Return the report as a plain-text table, the combined figure last."""
+        excluded = f" less {', '.join(self.excluded)}" if self.excluded else ""
+        heading = (
+            f"Availability, period {self.period.label} ({self.period.start.isoformat()} to "
+            f"{self.period.end.isoformat()})\n"
+            f"measured over {self.calendar}{excluded}: {human_duration(self.measured)}"
+            + (f"; {self.skipped} bad rows skipped" if self.skipped else "")
+            + "\n\n"
+        )
+        rows = [self._cells(row) for row in (*self.services, self.combined)]
+        return heading + text_table(
+            ["service", "availability", "downtime", "incidents", "longest"], rows, {1, 2, 3, 4}
+        )
+
+    def to_csv(self) -> str:
+        """Return one CSV row per service and one for the combined figure."""
+        names = list(self.combined.to_dict())
+        rows = [
+            ["" if value is None else value for value in row.to_dict().values()]
+            for row in (*self.services, self.combined)
+        ]
+        return csv_text(names, rows)
+
+
+def _merged(outages: Iterable[Outage]) -> list[tuple[int, int]]:
+    spans = sorted((to_us(item.start), to_us(item.end)) for item in outages)
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _figures(
+    name: str,
+    outages: Sequence[Outage],
+    measured: Calendar,
+    period: ReportingPeriod,
+    total: dt.timedelta,
+) -> ServiceAvailability:
+    low, high = to_us(period.start), to_us(period.end)
+    utc = dt.timezone.utc
+    epoch = dt.datetime(1970, 1, 1, tzinfo=utc)
+    downtime = dt.timedelta(0)
+    longest = dt.timedelta(0)
+    incidents = 0
+    for down, up in _merged(outages):
+        start, end = max(down, low), min(up, high)
+        if end <= start:
+            continue
+        lost = measured.elapsed(
+            epoch + dt.timedelta(microseconds=start), epoch + dt.timedelta(microseconds=end)
+        )
+        if lost:
+            incidents += 1
+            downtime += lost
+            longest = max(longest, lost)
+    return ServiceAvailability(name, total, downtime, incidents, longest)
+
+
+def availability(
+    outages: Iterable[Outage],
+    period: ReportingPeriod,
+    calendar: Calendar,
+    *,
+    exclude: Calendar | Iterable[Calendar] = (),
+    services: Iterable[str] | None = None,
+    calendar_name: str = "calendar",
+    excluded_names: Sequence[str] = (),
+) -> AvailabilityReport:
+    """Return each service's availability, and the combined one, over ``calendar`` less ``exclude``.
+
+    ``services`` names the services to report, including those with no outage
+    (100 %); outages of other services are left out, from the combined figure
+    too. Without it, the services are those the outages name, in alphabetical
+    order. ``calendar_name`` and ``excluded_names`` only label the report.
+    """
+    excluded = [exclude] if isinstance(exclude, Calendar) else list(exclude)
+    measured = calendar
+    if excluded:
+        measured = calendar - Calendar.union(*excluded)
+    total = measured.elapsed(period.start, period.end)
+    items = list(outages)
+    if services is None:
+        names = sorted({item.service for item in items})
+    else:
+        names = list(dict.fromkeys(services))
+        wanted = set(names)
+        items = [item for item in items if item.service in wanted]
+    by_service: dict[str, list[Outage]] = {name: [] for name in names}
+    for item in items:
+        by_service[item.service].append(item)
+    rows = tuple(_figures(name, by_service[name], measured, period, total) for name in names)
+    combined = _figures(COMBINED, items, measured, period, total)
+    return AvailabilityReport(period, calendar_name, tuple(excluded_names), total, rows, combined)

@@ -1,0 +1,105 @@
+"""Ticket events: what happened to a ticket, validated at the boundary."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from slaclock.errors import EventError, NaiveDatetimeError
+
+__all__ = ["EVENT_KINDS", "TicketEvent"]
+
+#: The kinds of ticket event the evaluator reads.
+EVENT_KINDS: tuple[str, ...] = (
+    "logged",
+    "status",
+    "agent_reply",
+    "customer_reply",
+    "priority_changed",
+    "resolved",
+    "reopened",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class TicketEvent:
+    """One thing that happened to a ticket.
+
+    ``kind`` is one of ``EVENT_KINDS``. ``logged`` and ``priority_changed``
+    carry a ``priority``; ``status`` carries a ``status``; ``agent_reply`` may be
+    private (``public=False``), and then it is no reply to the customer.
+    """
+
+    at: dt.datetime
+    kind: str
+    priority: str | None = None
+    status: str | None = None
+    public: bool = True
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "event") -> TicketEvent:
+        """Return the event ``{"at": ISO 8601, "type": kind, ...}`` (``kind`` also accepted)."""
+        if not isinstance(data, Mapping):
+            raise EventError(f"{where}: an event is a mapping with 'at' and 'type', not {data!r}")
+        unknown = set(data) - {"at", "type", "kind", "priority", "status", "public"}
+        if unknown:
+            raise EventError(f"{where}: unknown field(s) {sorted(unknown)}")
+        kind = data.get("type", data.get("kind"))
+        at = data.get("at")
+        if isinstance(at, str):
+            try:
+                at = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
+            except ValueError:
+                raise EventError(
+                    f"{where}: 'at' {data['at']!r} is not an ISO 8601 instant"
+                ) from None
+        public = data.get("public", True)
+        if not isinstance(public, bool):
+            raise EventError(f"{where}: 'public' must be true or false, not {public!r}")
+        priority, status = data.get("priority"), data.get("status")
+        cls._validate(at, kind, priority, status, where=where)
+        assert isinstance(at, dt.datetime)  # checked just above; this tells mypy
+        return cls(at, kind, priority, status, public)
+
+    @staticmethod
+    def _validate(
+        at: object, kind: object, priority: object, status: object, *, where: str
+    ) -> None:
+        if not isinstance(at, dt.datetime):
+            raise EventError(f"{where}: 'at' must be a datetime, not {at!r}")
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise NaiveDatetimeError(f"{where}: 'at' {at.isoformat()} has no time zone")
+        if kind not in EVENT_KINDS:
+            raise EventError(f"{where}: unknown event type {kind!r}; use one of {EVENT_KINDS}")
+        if kind in ("logged", "priority_changed") and not isinstance(priority, str):
+            raise EventError(f"{where}: a {kind} event needs a 'priority', such as 'P1'")
+        if kind == "status" and not isinstance(status, str):
+            raise EventError(
+                f"{where}: a status event needs a 'status', such as 'pending-customer'"
+            )
+        for name, value in (("priority", priority), ("status", status)):
+            if value is not None and not isinstance(value, str):
+                raise EventError(f"{where}: '{name}' must be text, not {value!r}")
+
+    def __post_init__(self) -> None:
+        self._validate(self.at, self.kind, self.priority, self.status, where="event")
+        if not isinstance(self.public, bool):
+            raise EventError(f"event: 'public' must be true or false, not {self.public!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the event as JSON-ready data that ``from_dict`` reads back."""
+        data: dict[str, Any] = {"at": self.at.isoformat(), "type": self.kind}
+        if self.priority is not None:
+            data["priority"] = self.priority
+        if self.status is not None:
+            data["status"] = self.status
+        if not self.public:
+            data["public"] = False
+        return data
+
+    def describe(self) -> str:
+        """Return a short description: ``status 'pending-customer' at 2026-…``."""
+        detail = self.priority or self.status
+        return f"{self.kind}{f' {detail!r}' if detail else ''} at {self.at.isoformat()}"

@@ -1,0 +1,285 @@
+"""SLA policies: targets per priority tier and metric, each on its own calendar.
+
+A policy file (TOML, JSON, or YAML with ``slaclock[yaml]``) looks like::
+
+    name = "Gold"
+    pause_when = ["pending-customer", "awaiting-parts"]
+    warn_at = 0.75
+
+    [calendars.support]
+    tz = "Europe/London"
+    hours = { mon-fri = "09:00-17:00" }
+
+    [tiers.P1]
+    first_response = { target = "15m", calendar = "always" }
+    resolution     = { target = "4h",  calendar = "always" }
+    [tiers.P3]
+    first_response = { target = "4h",  calendar = "support" }
+    resolution     = { target = "3d",  calendar = "support" }
+
+``calendars`` uses the calendar configuration format (``docs/config.md``);
+``calendar_files`` names calendar files to load as well (relative to the
+policy file). A calendar named ``always`` (24x7, UTC) exists unless you define
+one. See ``docs/policy.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from slaclock.engine.calendar import Calendar
+from slaclock.errors import ConfigError, PolicyError
+from slaclock.sla.evaluation import METRICS, Evaluation
+from slaclock.sla.events import TicketEvent
+from slaclock.sla.results import Report
+from slaclock.sla.targets import MetricSpec, Target, parse_target
+
+__all__ = ["DEFAULT_STATUSES", "Policy", "Underpin"]
+
+#: Statuses every policy knows, besides the ones it names in ``pause_when``.
+DEFAULT_STATUSES: frozenset[str] = frozenset(
+    {"new", "open", "in-progress", "pending-customer", "awaiting-parts", "on-hold"}
+)
+
+
+class _MetricModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    target: str
+    calendar: str
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _target_is_text(cls, value: object) -> object:
+        if not isinstance(value, str):
+            raise ValueError(f"{value!r} is not a target such as '4h' or '3d'")
+        parse_target(value, where="")
+        return value
+
+
+class _TierModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    first_response: _MetricModel | None = None
+    next_update: _MetricModel | None = None
+    resolution: _MetricModel | None = None
+    periodic_update: _MetricModel | None = None
+
+
+class _PolicyModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    pause_when: list[str] = []
+    warn_at: float = Field(default=0.75, gt=0, le=1)
+    statuses: list[str] | None = None
+    calendar_files: list[str] = []
+    calendars: dict[str, Any] = {}
+    tiers: dict[str, _TierModel] = Field(min_length=1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Underpin:
+    """One place where an internal target does not strictly underpin the external one."""
+
+    tier: str
+    metric: str
+    internal: str | None
+    external: str
+    margin: dt.timedelta | int | None
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.tier}.{self.metric}: {self.problem}"
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Policy:
+    """An SLA policy: per priority tier, per metric, a target on a named calendar."""
+
+    name: str
+    tiers: Mapping[str, Mapping[str, MetricSpec]]
+    calendars: Mapping[str, Calendar]
+    pause_when: frozenset[str] = frozenset()
+    warn_at: float = 0.75
+    statuses: frozenset[str] = DEFAULT_STATUSES
+    source: str = "<policy>"
+
+    # -- loading -----------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: str | Path) -> Policy:
+        """Return the policy in a TOML, JSON or YAML file (by its extension)."""
+        from slaclock.config import read_document
+
+        location = Path(path)
+        data = read_document(location)
+        return cls.from_dict(data, source=str(location), base=location.parent)
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], *, source: str = "<policy>", base: Path | None = None
+    ) -> Policy:
+        """Return the policy described by ``data`` (the parsed file); errors name ``source``."""
+        from slaclock.config import calendars_from_mapping, load_calendars
+
+        try:
+            model = _PolicyModel.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(_describe(exc, source)) from None
+        calendars: dict[str, Calendar] = {"always": Calendar.always("UTC")}
+        for file in model.calendar_files:
+            location = (base or Path.cwd()) / file
+            calendars.update(load_calendars(location))
+        if model.calendars:
+            calendars.update(calendars_from_mapping({"calendars": model.calendars}, source=source))
+        tiers: dict[str, dict[str, MetricSpec]] = {}
+        for tier_name, tier in model.tiers.items():
+            metrics: dict[str, MetricSpec] = {}
+            for metric in METRICS:
+                spec = getattr(tier, metric)
+                if spec is None:
+                    continue
+                where = f"{source}: tiers.{tier_name}.{metric}"
+                if spec.calendar not in calendars:
+                    raise PolicyError(
+                        f"{where}.calendar: no calendar named {spec.calendar!r}; "
+                        f"known: {sorted(calendars)}"
+                    )
+                metrics[metric] = MetricSpec(
+                    parse_target(spec.target, f"{where}.target"), spec.calendar
+                )
+            if not metrics:
+                raise PolicyError(
+                    f"{source}: tiers.{tier_name}: sets no target; give one or more of {METRICS}"
+                )
+            tiers[tier_name] = metrics
+        pause_when = frozenset(model.pause_when)
+        statuses = frozenset(model.statuses) if model.statuses is not None else DEFAULT_STATUSES
+        return cls(
+            name=model.name,
+            tiers=tiers,
+            calendars=calendars,
+            pause_when=pause_when,
+            warn_at=model.warn_at,
+            statuses=statuses | pause_when,
+            source=source,
+        )
+
+    # -- evaluating --------------------------------------------------------------
+
+    def metrics_of(self, priority: str) -> tuple[str, ...]:
+        """Return the metrics tier ``priority`` sets targets for, in report order."""
+        try:
+            return tuple(self.tiers[priority])
+        except KeyError:
+            raise PolicyError(
+                f"policy {self.name!r} has no tier {priority!r}; it has {sorted(self.tiers)}"
+            ) from None
+
+    def evaluation(self) -> Evaluation:
+        """Return an empty evaluation state to feed a ticket's events into, one at a time."""
+        return Evaluation(self)
+
+    def evaluate(
+        self,
+        events: Iterable[TicketEvent | Mapping[str, Any]],
+        now: dt.datetime | None = None,
+    ) -> Report:
+        """Return the report for a ticket's whole event history at ``now`` (default: the clock).
+
+        >>> policy = Policy.from_dict({
+        ...     "name": "Desk",
+        ...     "calendars": {"support": {"tz": "UTC", "hours": {"mon-fri": "09:00-17:00"}}},
+        ...     "tiers": {"P3": {"first_response": {"target": "4h", "calendar": "support"}}},
+        ... })
+        >>> report = policy.evaluate([
+        ...     {"at": "2026-11-20T16:55+00:00", "type": "logged", "priority": "P3"},
+        ...     {"at": "2026-11-23T09:05+00:00", "type": "agent_reply"},
+        ... ], now=dt.datetime(2026, 11, 23, 12, tzinfo=dt.timezone.utc))
+        >>> str(report["first_response"].status), report["first_response"].elapsed
+        ('met', datetime.timedelta(seconds=600))
+        """
+        return self.evaluation().feed_all(events).report(now)
+
+    # -- comparing ---------------------------------------------------------------
+
+    @staticmethod
+    def check_underpins(internal: Policy, external: Policy) -> list[Underpin]:
+        """Return each tier and metric where ``internal`` is not strictly tighter than ``external``.
+
+        An internal (team) target must be strictly tighter than the customer-facing
+        one, on an equal calendar. Each finding carries the margin: external less
+        internal, negative when the internal target is looser.
+        """
+        findings: list[Underpin] = []
+        for tier, metrics in external.tiers.items():
+            for metric, outside in metrics.items():
+                inside = internal.tiers.get(tier, {}).get(metric)
+                if inside is None:
+                    findings.append(
+                        Underpin(
+                            tier,
+                            metric,
+                            None,
+                            str(outside.target),
+                            None,
+                            "the internal policy sets no target",
+                        )
+                    )
+                    continue
+                same_calendar = (
+                    internal.calendars[inside.calendar] == external.calendars[outside.calendar]
+                )
+                tighter = inside.target.tighter_than(outside.target)
+                margin = _margin(inside.target, outside.target)
+                if not same_calendar:
+                    problem = (
+                        f"calendars differ (internal {inside.calendar!r}, external "
+                        f"{outside.calendar!r})"
+                    )
+                elif tighter is None:
+                    problem = (
+                        f"targets are not comparable ({inside.target} internal, "
+                        f"{outside.target} external)"
+                    )
+                elif not tighter:
+                    problem = (
+                        f"internal {inside.target} is not tighter than external "
+                        f"{outside.target} (margin {margin})"
+                    )
+                else:
+                    continue
+                findings.append(
+                    Underpin(tier, metric, str(inside.target), str(outside.target), margin, problem)
+                )
+        return findings
+
+    def __repr__(self) -> str:
+        return f"Policy({self.name!r}, tiers={sorted(self.tiers)}, source={self.source!r})"
+
+
+def _margin(inside: Target, outside: Target) -> dt.timedelta | int | None:
+    from slaclock.sla.targets import BusinessDays, Duration
+
+    if isinstance(inside, Duration) and isinstance(outside, Duration):
+        return outside.amount - inside.amount
+    if isinstance(inside, BusinessDays) and isinstance(outside, BusinessDays):
+        return outside.days - inside.days
+    return None
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    """Return pydantic's errors as ``<source>: tiers.P1.resolution.target: problem`` lines."""
+    lines = []
+    for item in error.errors():
+        path = ".".join(str(part) for part in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{source}: {path}: {message}")
+    return "\n".join(lines)

@@ -1,0 +1,216 @@
+"""What an evaluation reports: per metric, status, due and breach instants, time used, and why."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from slaclock.engine._time import iso_or_none
+
+__all__ = [
+    "CycleReport",
+    "Explanation",
+    "Interval",
+    "MetricReport",
+    "Report",
+    "Status",
+    "iso_duration",
+]
+
+
+class Status(str, enum.Enum):
+    """How a metric stands; each member compares equal to its string value."""
+
+    MET = "met"
+    BREACHED = "breached"
+    RUNNING = "running"
+    AT_RISK = "at_risk"
+    PAUSED = "paused"
+    #: A cycle metric with nothing to judge yet (no customer message for next_update).
+    IDLE = "idle"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclasses.dataclass(frozen=True)
+class Interval:
+    """A stretch of time in a metric's story: counted, paused or closed, and why."""
+
+    metric: str
+    start: dt.datetime
+    end: dt.datetime
+    kind: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Return the interval as JSON-ready data."""
+        return {
+            "metric": self.metric,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "kind": self.kind,
+            "reason": self.reason,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class CycleReport:
+    """One judged cycle of a cycle metric (next_update, periodic_update)."""
+
+    started_at: dt.datetime
+    stopped_at: dt.datetime | None
+    status: Status
+    elapsed: dt.timedelta
+    target: dt.timedelta
+    due: dt.datetime | None
+    breached_at: dt.datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the cycle as JSON-ready data."""
+        return {
+            "started_at": self.started_at.isoformat(),
+            "stopped_at": iso_or_none(self.stopped_at),
+            "status": self.status.value,
+            "elapsed": iso_duration(self.elapsed),
+            "target": iso_duration(self.target),
+            "due": iso_or_none(self.due),
+            "breached_at": iso_or_none(self.breached_at),
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class MetricReport:
+    """Where one metric stands: status, due and breach instants, time used, and why.
+
+    For cycle metrics the figures are the open cycle's (or the last one's when
+    none is open), the status is ``BREACHED`` if any cycle breached, and
+    ``cycles`` lists every cycle.
+    """
+
+    metric: str
+    status: Status
+    target: dt.timedelta
+    target_text: str
+    calendar: str
+    started_at: dt.datetime | None
+    stopped_at: dt.datetime | None
+    due: dt.datetime | None
+    breached_at: dt.datetime | None
+    elapsed: dt.timedelta
+    remaining: dt.timedelta
+    used: float
+    cycles: tuple[CycleReport, ...]
+    #: Computes ``intervals`` on first use: explaining costs more than judging.
+    _story: Callable[[], tuple[Interval, ...]] | None = dataclasses.field(
+        default=None, repr=False, compare=False
+    )
+
+    @functools.cached_property
+    def intervals(self) -> tuple[Interval, ...]:
+        """Return the counted, paused and closed intervals behind this metric, oldest first."""
+        return () if self._story is None else self._story()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data (ISO 8601 instants and durations)."""
+        return {
+            "metric": self.metric,
+            "status": self.status.value,
+            "target": iso_duration(self.target),
+            "target_text": self.target_text,
+            "calendar": self.calendar,
+            "started_at": iso_or_none(self.started_at),
+            "stopped_at": iso_or_none(self.stopped_at),
+            "due": iso_or_none(self.due),
+            "breached_at": iso_or_none(self.breached_at),
+            "elapsed": iso_duration(self.elapsed),
+            "remaining": iso_duration(self.remaining),
+            "used": self.used,
+            "cycles": [cycle.to_dict() for cycle in self.cycles],
+            "intervals": [interval.to_dict() for interval in self.intervals],
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class Explanation:
+    """The counted, paused and closed intervals behind a report; ``str()`` renders text."""
+
+    intervals: tuple[Interval, ...]
+
+    def to_dict(self) -> list[dict[str, str]]:
+        """Return the intervals as JSON-ready data."""
+        return [interval.to_dict() for interval in self.intervals]
+
+    def __str__(self) -> str:
+        lines: list[str] = []
+        metric = None
+        for interval in self.intervals:
+            if interval.metric != metric:
+                metric = interval.metric
+                lines.append(f"{metric}:")
+            lines.append(
+                f"  {interval.start.isoformat()} .. {interval.end.isoformat()}  "
+                f"{interval.kind:<7}  {interval.reason}"
+            )
+        return "\n".join(lines)
+
+
+@dataclasses.dataclass(frozen=True)
+class Report(Mapping[str, MetricReport]):
+    """A ticket's SLA report: a mapping of metric name to ``MetricReport``."""
+
+    policy: str
+    priority: str
+    now: dt.datetime
+    metrics: Mapping[str, MetricReport]
+
+    def __getitem__(self, metric: str) -> MetricReport:
+        try:
+            return self.metrics[metric]
+        except KeyError:
+            raise KeyError(
+                f"no {metric!r} metric in tier {self.priority} of policy {self.policy!r}; "
+                f"it has {list(self.metrics)}"
+            ) from None
+
+    def __iter__(self) -> Any:
+        return iter(self.metrics)
+
+    def __len__(self) -> int:
+        return len(self.metrics)
+
+    def explain(self) -> Explanation:
+        """Return every metric's counted, paused and closed intervals, each with its reason."""
+        return Explanation(
+            tuple(interval for report in self.metrics.values() for interval in report.intervals)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the whole report as JSON-ready data."""
+        return {
+            "policy": self.policy,
+            "priority": self.priority,
+            "now": self.now.isoformat(),
+            "metrics": {name: report.to_dict() for name, report in self.metrics.items()},
+        }
+
+
+def iso_duration(value: dt.timedelta) -> str:
+    """Return an ISO 8601 duration with hours, minutes and seconds (``-PT1H30M``)."""
+    micros = value // dt.timedelta(microseconds=1)
+    sign = "-" if micros < 0 else ""
+    seconds, fraction = divmod(abs(micros), 1_000_000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = f"{sign}PT"
+    if hours:
+        text += f"{hours}H"
+    if minutes:
+        text += f"{minutes}M"
+    if seconds or fraction or text.endswith("T"):
+        text += f"{seconds}.{fraction:06d}".rstrip("0").rstrip(".") + "S"
+    return text

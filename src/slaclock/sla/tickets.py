@@ -1,0 +1,228 @@
+"""Tickets and their events, read from JSON Lines: one ticket per line.
+
+Each line of a tickets file is one JSON object::
+
+    {"id": "T-1", "customer": "acme", "events": [
+        {"at": "2026-10-05T09:12:00+01:00", "type": "logged", "priority": "P3"},
+        {"at": "2026-10-05T09:40:00+01:00", "type": "agent_reply"},
+        {"at": "2026-10-06T15:00:00+01:00", "type": "resolved"}]}
+
+``id`` (text or a whole number) and ``events`` are required, ``customer`` is
+optional; other fields are refused, so that a misspelt ``event`` is caught.
+Events are those of ``TicketEvent`` (``docs/policy.md``)
+and come in time order, ``logged`` first. Blank lines are skipped. Every problem
+is an ``InputError`` naming the file, the line and the
+field: ``tickets.jsonl:17: events[2].at: '2026-13-01' is not an ISO 8601 instant``.
+
+>>> ticket, = iter_tickets([
+...     '{"id": "T-1", "events": [{"at": "2026-11-20T16:55+00:00", "type": "logged",'
+...     ' "priority": "P3"}]}'
+... ], source="tickets.jsonl")
+>>> ticket.id, ticket.where, ticket.logged_at.isoformat()
+('T-1', 'tickets.jsonl:1', '2026-11-20T16:55:00+00:00')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from slaclock.engine._time import to_us
+from slaclock.errors import EventError, InputError, SlaclockError
+from slaclock.sla.events import TicketEvent
+from slaclock.sla.results import Report
+
+if TYPE_CHECKING:
+    from slaclock.sla.policy import Policy
+
+__all__ = ["Ticket", "evaluate_tickets", "iter_tickets", "read_tickets"]
+
+_FIELDS = ("id", "customer", "events")
+
+
+@dataclasses.dataclass(frozen=True)
+class Ticket:
+    """One ticket: its id, its customer and its events in time order, ``logged`` first.
+
+    ``where`` says where it came from (``tickets.jsonl:17``) and prefixes every
+    error about it.
+    """
+
+    id: str
+    events: tuple[TicketEvent, ...]
+    customer: str = ""
+    where: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.events or self.events[0].kind != "logged":
+            raise InputError(f"{self.label}: events: the first event must be 'logged'")
+
+    @property
+    def label(self) -> str:
+        """Return where the ticket came from, or ``ticket 'T-1'`` when that is unknown."""
+        return self.where or f"ticket {self.id!r}"
+
+    @property
+    def logged_at(self) -> dt.datetime:
+        """Return the instant the ticket was logged (its first event)."""
+        return self.events[0].at
+
+    @classmethod
+    def from_dict(cls, data: object, where: str = "") -> Ticket:
+        """Return the ticket ``{"id", "customer", "events"}``; errors start with ``where``."""
+        at = f"{where}: " if where else ""
+        if not isinstance(data, Mapping):
+            raise InputError(f"{at}a ticket is a JSON object with 'id' and 'events', not {data!r}")
+        unknown = sorted(set(data) - set(_FIELDS))
+        if unknown:
+            raise InputError(f"{at}unknown field {unknown[0]!r}; a ticket has {', '.join(_FIELDS)}")
+        ident = data.get("id")
+        if isinstance(ident, bool) or not isinstance(ident, (str, int)) or ident == "":
+            raise InputError(f"{at}id: expected text such as 'T-1', got {ident!r}")
+        customer = data.get("customer", "")
+        if customer is None:
+            customer = ""
+        if not isinstance(customer, str):
+            raise InputError(f"{at}customer: expected text, got {customer!r}")
+        raw_events = data.get("events")
+        if not isinstance(raw_events, list) or not raw_events:
+            raise InputError(
+                f"{at}events: expected a list of events, 'logged' first, got {raw_events!r}"
+            )
+        events = tuple(
+            _event(item, f"{at}events[{number}]") for number, item in enumerate(raw_events)
+        )
+        return cls(str(ident), events, customer, where)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the ticket as JSON-ready data that ``from_dict`` reads back."""
+        data: dict[str, Any] = {"id": self.id}
+        if self.customer:
+            data["customer"] = self.customer
+        data["events"] = [event.to_dict() for event in self.events]
+        return data
+
+    def evaluate(self, policy: Policy, now: dt.datetime | None = None) -> Report | None:
+        """Return the ticket's report under ``policy`` as it stood at ``now`` (default: the clock).
+
+        Events after ``now`` are not yet known and are left out; a ticket logged
+        after ``now`` has no report (None). Event problems (time order, unknown
+        priority or status) raise ``InputError`` naming the ticket.
+        """
+        if now is None:
+            now = dt.datetime.now(dt.timezone.utc)
+        cutoff = to_us(now, "now")
+        if to_us(self.logged_at) > cutoff:
+            return None
+        state = policy.evaluation()
+        try:
+            for event in self.events:
+                if to_us(event.at) > cutoff:
+                    break
+                state = state.feed(event)
+            return state.report(now)
+        except EventError as exc:
+            raise InputError(f"{self.label}: {exc}") from None
+
+
+def _event(item: object, where: str) -> TicketEvent:
+    """Return one event, with ``at`` problems named as ``events[2].at``."""
+    if isinstance(item, Mapping) and "at" in item:
+        value = item["at"]
+        if not isinstance(value, str):
+            raise InputError(f"{where}.at: expected an ISO 8601 instant, got {value!r}")
+        try:
+            instant = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise InputError(f"{where}.at: {value!r} is not an ISO 8601 instant") from None
+        if instant.utcoffset() is None:
+            raise InputError(
+                f"{where}.at: {value!r} has no UTC offset; write it as "
+                f"'{instant.isoformat()}+00:00' or with its zone's offset"
+            )
+    try:
+        return TicketEvent.from_dict(item, where)  # type: ignore[arg-type]
+    except SlaclockError as exc:
+        raise InputError(str(exc)) from None
+
+
+def iter_tickets(
+    lines: Iterable[str | bytes],
+    source: str = "<tickets>",
+    on_bad: Callable[[InputError], None] | None = None,
+) -> Iterator[Ticket]:
+    """Yield the tickets in JSON Lines text, one per non-blank line.
+
+    A bad line raises ``InputError`` (``source:line: ...``),
+    or, when ``on_bad`` is given, is passed to it and skipped. An id seen on an
+    earlier line is a bad line too.
+    """
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(lines, start=1):
+        where = f"{source}:{number}"
+        try:
+            if isinstance(raw, bytes):
+                try:
+                    text = raw.decode("utf-8").strip()
+                except UnicodeDecodeError as exc:
+                    raise InputError(f"{where}: not UTF-8 text ({exc.reason})") from None
+            else:
+                text = raw.strip()
+            if not text:
+                continue
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise InputError(
+                    f"{where}: not valid JSON: {exc.msg} (column {exc.colno})"
+                ) from None
+            ticket = Ticket.from_dict(data, where)
+            if ticket.id in seen:
+                raise InputError(f"{where}: id: {ticket.id!r} repeats line {seen[ticket.id]}")
+            seen[ticket.id] = number
+        except InputError as exc:
+            if on_bad is None:
+                raise
+            on_bad(exc)
+            continue
+        yield ticket
+
+
+def read_tickets(
+    path: str | Path, on_bad: Callable[[InputError], None] | None = None
+) -> list[Ticket]:
+    """Return the tickets in the JSON Lines file at ``path`` (see ``iter_tickets``).
+
+    A file that cannot be opened raises ``OSError``.
+    """
+    with Path(path).open("rb") as lines:
+        return list(iter_tickets(lines, str(path), on_bad))
+
+
+def evaluate_tickets(
+    policy: Policy,
+    tickets: Iterable[Ticket],
+    now: dt.datetime | None = None,
+    on_bad: Callable[[InputError], None] | None = None,
+) -> Iterator[tuple[Ticket, Report]]:
+    """Yield each ticket logged by ``now`` with its report at ``now`` (see ``Ticket.evaluate``).
+
+    A ticket whose events the policy refuses raises ``InputError``,
+    or, when ``on_bad`` is given, is passed to it and skipped.
+    """
+    if now is None:
+        now = dt.datetime.now(dt.timezone.utc)
+    for ticket in tickets:
+        try:
+            report = ticket.evaluate(policy, now)
+        except InputError as exc:
+            if on_bad is None:
+                raise
+            on_bad(exc)
+            continue
+        if report is not None:
+            yield ticket, report

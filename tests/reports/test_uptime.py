@@ -1,0 +1,242 @@
+"""Availability: hand-checked figures over 24x7 and business hours, maintenance, bad CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from slaclock import Calendar, Windows
+from slaclock.errors import InputError
+from slaclock.reports.periods import ReportingPeriod, parse_period
+from slaclock.reports.uptime import Outage, availability, iter_outages, read_outages
+
+UTC = dt.timezone.utc
+OCTOBER = parse_period("2026-10")  # 744 hours; Sundays 4, 11, 18, 25; 22 weekdays
+ALWAYS = Calendar.always("UTC")
+#: Every Sunday 02:00-04:00 UTC: 4 windows, 8 hours in October 2026.
+MAINTENANCE = Windows.recurring("FREQ=WEEKLY;BYDAY=SU", "02:00-04:00", tz="UTC")
+#: Monday to Friday 09:00-17:00 in London: 22 days, 176 hours in October 2026.
+BUSINESS = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="Europe/London")
+
+CSV = """service,start,end,note
+mail,2026-10-04T01:00:00Z,2026-10-04T03:00:00Z,half inside maintenance
+mail,2026-10-05T10:00:00Z,2026-10-05T11:00:00Z,
+mail,2026-10-05T10:30:00Z,2026-10-05T10:45:00Z,inside the one before
+web,2026-10-05T10:30:00Z,2026-10-05T12:00:00Z,overlaps mail
+web,2026-10-31T23:00:00Z,2026-11-01T02:00:00Z,runs past the end of the period
+web,2026-09-30T22:00:00Z,2026-10-01T01:00:00Z,starts before it
+"""
+
+
+def hours(value: float) -> dt.timedelta:
+    return dt.timedelta(hours=value)
+
+
+@pytest.fixture(scope="module")
+def outages() -> list[Outage]:
+    return list(iter_outages(io.StringIO(CSV), "outages.csv"))
+
+
+def figures(report: object) -> dict[str, tuple[dt.timedelta, int, dt.timedelta]]:
+    rows = [*report.services, report.combined]  # type: ignore[attr-defined]
+    return {row.service: (row.downtime, row.incidents, row.longest) for row in rows}
+
+
+def test_all_hours_less_maintenance(outages: list[Outage]) -> None:
+    report = availability(outages, OCTOBER, ALWAYS, exclude=MAINTENANCE, calendar_name="always")
+    assert report.measured == hours(744 - 8)
+    assert figures(report) == {
+        # 01:00-02:00 on the 4th (02:00-03:00 is maintenance), 10:00-11:00 on the 5th
+        "mail": (hours(2), 2, hours(1)),
+        # 00:00-01:00 on the 1st, 10:30-12:00 on the 5th, 23:00-24:00 on the 31st
+        "web": (hours(3.5), 3, hours(1.5)),
+        # any service down: 1st 00-01, 4th 01-02, 5th 10:00-12:00, 31st 23-24
+        "(combined)": (hours(5), 4, hours(2)),
+    }
+    mail = report.services[0]
+    assert mail.availability == pytest.approx(100 * (1 - 2 / 736))
+    assert mail.uptime == hours(734)
+    assert report.combined.availability == pytest.approx(100 * (1 - 5 / 736))
+
+
+def test_business_hours_only(outages: list[Outage]) -> None:
+    report = availability(outages, OCTOBER, BUSINESS, services=["web", "mail", "dns"])
+    assert report.measured == hours(176)
+    # 10:00Z on Monday 5 October is 11:00 in London: inside business hours. The
+    # Sunday, the Saturday night and the night of the 1st are outside them.
+    assert figures(report) == {
+        "web": (hours(1.5), 1, hours(1.5)),
+        "mail": (hours(1), 1, hours(1)),
+        "dns": (hours(0), 0, hours(0)),
+        "(combined)": (hours(2), 1, hours(2)),
+    }
+    assert [row.service for row in report.services] == ["web", "mail", "dns"]
+    assert report.services[2].availability == 100.0
+    assert report.services[0].availability == pytest.approx(100 * (1 - 1.5 / 176))
+
+
+def test_business_hours_less_a_maintenance_evening() -> None:
+    # Maintenance 16:00-18:00 London every Monday cuts 1 hour a Monday from 09:00-17:00.
+    evening = Windows.recurring("FREQ=WEEKLY;BYDAY=MO", "16:00-18:00", tz="Europe/London")
+    outage = Outage(
+        "erp",
+        dt.datetime(2026, 10, 5, 14, 30, tzinfo=UTC),  # 15:30 London
+        dt.datetime(2026, 10, 5, 16, 30, tzinfo=UTC),  # 17:30 London
+    )
+    report = availability([outage], OCTOBER, BUSINESS, exclude=[evening])
+    assert report.measured == hours(176 - 4)  # four Mondays in October 2026
+    assert report.services[0].downtime == hours(0.5)  # 15:30-16:00 only
+
+
+def test_several_exclusions_and_an_empty_measure() -> None:
+    first = Windows.between(
+        [(dt.datetime(2026, 10, 1, tzinfo=UTC), dt.datetime(2026, 10, 11, tzinfo=UTC))]
+    )
+    second = Windows.between(
+        [(dt.datetime(2026, 10, 11, tzinfo=UTC), dt.datetime(2026, 11, 1, tzinfo=UTC))]
+    )
+    outage = Outage("x", dt.datetime(2026, 10, 2, tzinfo=UTC), dt.datetime(2026, 10, 3, tzinfo=UTC))
+    report = availability([outage], OCTOBER, ALWAYS, exclude=[first, second])
+    assert report.measured == dt.timedelta(0)
+    assert report.services[0].availability is None
+    assert report.services[0].downtime == dt.timedelta(0)
+    assert "-" in report.to_text()
+
+
+def test_naming_services_leaves_out_the_others(outages: list[Outage]) -> None:
+    report = availability(outages, OCTOBER, ALWAYS, services=["mail", "dns"])
+    assert figures(report) == {
+        "mail": (hours(3), 2, hours(2)),
+        "dns": (hours(0), 0, hours(0)),
+        "(combined)": (hours(3), 2, hours(2)),
+    }
+
+
+def test_no_outages_at_all() -> None:
+    report = availability([], OCTOBER, ALWAYS)
+    assert report.services == ()
+    assert report.combined.availability == 100.0
+
+
+def test_json_csv_and_text(outages: list[Outage]) -> None:
+    report = availability(
+        outages,
+        OCTOBER,
+        ALWAYS,
+        exclude=MAINTENANCE,
+        calendar_name="always",
+        excluded_names=["maintenance"],
+    )
+    data = json.loads(report.to_json())
+    assert list(data) == [
+        "period",
+        "calendar",
+        "excluded",
+        "measured",
+        "measured_seconds",
+        "skipped",
+        "services",
+        "combined",
+    ]
+    assert data["excluded"] == ["maintenance"]
+    assert data["measured"] == "PT736H"
+    assert data["services"][0] == {
+        "service": "mail",
+        "availability_percent": pytest.approx(100 * (1 - 2 / 736)),
+        "downtime": "PT2H",
+        "downtime_seconds": 7200.0,
+        "measured": "PT736H",
+        "measured_seconds": 2649600.0,
+        "incidents": 2,
+        "longest": "PT1H",
+    }
+    rows = list(csv.DictReader(io.StringIO(report.to_csv())))
+    assert [row["service"] for row in rows] == ["mail", "web", "(combined)"]
+    assert rows[2]["downtime"] == "PT5H"
+    text = report.to_text()
+    assert "measured over always less maintenance: 736h" in text
+    assert "99.728 %" in text  # mail: 1 - 2/736
+
+
+# -- reading outages --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", r"^o\.csv: empty; expected a header row"),
+        ("service,begin,end\n", r"^o\.csv:1: the header names no start column"),
+        ("service,start,end\nmail,2026-10-01T00:00Z\n", r"^o\.csv:2: 2 fields, the header has 3"),
+        (
+            "service,start,end\n,2026-10-01T00:00Z,2026-10-01T01:00Z\n",
+            r"^o\.csv:2: service: is empty",
+        ),
+        (
+            "service,start,end\nmail,yesterday,2026-10-01T01:00Z\n",
+            r"^o\.csv:2: start: 'yesterday' is not an ISO 8601 instant$",
+        ),
+        (
+            "service,start,end\nmail,2026-10-01T00:00,2026-10-01T01:00Z\n",
+            r"^o\.csv:2: start: '2026-10-01T00:00' has no UTC offset",
+        ),
+        (
+            "service,start,end\n\nmail,2026-10-01T02:00Z,2026-10-01T01:00Z\n",
+            r"^o\.csv:3: end: 2026-10-01T01:00:00\+00:00 is not after start",
+        ),
+        ('service,start,end\n"mail,2026\n', r"^o\.csv:\d+: "),
+    ],
+)
+def test_bad_outage_rows_name_the_line_and_field(text: str, problem: str) -> None:
+    with pytest.raises(InputError, match=problem):
+        list(iter_outages(io.StringIO(text), "o.csv"))
+
+
+def test_bad_rows_can_be_skipped_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "outages.csv"
+    path.write_text(
+        "Service, Start ,END\n"
+        "mail,2026-10-05T10:00Z,2026-10-05T11:00Z\n"
+        "mail,not a time,2026-10-05T11:00Z\n"
+        "web,2026-10-05T10:00+01:00,2026-10-05T11:00+01:00\n"
+    )
+    skipped: list[InputError] = []
+    outages = read_outages(path, on_bad=skipped.append)
+    assert [(item.service, item.start.isoformat()) for item in outages] == [
+        ("mail", "2026-10-05T10:00:00+00:00"),
+        ("web", "2026-10-05T10:00:00+01:00"),
+    ]
+    assert [str(error) for error in skipped] == [
+        f"{path}:3: start: 'not a time' is not an ISO 8601 instant"
+    ]
+    assert outages[0].where == f"{path}:2"
+    with pytest.raises(FileNotFoundError):
+        read_outages(tmp_path / "missing.csv")
+    (tmp_path / "latin1.csv").write_bytes(
+        b"service,start,end\ncaf\xe9,2026-10-05T10:00Z,2026-10-05T11:00Z\n"
+    )
+    with pytest.raises(InputError, match=r"latin1\.csv: not UTF-8 text"):
+        read_outages(tmp_path / "latin1.csv")
+
+
+def test_outages_are_checked_when_built_by_hand() -> None:
+    start = dt.datetime(2026, 10, 5, tzinfo=UTC)
+    with pytest.raises(InputError, match="is not after start"):
+        Outage("mail", start, start)
+    with pytest.raises(InputError, match="service: is empty"):
+        Outage("", start, start + hours(1))
+
+
+def test_a_custom_period() -> None:
+    outage = Outage(
+        "x", dt.datetime(2026, 10, 5, 10, tzinfo=UTC), dt.datetime(2026, 10, 5, 22, tzinfo=UTC)
+    )
+    day = ReportingPeriod(
+        "5 Oct", dt.datetime(2026, 10, 5, tzinfo=UTC), dt.datetime(2026, 10, 6, tzinfo=UTC)
+    )
+    report = availability([outage], day, ALWAYS)
+    assert report.services[0].availability == pytest.approx(50.0)
