@@ -132,10 +132,12 @@ def test_due_friday_1655(files: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert run_ok(capsys, *args, "--target", "10m") == "2026-11-23T09:05:00+00:00\n"
     assert run_ok(capsys, *args, "--target", "5m") == "2026-11-20T17:00:00+00:00\n"
     assert run_json(capsys, *args, "--target", "3d") == {
+        "format_version": 1,
         "calendar": "support",
         "start": "2026-11-20T16:55:00+00:00",
         "target": "3d",
         "business_time": "PT24H5M",
+        "business_time_seconds": 86700.0,
         "due": "2026-11-25T17:00:00+00:00",
     }
     assert run_json(capsys, *args, "--target", "PT4H")["due"] == "2026-11-23T12:55:00+00:00"
@@ -157,6 +159,7 @@ def test_elapsed(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
     span = ["--from", "2026-11-20T16:55+00:00", "--to", "2026-11-23T09:05Z"]
     assert run_ok(capsys, *args, *span) == "PT10M\n"
     assert run_json(capsys, *args, *span) == {
+        "format_version": 1,
         "calendar": "support",
         "from": "2026-11-20T16:55:00+00:00",
         "to": "2026-11-23T09:05:00+00:00",
@@ -176,6 +179,7 @@ def test_open(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "closed: opens 2026-11-23T09:00:00+00:00, closes again 2026-11-23T17:00:00+00:00\n"
     )
     assert run_json(capsys, *args, "2026-11-21T12:00Z") == {
+        "format_version": 1,
         "calendar": "support",
         "at": "2026-11-21T12:00:00+00:00",
         "open": False,
@@ -233,7 +237,7 @@ def test_evaluate_table(files: Path, capsys: pytest.CaptureFixture[str]) -> None
 def test_evaluate_json_is_stable(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["evaluate", "--policy", "policy.toml", "tickets.jsonl", "--now", NOW]
     data = run_json(capsys, *args)
-    assert list(data) == ["policy", "now", "skipped", "tickets"]
+    assert list(data) == ["format_version", "policy", "now", "skipped", "tickets"]
     assert (data["policy"], data["now"], data["skipped"]) == (
         "Desk",
         "2026-12-01T10:00:00+00:00",
@@ -256,6 +260,9 @@ def test_evaluate_json_is_stable(files: Path, capsys: pytest.CaptureFixture[str]
         "remaining": "-PT1H",
         "used": 1.5,
         "cycles": [],
+        "target_seconds": 7200.0,
+        "elapsed_seconds": 10800.0,
+        "remaining_seconds": -3600.0,
     }
     # The same input gives the same bytes; --explain adds the intervals.
     assert json.loads(run_ok(capsys, *args, "--format", "json")) == data
@@ -321,9 +328,10 @@ def test_report_table_json_csv_html(files: Path, capsys: pytest.CaptureFixture[s
     assert "SLA compliance: policy Desk, period 2026-11" in text
     assert "Worst breaches" in text
     data = run_json(capsys, *args)
+    assert data["format_version"] == 1
     assert data["tickets"] == 3
-    assert data["total"]["met"] == 3
-    assert data["total"]["breached"] == 3
+    # The total counts tickets: T1 met every target, T2 and T3 breached one.
+    assert (data["total"]["tickets"], data["total"]["met"], data["total"]["breached"]) == (3, 1, 2)
     assert [(row["tier"], row["metric"]) for row in data["rows"]] == [
         ("P1", "first_response"),
         ("P1", "resolution"),
@@ -485,7 +493,7 @@ def test_uptime(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = list(
         csv.DictReader(io.StringIO(run_ok(capsys, *args, "--period", "2026-10", "--format", "csv")))
     )
-    assert rows[-1]["service"] == "(combined)"
+    assert (rows[-1]["kind"], rows[-1]["service"]) == ("combined", "")
 
 
 # -- bad input: exit 2, one line on stderr ----------------------------------------

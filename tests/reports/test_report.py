@@ -147,11 +147,28 @@ def test_rows_by_tier_and_metric(report: ComplianceReport) -> None:
     }
 
 
-def test_total_and_goal(report: ComplianceReport) -> None:
+def test_total_counts_tickets_and_metric_totals_do_not_mix_metrics(
+    report: ComplianceReport,
+) -> None:
+    # Four tickets: T1 met everything, T2 and T3 breached a target, T4 is still open.
     total = report.total
-    assert (total.met, total.breached, total.open, total.idle) == (4, 3, 1, 0)
-    assert total.compliance == pytest.approx(400 / 7)
+    assert (total.tickets, total.met, total.breached, total.open, total.idle) == (4, 1, 2, 1, 0)
+    assert total.compliance == pytest.approx(100 / 3)
+    # Response and resolution times are never pooled into one median.
+    assert (total.median, total.p90) == (None, None)
     assert [report.below_goal(row) for row in report.rows] == [False, True, True, True]
+    figures = {
+        row.group["metric"]: (row.met, row.breached, row.open, row.median)
+        for row in report.metric_totals
+    }
+    assert figures == {
+        "first_response": (3, 1, 0, hours(0.75)),  # used 30m (P1), 30m, 1h, 3h
+        "resolution": (1, 2, 1, hours(7)),  # used 5h (P1), 7h, 12h
+    }
+    assert report.verdict == (
+        "Below goal (75 %): 33.3 % of tickets met every target "
+        "(1 of 3 judged, 1 still open); 2 breached."
+    )
 
 
 def test_worst_breaches_by_business_time_over_target(report: ComplianceReport) -> None:
@@ -278,7 +295,10 @@ def test_json_is_stable_and_exact(report: ComplianceReport) -> None:
         "skipped",
         "rows",
         "total",
+        "metric_totals",
         "worst",
+        "customer",
+        "verdict",
     ]
     assert data["period"] == {
         "label": "2026-11",
@@ -299,6 +319,7 @@ def test_json_is_stable_and_exact(report: ComplianceReport) -> None:
         "median_seconds": 3600.0,
         "p90": "PT2H36M",
         "p90_seconds": 9360.0,
+        "targets": ["2h"],
     }
     assert data["worst"][0] == {
         "ticket": "T2",
@@ -308,8 +329,13 @@ def test_json_is_stable_and_exact(report: ComplianceReport) -> None:
         "status": "breached",
         "result": "breached",
         "target": "PT9H",
+        "target_seconds": 32400.0,
+        "target_text": "1d",
+        "calendar": "desk",
         "elapsed": "PT12H",
+        "elapsed_seconds": 43200.0,
         "overrun": "PT3H",
+        "overrun_seconds": 10800.0,
         "logged_at": "2026-11-02T16:00:00+00:00",
         "started_at": "2026-11-02T16:00:00+00:00",
         "stopped_at": "2026-11-04T12:00:00+00:00",
@@ -345,7 +371,7 @@ def test_text_table(report: ComplianceReport) -> None:
         "11h30m",
         "below",
     ]
-    assert any(line.startswith("all ") and "57.1 %" in line for line in lines)
+    assert any(line.startswith("all ") and "33.3 %" in line for line in lines)
     assert "Worst breaches" in text
 
 
@@ -369,15 +395,26 @@ def test_html_is_self_contained_with_charts(report: ComplianceReport) -> None:
     assert "https://" not in page
     assert "<script" not in page
     assert "<link" not in page
-    assert page.count("<svg") == 2  # the compliance bar chart and the timeline
+    # The compliance chart and the timeline: one SVG strip per row, stretching to the width.
+    assert page.count('<div class="chart"') == 2
+    assert page.count("<svg") == len(report.rows) + len(report.worst)
+    assert 'width="' not in page.split("<svg", 1)[1].split(">", 1)[0]
+    assert "@media print" in page
+    assert "size: A4" in page
     parser = _Collector()
     parser.feed(page)
     assert "rect" in parser.tags
     assert "table" in parser.tags
-    text = "".join(parser.text)
-    assert "SLA compliance: Hand-checked, 2026-11" in text
+    text = " ".join(" ".join(parser.text).split())
+    assert "SLA compliance" in text
+    assert "November 2026, UTC; as at 1 Dec 10:00" in text
+    assert "Below goal (75 %): 33.3 % of tickets met every target" in text
     assert "66.7 %" in text
-    assert "T2 P2 resolution" in text
+    assert "T2 · Resolution" in text
+    assert "P2 First response 2 hours" in text  # labels and the target as the contract says
+    assert "1 business day" in text
+    assert "first_response" not in text
+    assert "Time in status pending-customer does not count" in text
 
 
 def test_html_escapes_what_it_shows(policy: Policy) -> None:

@@ -139,9 +139,12 @@ def test_json_csv_and_text(outages: list[Outage]) -> None:
         "excluded",
         "measured",
         "measured_seconds",
+        "goal_percent",
         "skipped",
         "services",
         "combined",
+        "incidents",
+        "verdict",
     ]
     assert data["excluded"] == ["maintenance"]
     assert data["measured"] == "PT736H"
@@ -154,10 +157,17 @@ def test_json_csv_and_text(outages: list[Outage]) -> None:
         "measured_seconds": 2649600.0,
         "incidents": 2,
         "longest": "PT1H",
+        "longest_seconds": 3600.0,
     }
     rows = list(csv.DictReader(io.StringIO(report.to_csv())))
-    assert [row["service"] for row in rows] == ["mail", "web", "(combined)"]
+    assert [(row["kind"], row["service"]) for row in rows] == [
+        ("service", "mail"),
+        ("service", "web"),
+        ("combined", ""),
+    ]
     assert rows[2]["downtime"] == "PT5H"
+    # Rounded: 100 * (1 - 2/736) is 99.72826086956522.
+    assert rows[0]["availability_percent"] == "99.7283"
     text = report.to_text()
     assert "measured over always less maintenance: 736h" in text
     assert "99.728 %" in text  # mail: 1 - 2/736

@@ -28,9 +28,17 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from slaclock.cli._files import write_atomically
+from slaclock.cli._output import (
+    colour_column,
+    emit,
+    fail_status,
+    output_format,
+    versioned,
+    wants_colour,
+)
 from slaclock.cli._terminal import Skipper, one_line, ticket_lines
 from slaclock.config import NAME_RE, calendars_from_mapping, read_document
 from slaclock.engine.calendar import Calendar
@@ -140,25 +148,14 @@ def _names(values: Sequence[str] | None) -> list[str]:
 
 def _format(args: argparse.Namespace, choices: Sequence[str]) -> str:
     """Return ``--format``, or the one ``--output``'s extension implies, or the first choice."""
-    if args.format:
-        return str(args.format)
-    output = getattr(args, "output", None)
-    if output:
-        suffix = Path(output).suffix.lower().lstrip(".")
-        if suffix in choices:
-            return suffix
-    return choices[0]
+    return output_format(args, choices)
 
 
 # -- output ----------------------------------------------------------------------
 
 
 def _emit(text: str, args: argparse.Namespace, out: TextIO) -> None:
-    output = getattr(args, "output", None)
-    if output:
-        write_atomically(output, text)
-    else:
-        out.write(text)
+    emit(text, args, out)
 
 
 def _tickets(
@@ -186,13 +183,15 @@ def _cmd_due(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if _format(args, ("text", "json")) == "json":
         _emit(
             json_text(
-                {
-                    "calendar": name,
-                    "start": start.isoformat(),
-                    "target": str(target),
-                    "business_time": iso_duration(allowed),
-                    "due": due.isoformat(),
-                }
+                versioned(
+                    {
+                        "calendar": name,
+                        "start": start.isoformat(),
+                        "target": str(target),
+                        "business_time": iso_duration(allowed),
+                        "due": due.isoformat(),
+                    }
+                )
             ),
             args,
             out,
@@ -215,7 +214,7 @@ def _cmd_elapsed(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "elapsed": iso_duration(elapsed),
             "elapsed_seconds": seconds(elapsed),
         }
-        _emit(json_text(data), args, out)
+        _emit(json_text(versioned(data)), args, out)
     else:
         _emit(iso_duration(elapsed) + "\n", args, out)
     return 0
@@ -242,7 +241,7 @@ def _cmd_open(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "opens_at": None if opens_at is None else opens_at.isoformat(),
             "closes_at": None if closes_at is None else closes_at.isoformat(),
         }
-        _emit(json_text(data), args, out)
+        _emit(json_text(versioned(data)), args, out)
         return 0
     if is_open:
         if closes_at is None:
@@ -322,8 +321,8 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "skipped": skipper.count,
             "tickets": items,
         }
-        _emit(json_text(document), args, out)
-        return 0
+        _emit(json_text(versioned(document)), args, out)
+        return _fails(results, args)
     if form == "csv":
         rows = []
         for ticket, report in results:
@@ -334,7 +333,7 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     ["" if data[name] is None else data[name] for name in _EVALUATE_COLUMNS]
                 )
         _emit(csv_text(_EVALUATE_COLUMNS, rows), args, out)
-        return 0
+        return _fails(results, args)
     from slaclock.reports._render import text_table
 
     body = []
@@ -359,11 +358,19 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         body,
         {5, 6},
     )
+    if args.output in (None, "-") and wants_colour(out):
+        text = colour_column(text, "status")
     if args.explain:
         for ticket, report in results:
             text += f"\n{ticket.id}:\n{report.explain()}\n"
     _emit(text, args, out)
-    return 0
+    return _fails(results, args)
+
+
+def _fails(results: Sequence[tuple[Ticket, Any]], args: argparse.Namespace) -> int:
+    """Return the exit status ``--fail-on`` asks for, from every metric's status."""
+    statuses = (f.status.value for _, report in results for f in report.values())
+    return fail_status(statuses, getattr(args, "fail_on", None))
 
 
 def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -386,6 +393,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 by=by,
                 worst=args.worst,
                 goal=args.goal,
+                customer=args.customer,
                 on_bad=skipper if args.skip_bad else None,
             )
         except InputError as exc:
@@ -397,12 +405,17 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = dataclasses.replace(report, skipped=skipper.count)
     render: dict[str, Callable[[], str]] = {
         "table": report.to_text,
-        "json": report.to_json,
+        "json": lambda: json_text(versioned(report.to_dict())),
         "csv": report.to_csv,
-        "html": report.to_html,
+        "html": lambda: report.to_html(**_branding(args)),
     }
     _emit(render[form](), args, out)
-    return 0
+    return fail_status(["breached"] if report.total.breached else [], args.fail_on)
+
+
+def _branding(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the ``to_html`` options ``--template``, ``--logo`` and ``--contact`` give."""
+    return {"template": args.template, "logo": args.logo, "contact": args.contact}
 
 
 def _period(args: argparse.Namespace) -> ReportingPeriod:
@@ -428,7 +441,7 @@ def _cmd_uptime(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         else:
             excluded.append(_calendar(spec, "--exclude")[0])
     services = _names(args.services) or None
-    form = _format(args, ("table", "json", "csv"))
+    form = _format(args, ("table", "json", "csv", "html"))
     skipper = Skipper(err)
     outages = read_outages(args.outages, skipper if args.skip_bad else None)
     skipper.summary(args.outages)
@@ -440,12 +453,14 @@ def _cmd_uptime(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         services=services,
         calendar_name=name,
         excluded_names=excluded_names,
+        goal=args.goal,
     )
     report = dataclasses.replace(report, skipped=skipper.count)
     render: dict[str, Callable[[], str]] = {
         "table": report.to_text,
-        "json": report.to_json,
+        "json": lambda: json_text(versioned(report.to_dict())),
         "csv": report.to_csv,
+        "html": lambda: report.to_html(**_branding(args)),
     }
     _emit(render[form](), args, out)
     return 0
@@ -467,7 +482,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="slaclock",
         description="Business time, SLA clocks and SLA reports for service desks.",
-        epilog="Exit status: 0 on success, 2 on bad input. See docs/cli.md.",
+        epilog="Exit status: 0 on success, 2 on bad input, 3 when --fail-on finds a breach, "
+        "4 when --fail-on at_risk finds a metric at risk. See docs/cli.md.",
     )
     parser.add_argument("--version", action="version", version=f"slaclock {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -514,14 +530,26 @@ def build_parser() -> argparse.ArgumentParser:
             choices=formats,
             help=f"output format (default: {formats[0]}, or the one --output's extension names)",
         )
-        sub.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically)")
+        sub.add_argument(
+            "--output", "-o", metavar="FILE", help="write to FILE (atomically; '-' for stdout)"
+        )
         sub.add_argument(
             "--skip-bad", action="store_true", help="skip bad lines and tickets, counting them"
         )
         sub.add_argument("--no-progress", action="store_true", help="never show a progress bar")
 
+    def branding_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--template", metavar="FILE", help="an HTML template (Jinja2) of your own")
+        sub.add_argument("--logo", metavar="FILE", help="an image for the HTML page's header")
+        sub.add_argument("--contact", help="a contact line for the HTML page's footer")
+
     evaluate = add("evaluate", "where every ticket's SLA metrics stand", _cmd_evaluate)
     ticket_options(evaluate, ("table", "json", "csv"))
+    evaluate.add_argument(
+        "--fail-on",
+        choices=("breached", "at_risk"),
+        help="exit 3 if any metric is breached; with at_risk, exit 4 if any is at risk",
+    )
     evaluate.add_argument(
         "--explain", action="store_true", help="add each metric's counted, paused and closed time"
     )
@@ -537,6 +565,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--worst", type=int, default=10, help="how many worst breaches to list (10)"
     )
     report.add_argument("--goal", type=float, help="a compliance goal in percent, such as 95")
+    report.add_argument("--customer", help="only this customer's tickets (a customer's report)")
+    report.add_argument(
+        "--fail-on", choices=("breached",), help="exit 3 if any ticket breached a target"
+    )
+    branding_options(report)
 
     uptime = add("uptime", "availability of services over a calendar", _cmd_uptime)
     uptime.add_argument("--calendar", required=True, help=calendar_help + " (the measured hours)")
@@ -553,9 +586,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--services", action="append", help="every service to report, including those never down"
     )
     uptime.add_argument(
-        "--format", choices=("table", "json", "csv"), help="output format (default: table)"
+        "--format",
+        choices=("table", "json", "csv", "html"),
+        help="output format (default: table, or the one --output's extension names)",
     )
-    uptime.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically)")
+    uptime.add_argument(
+        "--output", "-o", metavar="FILE", help="write to FILE (atomically; '-' for stdout)"
+    )
+    uptime.add_argument("--goal", type=float, help="an availability goal in percent, such as 99.9")
+    branding_options(uptime)
     uptime.add_argument("--skip-bad", action="store_true", help="skip bad rows, counting them")
 
     add("demo", "run the bundled example end to end", _cmd_demo)

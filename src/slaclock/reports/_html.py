@@ -1,18 +1,91 @@
-"""The compliance report as one self-contained HTML page: tables, a bar chart and a timeline.
+"""The compliance and uptime reports as self-contained HTML pages, rendered with Jinja2.
 
-Styles and charts (inline SVG) are in the page; it loads nothing from anywhere.
+The packaged templates (``templates/*.html.j2``) hold the markup and styles; this
+module turns a report into plain values for them: words instead of identifiers,
+times in the report's zone, chart geometry in percent so the inline SVG stretches
+to any width. A user's own template is searched first, so it can replace a page or
+``{% extends "compliance.html.j2" %}`` and override blocks (``docs/reports.md``).
+
+Jinja2 is imported here only, and only when a page is rendered.
 """
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import datetime as dt
-import html
-from typing import Protocol
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
 
-from slaclock.engine._time import iso_or_none, to_us
+from slaclock.engine._time import to_us
+from slaclock.errors import InputError
 from slaclock.reports._outcomes import ComplianceRow, Outcome
-from slaclock.reports._render import human_duration, percent_text
+from slaclock.reports._render import percent_text
+from slaclock.reports._words import (
+    calendar_words,
+    duration_words,
+    instant_words,
+    metric_label,
+    period_words,
+    target_words,
+    zone_words,
+)
 from slaclock.reports.periods import ReportingPeriod
+
+__all__ = ["TEMPLATES", "Branding", "compliance_page", "uptime_page"]
+
+#: The folder of the packaged templates.
+TEMPLATES = Path(__file__).parent / "templates"
+
+_IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Branding:
+    """How a page is branded: the user's template file, a logo (a data URL), a contact line."""
+
+    template: Path | None = None
+    logo: str | None = None
+    contact: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        template: str | os.PathLike[str] | None = None,
+        logo: str | os.PathLike[str] | None = None,
+        contact: str | None = None,
+    ) -> Branding:
+        """Return the branding for a template file, a logo image file and a contact line.
+
+        The logo is read now and kept as a ``data:`` URL, so the page stays self-contained.
+        An image type other than PNG, JPEG, GIF, SVG or WebP raises ``InputError``; a file
+        that cannot be read raises ``OSError``.
+        """
+        template_path = None
+        if template is not None:
+            template_path = Path(template)
+            if not template_path.is_file():
+                raise InputError(f"template: {template_path}: no such file")
+        logo_url = None
+        if logo is not None:
+            path = Path(logo)
+            kind = _IMAGE_TYPES.get(path.suffix.lower())
+            if kind is None:
+                raise InputError(
+                    f"logo: {path}: not an image type a page can embed; "
+                    f"use one of {', '.join(sorted(_IMAGE_TYPES))}"
+                )
+            logo_url = f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode()
+        return cls(template_path, logo_url, contact.strip() if contact else None)
 
 
 class _Summary(Protocol):
@@ -31,6 +104,8 @@ class _Summary(Protocol):
     @property
     def total(self) -> ComplianceRow: ...
     @property
+    def metric_totals(self) -> tuple[ComplianceRow, ...]: ...
+    @property
     def worst(self) -> tuple[Outcome, ...]: ...
     @property
     def tickets(self) -> int: ...
@@ -38,246 +113,331 @@ class _Summary(Protocol):
     def goal(self) -> float | None: ...
     @property
     def skipped(self) -> int: ...
+    @property
+    def customer(self) -> str | None: ...
+    @property
+    def calendars(self) -> tuple[tuple[str, dict[str, Any]], ...]: ...
+    @property
+    def pauses(self) -> tuple[str, ...]: ...
+    @property
+    def warn_at(self) -> float | None: ...
+    @property
+    def verdict(self) -> str: ...
 
     def below_goal(self, row: ComplianceRow) -> bool:
         """Return whether ``row`` falls short of the goal."""
         ...
 
 
-_STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
-       max-width: 64rem; color: #1f2328; padding: 0 1rem; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; }
-h2 { font-size: 1.2rem; margin-top: 2rem; }
-p.meta { color: #57606a; margin-top: 0; }
-table { border-collapse: collapse; width: 100%; font-size: .9rem; }
-th, td { padding: .3rem .6rem; border-bottom: 1px solid #d0d7de; text-align: left; }
-th { background: #f6f8fa; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-tr.total td { font-weight: 600; border-top: 2px solid #8c959f; }
-tr.below td.pct { color: #cf222e; font-weight: 600; }
-svg { display: block; margin: .5rem 0 1rem; }
-svg text { font-family: inherit; font-size: 12px; fill: #1f2328; }
-footer { margin-top: 3rem; color: #8c959f; font-size: .8rem; }
-"""
-_GREEN, _RED, _GREY, _BLUE = "#2da44e", "#cf222e", "#afb8c1", "#0969da"
+class _Availability(Protocol):
+    """One service's figures, as the uptime page shows them."""
+
+    @property
+    def service(self) -> str: ...
+    @property
+    def availability(self) -> float | None: ...
+    @property
+    def downtime(self) -> dt.timedelta: ...
+    @property
+    def incidents(self) -> int: ...
+    @property
+    def longest(self) -> dt.timedelta: ...
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+class _Incident(Protocol):
+    """One outage, as the uptime page lists it."""
+
+    @property
+    def service(self) -> str: ...
+    @property
+    def start(self) -> dt.datetime: ...
+    @property
+    def end(self) -> dt.datetime: ...
+    @property
+    def downtime(self) -> dt.timedelta: ...
+    @property
+    def counted(self) -> bool: ...
 
 
-def _row_label(report: _Summary, row: ComplianceRow) -> str:
-    return " ".join(row.group[name] or "-" for name in report.by) or "all"
+class _Uptime(Protocol):
+    """What the uptime page shows of an ``AvailabilityReport``."""
+
+    @property
+    def period(self) -> ReportingPeriod: ...
+    @property
+    def calendar(self) -> str: ...
+    @property
+    def excluded(self) -> tuple[str, ...]: ...
+    @property
+    def measured(self) -> dt.timedelta: ...
+    @property
+    def services(self) -> Sequence[_Availability]: ...
+    @property
+    def combined(self) -> _Availability: ...
+    @property
+    def skipped(self) -> int: ...
+    @property
+    def goal(self) -> float | None: ...
+    @property
+    def incidents(self) -> Sequence[_Incident]: ...
+    @property
+    def verdict(self) -> str: ...
+
+    def below_goal(self, row: Any) -> bool:
+        """Return whether ``row`` falls short of the goal."""
+        ...
 
 
-def _bar_chart(report: _Summary) -> str:
-    """Return an SVG bar chart of each row's compliance, with the goal as a dashed line."""
-    rows = report.rows
-    label_width, bar_width, height = 260, 480, 22
-    total_height = height * len(rows) + 30
-    parts = [
-        f'<svg role="img" aria-label="Compliance by group" width="{label_width + bar_width + 80}" '
-        f'height="{total_height}" viewBox="0 0 {label_width + bar_width + 80} {total_height}">'
-    ]
-    for index, row in enumerate(rows):
-        y = index * height + 4
-        label = _row_label(report, row)
-        parts.append(
-            f'<text x="{label_width - 8}" y="{y + 14}" text-anchor="end">{_e(label)}</text>'
-        )
-        parts.append(
-            f'<rect x="{label_width}" y="{y + 2}" width="{bar_width}" height="{height - 6}" '
-            f'fill="#f6f8fa"/>'
-        )
-        compliance = row.compliance
-        if compliance is None:
-            parts.append(
-                f'<text x="{label_width + 6}" y="{y + 14}" fill="#57606a">no ticket judged</text>'
-            )
-            continue
-        colour = _RED if report.below_goal(row) else (_GREEN if report.goal is not None else _BLUE)
-        width = bar_width * compliance / 100
-        parts.append(
-            f'<rect x="{label_width}" y="{y + 2}" width="{width:.1f}" height="{height - 6}" '
-            f'fill="{colour}"><title>{_e(label)}: {row.met} of {row.judged} met</title></rect>'
-        )
-        parts.append(
-            f'<text x="{label_width + bar_width + 6}" y="{y + 14}">'
-            f"{_e(percent_text(compliance))}</text>"
-        )
-    axis_y = height * len(rows) + 8
-    for tick in (0, 25, 50, 75, 100):
-        x = label_width + bar_width * tick / 100
-        parts.append(
-            f'<text x="{x:.1f}" y="{axis_y + 14}" text-anchor="middle" fill="#57606a">'
-            f"{tick}%</text>"
-        )
-    if report.goal is not None:
-        x = label_width + bar_width * report.goal / 100
-        parts.append(
-            f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{axis_y}" stroke="#1f2328" '
-            f'stroke-dasharray="4 3"><title>goal {report.goal:g} %</title></line>'
-        )
-    parts.append("</svg>")
-    return "\n".join(parts)
+def _render(name: str, branding: Branding, context: dict[str, Any]) -> str:
+    import jinja2
 
-
-def _timeline(report: _Summary) -> str:
-    """Return an SVG timeline of the worst breaches: time within target, then over it."""
-    items = report.worst
-    spans: list[tuple[Outcome, int, int, int]] = []
-    for item in items:
-        finished = to_us(item.stopped_at or report.now)
-        spans.append(
-            (
-                item,
-                to_us(item.started_at or item.logged_at),
-                to_us(item.breached_at) if item.breached_at is not None else finished,
-                finished,
-            )
-        )
-    low = min(span[1] for span in spans)
-    high = max(span[3] for span in spans)
-    if high <= low:
-        high = low + 1
-    label_width, chart_width, height = 220, 560, 22
-    total_height = height * len(spans) + 56
-    zone = report.period.start.tzinfo
-
-    def x(us: int) -> float:
-        return label_width + chart_width * (us - low) / (high - low)
-
-    parts = [
-        f'<svg role="img" aria-label="Timeline of the worst breaches" '
-        f'width="{label_width + chart_width + 20}" height="{total_height}" '
-        f'viewBox="0 0 {label_width + chart_width + 20} {total_height}">'
-    ]
-    for index, (item, begin, breached, finished) in enumerate(spans):
-        y = index * height + 4
-        label = f"{item.ticket} {item.tier} {item.metric}"
-        parts.append(
-            f'<text x="{label_width - 8}" y="{y + 14}" text-anchor="end">{_e(label)}</text>'
-        )
-        parts.append(
-            f'<rect x="{x(begin):.1f}" y="{y + 3}" width="{max(x(breached) - x(begin), 1):.1f}" '
-            f'height="{height - 8}" fill="{_GREY}"><title>{_e(label)}: within target from '
-            f"{_e(iso_or_none(item.started_at) or '')}</title></rect>"
-        )
-        parts.append(
-            f'<rect x="{x(breached):.1f}" y="{y + 3}" '
-            f'width="{max(x(finished) - x(breached), 1):.1f}" '
-            f'height="{height - 8}" fill="{_RED}"><title>{_e(label)}: breached at '
-            f"{_e(iso_or_none(item.breached_at) or '')}, "
-            f"{_e(human_duration(item.overrun))} of business time over</title></rect>"
-        )
-    axis_y = height * len(spans) + 8
-    parts.append(
-        f'<line x1="{label_width}" y1="{axis_y}" x2="{label_width + chart_width}" y2="{axis_y}" '
-        'stroke="#8c959f"/>'
+    folders = [str(TEMPLATES)]
+    if branding.template is not None:
+        folders.insert(0, str(branding.template.parent))
+        name = branding.template.name
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
-    for step in range(5):
-        us = low + (high - low) * step // 4
-        when = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=us)
-        if zone is not None:
-            when = when.astimezone(zone)
-        anchor = "start" if step == 0 else "end" if step == 4 else "middle"
-        parts.append(
-            f'<text x="{x(us):.1f}" y="{axis_y + 16}" text-anchor="{anchor}" fill="#57606a">'
-            f"{_e(when.strftime('%d %b %H:%M'))}</text>"
-        )
-    legend_y = axis_y + 30
-    for offset, colour, text in ((0, _GREY, "within target"), (130, _RED, "over target")):
-        parts.append(
-            f'<rect x="{label_width + offset}" y="{legend_y}" width="14" height="10" '
-            f'fill="{colour}"/>'
-            f'<text x="{label_width + offset + 20}" y="{legend_y + 10}">{text}</text>'
-        )
-    parts.append("</svg>")
-    return "\n".join(parts)
-
-
-def html_page(report: _Summary) -> str:
     from slaclock._version import __version__
 
-    period = report.period
-    title = f"SLA compliance: {report.policy}, {period.label}"
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title>",
-        f"<style>{_STYLE}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="meta">From {_e(period.start.isoformat())} to {_e(period.end.isoformat())}, '
-        f"as at {_e(report.now.isoformat())}: {report.tickets} tickets"
-        + (f", {report.skipped} skipped as bad input" if report.skipped else "")
-        + (f"; goal {report.goal:g} %" if report.goal is not None else "")
-        + ".</p>",
-        "<h2>Compliance</h2>",
-    ]
-    if report.rows:
-        out.append(_bar_chart(report))
-    headers = [*report.by, "tickets", "met", "breached", "open", "compliance", "median used"]
-    headers.append("p90 used")
-    out.append("<table>")
-    out.append("<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in headers) + "</tr></thead>")
-    out.append("<tbody>")
-    for row in (*report.rows, report.total):
-        classes = []
-        if row is report.total:
-            classes.append("total")
-            group = ["all"] + [""] * (len(report.by) - 1)
-        else:
-            group = [row.group[name] or "-" for name in report.by]
-        if report.below_goal(row):
-            classes.append("below")
-        cells = [f"<td>{_e(value)}</td>" for value in group]
-        cells += [f'<td class="num">{value}</td>' for value in (row.tickets, row.met, row.breached)]
-        cells.append(f'<td class="num">{row.open}</td>')
-        cells.append(f'<td class="num pct">{_e(percent_text(row.compliance))}</td>')
-        cells.append(f'<td class="num">{_e(human_duration(row.median))}</td>')
-        cells.append(f'<td class="num">{_e(human_duration(row.p90))}</td>')
-        attribute = f' class="{" ".join(classes)}"' if classes else ""
-        out.append(f"<tr{attribute}>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
-    out.append("<h2>Worst breaches</h2>")
-    if report.worst:
-        out.append(_timeline(report))
-        worst_headers = [
-            "ticket",
-            "customer",
-            "tier",
-            "metric",
-            "target",
-            "used",
-            "over",
-            "logged",
-            "breached at",
-        ]
-        out.append("<table>")
-        out.append(
-            "<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in worst_headers) + "</tr></thead>"
+    try:
+        return environment.get_template(name).render(
+            version=__version__, logo=branding.logo, contact=branding.contact, **context
         )
-        out.append("<tbody>")
-        for item in report.worst:
-            values = [item.ticket, item.customer or "-", item.tier, item.metric]
-            cells = [f"<td>{_e(value)}</td>" for value in values]
-            cells += [
-                f'<td class="num">{_e(human_duration(value))}</td>'
-                for value in (item.target, item.elapsed, item.overrun)
-            ]
-            cells.append(f"<td>{_e(item.logged_at.isoformat())}</td>")
-            cells.append(f"<td>{_e(iso_or_none(item.breached_at) or '-')}</td>")
-            out.append("<tr>" + "".join(cells) + "</tr>")
-        out.append("</tbody></table>")
+    except jinja2.TemplateError as exc:
+        where = (
+            f"{exc.filename}:{exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
+        )
+        raise InputError(f"template: {where}{exc}") from None
+
+
+def _ticks(low: int, high: int, zone: dt.tzinfo | None) -> list[tuple[float, str]]:
+    """Return up to about six axis ticks on round local times between ``low`` and ``high`` (µs)."""
+    span_hours = (high - low) / 3_600_000_000
+    step = next(
+        (h for h in (1, 2, 3, 6, 12, 24, 48, 96, 168, 336, 720) if span_hours / h <= 6), 720
+    )
+    tz = zone or dt.timezone.utc
+    first = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=low)
+    local = first.astimezone(tz)
+    wall = dt.datetime(local.year, local.month, local.day)
+    ticks: list[tuple[float, str]] = []
+    previous_day = None
+    for _ in range(2000):
+        at = to_us(wall.replace(tzinfo=tz))
+        if at > high:
+            break
+        if at >= low:
+            day = wall.date()
+            if step >= 24:
+                label = f"{wall.day} {wall:%b}"
+            elif day != previous_day:
+                label = f"{wall.day} {wall:%b} {wall:%H:%M}"
+            else:
+                label = f"{wall:%H:%M}"
+            previous_day = day
+            ticks.append((100 * (at - low) / (high - low), label))
+        wall += dt.timedelta(hours=step)
+    return ticks
+
+
+def _percent(value: float | None) -> float:
+    return 0.0 if value is None else round(max(0.0, min(value, 100.0)), 2)
+
+
+def _group_cells(report: _Summary, row: ComplianceRow) -> list[tuple[str, str]]:
+    cells = []
+    for name in report.by:
+        value = row.group.get(name) or "-"
+        cells.append((name.capitalize(), metric_label(value) if name == "metric" else value))
+    return cells
+
+
+def _row(report: _Summary, row: ComplianceRow) -> dict[str, Any]:
+    compliance = row.compliance
+    return {
+        "group": _group_cells(report, row),
+        "label": " · ".join(value for _, value in _group_cells(report, row)),
+        "target": ", ".join(target_words(text) for text in row.targets) or "-",
+        "tickets": row.tickets,
+        "met": row.met,
+        "breached": row.breached,
+        "open": row.open,
+        "idle": row.idle,
+        "judged": row.judged,
+        "compliance": percent_text(compliance),
+        "percent": _percent(compliance),
+        "judged_any": compliance is not None,
+        "median": "-" if row.median is None else duration_words(row.median, short=True),
+        "p90": "-" if row.p90 is None else duration_words(row.p90, short=True),
+        "below": report.below_goal(row),
+    }
+
+
+def _worst(report: _Summary) -> tuple[list[dict[str, Any]], list[tuple[float, str]]]:
+    zone = report.period.start.tzinfo
+    spans = []
+    for item in report.worst:
+        finished = to_us(item.stopped_at or report.now)
+        begin = to_us(item.started_at or item.logged_at)
+        breached = to_us(item.breached_at) if item.breached_at is not None else finished
+        spans.append((item, begin, breached, finished))
+    if not spans:
+        return [], []
+    low = min(span[1] for span in spans)
+    high = max(span[3] for span in spans)
+    high = max(high, low + 1)
+
+    def x(us: int) -> float:
+        return round(100 * (us - low) / (high - low), 3)
+
+    rows = []
+    for item, begin, breached, finished in spans:
+        rows.append(
+            {
+                "ticket": item.ticket,
+                "customer": item.customer or "-",
+                "tier": item.tier,
+                "metric": metric_label(item.metric),
+                "target": target_words(item.target_text) if item.target_text else "-",
+                "used": duration_words(item.elapsed, short=True),
+                "over": duration_words(item.overrun, short=True),
+                "logged": instant_words(item.logged_at, zone),
+                "breached_at": "-"
+                if item.breached_at is None
+                else instant_words(item.breached_at, zone),
+                "within_x": x(begin),
+                "within_width": max(x(breached) - x(begin), 0.4),
+                "over_x": x(breached),
+                "over_width": max(x(finished) - x(breached), 0.4),
+            }
+        )
+    return rows, _ticks(low, high, zone)
+
+
+def compliance_page(report: _Summary, branding: Branding | None = None) -> str:
+    """Return the compliance report as one self-contained HTML page."""
+    branding = branding or Branding()
+    period = report.period
+    zone = period.start.tzinfo
+    when = period_words(period.start, period.end)
+    title = "SLA compliance" + (f" for {report.customer}" if report.customer else "")
+    total = report.total
+    if total.compliance is None:
+        tone = "neutral"
+    elif report.goal is not None:
+        tone = "good" if total.compliance >= report.goal else "bad"
     else:
-        out.append("<p>No breaches.</p>")
-    out.append(f"<footer>Generated by slaclock {_e(__version__)}.</footer>")
-    out.append("</body>")
-    out.append("</html>")
-    return "\n".join(out) + "\n"
+        tone = "good" if not total.breached else "bad"
+    warn = None if report.warn_at is None else f"{report.warn_at:.0%}"
+    context: dict[str, Any] = {
+        "title": title,
+        "policy": report.policy,
+        "customer": report.customer,
+        "subtitle": f"{when}, {zone_words(zone)}; as at {instant_words(report.now, zone)}",
+        "period_words": when,
+        "zone_words": zone_words(zone),
+        "verdict": report.verdict,
+        "tone": tone,
+        "tickets": report.tickets,
+        "skipped": report.skipped,
+        "goal": None if report.goal is None else f"{report.goal:g} %",
+        "goal_percent": None if report.goal is None else _percent(report.goal),
+        "total": _row(report, total),
+        "metric_totals": [
+            {**_row(report, row), "label": metric_label(row.group["metric"])}
+            for row in report.metric_totals
+        ],
+        "rows": [_row(report, row) for row in report.rows],
+        "by": [name.capitalize() for name in report.by],
+        "calendars": [(name, calendar_words(data)) for name, data in report.calendars],
+        "pauses": list(report.pauses),
+        "warn_at": warn,
+    }
+    worst, ticks = _worst(report)
+    context["worst"] = worst
+    context["ticks"] = ticks
+    return _render("compliance.html.j2", branding, context)
+
+
+def uptime_page(
+    report: _Uptime,
+    branding: Branding | None = None,
+) -> str:
+    """Return the availability report as one self-contained HTML page."""
+    branding = branding or Branding()
+    period = report.period
+    zone = period.start.tzinfo
+    when = period_words(period.start, period.end)
+
+    def service(row: _Availability) -> dict[str, Any]:
+        value = row.availability
+        return {
+            "service": row.service,
+            "availability": percent_text(value, 3),
+            "percent": _percent(value),
+            "measured_any": value is not None,
+            "downtime": duration_words(row.downtime, short=True),
+            "incidents": row.incidents,
+            "longest": duration_words(row.longest, short=True) if row.incidents else "-",
+            "below": report.below_goal(row),
+        }
+
+    # The chart's scale starts at the lowest figure shown (or the goal) less a margin,
+    # since availabilities crowd near 100 % and a 0-100 axis would hide every difference.
+    figures = [row.availability for row in (*report.services, report.combined)]
+    known = [value for value in figures if value is not None]
+    if report.goal is not None:
+        known.append(report.goal)
+    floor = 0.0
+    if known:
+        lowest = min(known)
+        floor = max(0.0, float(int(lowest) - 1))
+
+    def scaled(value: float | None) -> float:
+        if value is None:
+            return 0.0
+        return round(100 * (value - floor) / (100 - floor), 3) if floor < 100 else 100.0
+
+    services = [{**service(row), "scaled": scaled(row.availability)} for row in report.services]
+    combined = {**service(report.combined), "scaled": scaled(report.combined.availability)}
+    incidents = [
+        {
+            "service": item.service,
+            "start": instant_words(item.start, zone),
+            "end": instant_words(item.end, zone),
+            "duration": duration_words(item.end - item.start, short=True),
+            "downtime": duration_words(item.downtime, short=True),
+            "counted": item.counted,
+            "note": "counted" if item.counted else "outside the measured hours",
+        }
+        for item in report.incidents
+    ]
+    tone = "neutral"
+    combined_value = report.combined.availability
+    if report.goal is not None and combined_value is not None:
+        tone = "good" if combined_value >= report.goal else "bad"
+    context = {
+        "title": "Service availability",
+        "subtitle": f"{when}, {zone_words(zone)}",
+        "zone_words": zone_words(zone),
+        "verdict": report.verdict,
+        "tone": tone,
+        "measured": duration_words(report.measured),
+        "calendar": report.calendar,
+        "excluded": list(report.excluded),
+        "goal": None if report.goal is None else f"{report.goal:g} %",
+        "goal_scaled": None if report.goal is None else scaled(report.goal),
+        "floor": f"{floor:g} %",
+        "services": services,
+        "combined": combined,
+        "incidents": [item for item in incidents if item["counted"]],
+        "excluded_incidents": [item for item in incidents if not item["counted"]],
+        "skipped": report.skipped,
+    }
+    return _render("uptime.html.j2", branding, context)

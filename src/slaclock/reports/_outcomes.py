@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -45,6 +45,9 @@ class Outcome:
     stopped_at: dt.datetime | None
     due: dt.datetime | None
     breached_at: dt.datetime | None
+    #: The target as the policy writes it (``3d``, ``4h``), and the calendar it counts on.
+    target_text: str = ""
+    calendar: str = ""
 
     @property
     def result(self) -> str:
@@ -76,8 +79,13 @@ class Outcome:
             "status": self.status.value,
             "result": self.result,
             "target": iso_duration(self.target),
+            "target_seconds": seconds(self.target),
+            "target_text": self.target_text,
+            "calendar": self.calendar,
             "elapsed": iso_duration(self.elapsed),
+            "elapsed_seconds": seconds(self.elapsed),
             "overrun": iso_duration(self.overrun),
+            "overrun_seconds": seconds(self.overrun),
             "logged_at": self.logged_at.isoformat(),
             "started_at": iso_or_none(self.started_at),
             "stopped_at": iso_or_none(self.stopped_at),
@@ -126,6 +134,8 @@ def _outcome(ticket: Ticket, report: Report, metric: MetricReport) -> Outcome:
         stopped_at=stopped,
         due=due,
         breached_at=breached,
+        target_text=metric.target_text,
+        calendar=metric.calendar,
     )
 
 
@@ -154,6 +164,8 @@ class ComplianceRow:
     idle: int
     median: dt.timedelta | None
     p90: dt.timedelta | None
+    #: The targets the group's outcomes had, as written (``("4h",)``); empty for ticket totals.
+    targets: tuple[str, ...] = ()
 
     @property
     def judged(self) -> int:
@@ -184,7 +196,44 @@ class ComplianceRow:
         if used:
             median = dt.timedelta(microseconds=_quantile(used, Fraction(1, 2)))
             p90 = dt.timedelta(microseconds=_quantile(used, Fraction(9, 10)))
-        return cls(dict(group), median=median, p90=p90, **counts)
+        targets = tuple(dict.fromkeys(item.target_text for item in items if item.target_text))
+        return cls(
+            dict(group),
+            met=counts["met"],
+            breached=counts["breached"],
+            open=counts["open"],
+            idle=counts["idle"],
+            median=median,
+            p90=p90,
+            targets=targets,
+        )
+
+    @classmethod
+    def of_tickets(
+        cls, group: Mapping[str, str], tickets: Iterable[Sequence[Outcome]]
+    ) -> ComplianceRow:
+        """Return a row that counts tickets, each given as the outcomes of its metrics.
+
+        A ticket is ``breached`` if any metric breached, else ``open`` if any still
+        counts, else ``met`` if any was met, else ``idle``. Business time used is
+        not pooled across different metrics, so ``median`` and ``p90`` are None.
+        """
+        counts = {"met": 0, "breached": 0, "open": 0, "idle": 0}
+        for items in tickets:
+            results = {item.result for item in items}
+            for result in ("breached", "open", "met", "idle"):
+                if result in results:
+                    counts[result] += 1
+                    break
+        return cls(
+            dict(group),
+            met=counts["met"],
+            breached=counts["breached"],
+            open=counts["open"],
+            idle=counts["idle"],
+            median=None,
+            p90=None,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the row as JSON-ready data: group fields first, then the figures."""
@@ -201,4 +250,5 @@ class ComplianceRow:
             "median_seconds": None if self.median is None else seconds(self.median),
             "p90": None if self.p90 is None else iso_duration(self.p90),
             "p90_seconds": None if self.p90 is None else seconds(self.p90),
+            "targets": list(self.targets),
         }

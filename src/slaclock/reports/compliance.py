@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from slaclock.engine._time import iso_or_none
@@ -40,8 +41,10 @@ from slaclock.reports._render import (
     percent_text,
     text_table,
 )
+from slaclock.reports._words import instant_words, period_words, zone_words
 from slaclock.reports.periods import ReportingPeriod
 from slaclock.sla.evaluation import METRICS
+from slaclock.sla.targets import MetricSpec
 from slaclock.sla.tickets import Ticket, evaluate_tickets
 
 if TYPE_CHECKING:
@@ -51,6 +54,10 @@ __all__ = ["GROUP_FIELDS", "ComplianceReport", "ComplianceRow", "Outcome", "outc
 
 #: The fields a report can be grouped by, in the order they are shown.
 GROUP_FIELDS: tuple[str, ...] = ("tier", "metric", "customer")
+
+
+def _calendar_names(tier: Mapping[str, MetricSpec]) -> set[str]:
+    return {spec.calendar for spec in tier.values()}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +78,16 @@ class ComplianceReport:
     tickets: int
     goal: float | None = None
     skipped: int = 0
+    #: The customer the report is for (``build(customer=...)``), or None for every customer.
+    customer: str | None = None
+    #: Per metric, across tiers: ``{"metric": name}`` rows, in report order.
+    metric_totals: tuple[ComplianceRow, ...] = ()
+    #: The rules behind the figures, for the page's legend: the calendars the
+    #: metrics counted on (name, ``Calendar.to_dict()``), the statuses that pause
+    #: a clock, and the share of a target at which a metric is "at risk".
+    calendars: tuple[tuple[str, dict[str, Any]], ...] = ()
+    pauses: tuple[str, ...] = ()
+    warn_at: float | None = None
 
     @classmethod
     def build(
@@ -83,12 +100,14 @@ class ComplianceReport:
         by: Sequence[str] = ("tier", "metric"),
         worst: int = 10,
         goal: float | None = None,
+        customer: str | None = None,
         on_bad: Callable[[InputError], None] | None = None,
     ) -> ComplianceReport:
         """Return the report on ``tickets`` logged in ``period``, as they stood at ``now``.
 
         ``now`` defaults to the clock; tickets logged after it are left out, and
         so are events after it. ``by`` names the grouping fields (``GROUP_FIELDS``).
+        ``customer`` keeps only that customer's tickets (and titles the report).
         A ticket the policy refuses raises ``InputError``,
         or is passed to ``on_bad`` and skipped.
         """
@@ -108,14 +127,23 @@ class ComplianceReport:
             raise InputError(f"worst: {worst} is negative")
         if now is None:
             now = dt.datetime.now(dt.timezone.utc)
-        in_period = (ticket for ticket in tickets if period.contains(ticket.logged_at))
+        in_period = (
+            ticket
+            for ticket in tickets
+            if period.contains(ticket.logged_at) and customer in (None, ticket.customer)
+        )
         groups: dict[tuple[str, ...], list[Outcome]] = {}
+        per_metric: dict[str, list[Outcome]] = {}
+        per_ticket: list[list[Outcome]] = []
         everything: list[Outcome] = []
         count = 0
         for ticket, report in evaluate_tickets(policy, in_period, now, on_bad):
             count += 1
-            for item in outcomes(ticket, report):
+            judged = outcomes(ticket, report)
+            per_ticket.append(judged)
+            for item in judged:
                 groups.setdefault(item.group(fields), []).append(item)
+                per_metric.setdefault(item.metric, []).append(item)
                 everything.append(item)
         tiers = {name: index for index, name in enumerate(policy.tiers)}
         metrics = {name: index for index, name in enumerate(METRICS)}
@@ -139,17 +167,51 @@ class ComplianceReport:
             (item for item in everything if item.result == "breached"),
             key=lambda item: (-item.overrun, item.ticket, item.metric),
         )
+        used = {name for tier in policy.tiers.values() for name in _calendar_names(tier)}
         return cls(
             policy=policy.name,
             period=period,
             now=now,
             by=fields,
             rows=rows,
-            total=ComplianceRow.of({}, everything),
+            total=ComplianceRow.of_tickets({}, per_ticket),
             worst=tuple(breaches[:worst]),
             tickets=count,
             goal=goal,
+            customer=customer,
+            metric_totals=tuple(
+                ComplianceRow.of({"metric": name}, per_metric[name])
+                for name in sorted(per_metric, key=lambda name: (metrics.get(name, 99), name))
+            ),
+            calendars=tuple(
+                (name, calendar.to_dict())
+                for name, calendar in policy.calendars.items()
+                if name in used
+            ),
+            pauses=tuple(sorted(policy.pause_when)),
+            warn_at=policy.warn_at,
         )
+
+    @property
+    def verdict(self) -> str:
+        """Return the report in one sentence: how many tickets met every target, against the goal.
+
+        The figures are per ticket: a ticket met its SLA when no metric breached.
+        """
+        total = self.total
+        if not self.tickets:
+            return "No tickets were logged in this period."
+        if total.compliance is None:
+            return f"No ticket has been judged yet: {total.open} still open."
+        share = percent_text(total.compliance)
+        text = f"{share} of tickets met every target ({total.met} of {total.judged} judged"
+        text += f", {total.open} still open)" if total.open else ")"
+        if total.breached:
+            text += f"; {total.breached} breached"
+        if self.goal is not None:
+            verdict = "Goal met" if total.compliance >= self.goal else "Below goal"
+            text = f"{verdict} ({self.goal:g} %): {text}"
+        return text + "."
 
     # -- renderings ---------------------------------------------------------------
 
@@ -170,7 +232,10 @@ class ComplianceReport:
             "skipped": self.skipped,
             "rows": [row.to_dict() for row in self.rows],
             "total": self.total.to_dict(),
+            "metric_totals": [row.to_dict() for row in self.metric_totals],
             "worst": [item.to_dict() for item in self.worst],
+            "customer": self.customer,
+            "verdict": self.verdict,
         }
 
     def to_json(self) -> str:
@@ -179,18 +244,28 @@ class ComplianceReport:
 
     def to_csv(self) -> str:
         """Return the rows as CSV: the group fields, then the figures (see ``docs/reports.md``)."""
-        figures = list(self.total.to_dict())
-        rows = [[row.to_dict()[name] for name in (*self.by, *figures)] for row in self.rows]
-        return csv_text([*self.by, *figures], [["" if v is None else v for v in r] for r in rows])
+        figures = [name for name in self.total.to_dict() if name != "targets"]
+
+        def cell(value: Any) -> Any:
+            if isinstance(value, list):
+                return ";".join(value)
+            return "" if value is None else value
+
+        rows = [[cell(row.to_dict()[name]) for name in (*self.by, *figures)] for row in self.rows]
+        return csv_text([*self.by, *figures], rows)
 
     def _heading(self) -> str:
         period = self.period
+        zone = period.start.tzinfo
+        customer = f" for {self.customer}" if self.customer else ""
         return (
-            f"SLA compliance: policy {self.policy}, period {period.label} "
-            f"({period.start.isoformat()} to {period.end.isoformat()})\n"
-            f"as at {self.now.isoformat()}: {self.tickets} tickets"
+            f"SLA compliance{customer}: policy {self.policy}, period {period.label} "
+            f"({period_words(period.start, period.end)}, {zone_words(zone)})\n"
+            f"as at {instant_words(self.now, zone, year=True)}: {self.tickets} tickets"
             + (f", {self.skipped} skipped as bad input" if self.skipped else "")
             + (f", goal {self.goal:g} %" if self.goal is not None else "")
+            + "\n"
+            + self.verdict
             + "\n"
         )
 
@@ -244,7 +319,7 @@ class ComplianceReport:
                         item.customer or "-",
                         item.tier,
                         item.metric,
-                        human_duration(item.target),
+                        item.target_text or human_duration(item.target),
                         human_duration(item.elapsed),
                         human_duration(item.overrun),
                         iso_or_none(item.breached_at) or "-",
@@ -255,11 +330,21 @@ class ComplianceReport:
             )
         return text
 
-    def to_html(self) -> str:
-        """Return a self-contained HTML page: tables, a compliance bar chart and a timeline.
+    def to_html(
+        self,
+        *,
+        template: str | os.PathLike[str] | None = None,
+        logo: str | os.PathLike[str] | None = None,
+        contact: str | None = None,
+    ) -> str:
+        """Return a self-contained HTML page: verdict, tables, charts and the rules legend.
 
-        Styles and charts (inline SVG) are in the page; it loads nothing from anywhere.
+        Styles, charts (inline SVG) and the logo (as a data URL) are in the page; it
+        loads nothing from anywhere and needs no script. ``template`` names a Jinja2
+        template file to use instead of the packaged ``compliance.html.j2`` (it may
+        ``{% extends "compliance.html.j2" %}`` and override its blocks); ``logo`` is
+        an image file shown in the header; ``contact`` is a line for the footer.
         """
-        from slaclock.reports._html import html_page
+        from slaclock.reports._html import Branding, compliance_page
 
-        return html_page(self)
+        return compliance_page(self, Branding.of(template, logo, contact))

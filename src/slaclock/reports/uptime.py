@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -50,10 +51,12 @@ from slaclock.reports._render import (
     seconds,
     text_table,
 )
+from slaclock.reports._words import period_words, zone_words
 from slaclock.reports.periods import ReportingPeriod
 
 __all__ = [
     "AvailabilityReport",
+    "Incident",
     "Outage",
     "ServiceAvailability",
     "availability",
@@ -62,7 +65,8 @@ __all__ = [
 ]
 
 _COLUMNS = ("service", "start", "end")
-#: The name of the combined row in reports.
+#: The name of the combined figure (``AvailabilityReport.combined.service``); in CSV it is
+#: the row whose ``kind`` is ``combined``.
 COMBINED = "(combined)"
 
 
@@ -172,6 +176,37 @@ def read_outages(
 
 
 @dataclasses.dataclass(frozen=True)
+class Incident:
+    """One outage of a service inside the period (overlapping outages merged).
+
+    ``downtime`` is its part inside the measured time; an incident with none
+    (it fell wholly in excluded hours, such as agreed maintenance) is not
+    ``counted``. ``start`` and ``end`` are clipped to the period.
+    """
+
+    service: str
+    start: dt.datetime
+    end: dt.datetime
+    downtime: dt.timedelta
+
+    @property
+    def counted(self) -> bool:
+        """Return whether the incident took measured time (and so counts against availability)."""
+        return self.downtime > dt.timedelta(0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the incident as JSON-ready data."""
+        return {
+            "service": self.service,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "downtime": iso_duration(self.downtime),
+            "downtime_seconds": seconds(self.downtime),
+            "counted": self.counted,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
 class ServiceAvailability:
     """One service's (or the combined) downtime and availability over the measured time."""
 
@@ -204,6 +239,7 @@ class ServiceAvailability:
             "measured_seconds": seconds(self.measured),
             "incidents": self.incidents,
             "longest": iso_duration(self.longest),
+            "longest_seconds": seconds(self.longest),
         }
 
 
@@ -218,6 +254,34 @@ class AvailabilityReport:
     services: tuple[ServiceAvailability, ...]
     combined: ServiceAvailability
     skipped: int = 0
+    #: The availability goal in percent, if any: rows below it are flagged.
+    goal: float | None = None
+    #: Every outage inside the period, counted or falling in excluded hours, by start.
+    incidents: tuple[Incident, ...] = ()
+
+    def below_goal(self, row: ServiceAvailability) -> bool:
+        """Return whether ``row`` was measured and falls short of the goal."""
+        value = row.availability
+        return self.goal is not None and value is not None and value < self.goal
+
+    @property
+    def verdict(self) -> str:
+        """Return the report in one sentence: the combined availability against the goal."""
+        value = self.combined.availability
+        if value is None:
+            return "No time was measured in this period."
+        counted = sum(1 for item in self.incidents if item.counted)
+        text = (
+            f"all services together were available {percent_text(value, 3)} of the measured "
+            f"time, with {counted} incident{'s' if counted != 1 else ''} counted"
+        )
+        excluded = len(self.incidents) - counted
+        if excluded:
+            text += f" ({excluded} more outside the measured hours)"
+        if self.goal is not None:
+            verdict = "Goal met" if value >= self.goal else "Below goal"
+            return f"{verdict} ({self.goal:g} %): {text}."
+        return text[0].upper() + text[1:] + "."
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready data with stable field names (``docs/reports.md``)."""
@@ -227,9 +291,12 @@ class AvailabilityReport:
             "excluded": list(self.excluded),
             "measured": iso_duration(self.measured),
             "measured_seconds": seconds(self.measured),
+            "goal_percent": self.goal,
             "skipped": self.skipped,
             "services": [service.to_dict() for service in self.services],
             "combined": self.combined.to_dict(),
+            "incidents": [item.to_dict() for item in self.incidents],
+            "verdict": self.verdict,
         }
 
     def to_json(self) -> str:
@@ -237,37 +304,87 @@ class AvailabilityReport:
         return json_text(self.to_dict())
 
     def _cells(self, row: ServiceAvailability) -> list[str]:
-        return [
+        cells = [
             row.service,
             percent_text(row.availability, 3),
             human_duration(row.downtime),
             str(row.incidents),
             human_duration(row.longest),
         ]
+        if self.goal is not None:
+            cells.append("below" if self.below_goal(row) else "met")
+        return cells
 
     def to_text(self) -> str:
         """Return the report as a plain-text table, the combined figure last."""
         excluded = f" less {', '.join(self.excluded)}" if self.excluded else ""
+        zone = self.period.start.tzinfo
         heading = (
-            f"Availability, period {self.period.label} ({self.period.start.isoformat()} to "
-            f"{self.period.end.isoformat()})\n"
+            f"Availability, period {self.period.label} "
+            f"({period_words(self.period.start, self.period.end)}, {zone_words(zone)})\n"
             f"measured over {self.calendar}{excluded}: {human_duration(self.measured)}"
             + (f"; {self.skipped} bad rows skipped" if self.skipped else "")
+            + (f"; goal {self.goal:g} %" if self.goal is not None else "")
+            + "\n"
+            + self.verdict
             + "\n\n"
         )
         rows = [self._cells(row) for row in (*self.services, self.combined)]
-        return heading + text_table(
-            ["service", "availability", "downtime", "incidents", "longest"], rows, {1, 2, 3, 4}
-        )
+        headers = ["service", "availability", "downtime", "incidents", "longest"]
+        if self.goal is not None:
+            headers.append("goal")
+        text = heading + text_table(headers, rows, {1, 2, 3, 4})
+        if self.incidents:
+            text += "\nIncidents\n" + text_table(
+                ["service", "start", "end", "downtime", "counted"],
+                [
+                    [
+                        item.service,
+                        item.start.isoformat(),
+                        item.end.isoformat(),
+                        human_duration(item.downtime),
+                        "yes" if item.counted else "no (outside measured hours)",
+                    ]
+                    for item in self.incidents
+                ],
+                {3},
+            )
+        return text
 
     def to_csv(self) -> str:
-        """Return one CSV row per service and one for the combined figure."""
-        names = list(self.combined.to_dict())
-        rows = [
-            ["" if value is None else value for value in row.to_dict().values()]
-            for row in (*self.services, self.combined)
-        ]
+        """Return one CSV row per service and one of ``kind`` ``combined``, figures rounded.
+
+        Availability is rounded to 4 decimal places and seconds to milliseconds.
+        """
+        names = ["kind", *self.combined.to_dict()]
+        rows = []
+        for kind, row in [("service", row) for row in self.services] + [
+            ("combined", self.combined)
+        ]:
+            data = row.to_dict()
+            if kind == "combined":
+                data["service"] = ""
+            for name, value in data.items():
+                if isinstance(value, float):
+                    data[name] = round(value, 4 if name == "availability_percent" else 3)
+            rows.append([kind, *("" if value is None else value for value in data.values())])
         return csv_text(names, rows)
+
+    def to_html(
+        self,
+        *,
+        template: str | os.PathLike[str] | None = None,
+        logo: str | os.PathLike[str] | None = None,
+        contact: str | None = None,
+    ) -> str:
+        """Return a self-contained HTML page: verdict, availability chart and table, incidents.
+
+        ``template``, ``logo`` and ``contact`` brand it as for ``ComplianceReport.to_html``
+        (the packaged template is ``uptime.html.j2``).
+        """
+        from slaclock.reports._html import Branding, uptime_page
+
+        return uptime_page(self, Branding.of(template, logo, contact))
 
 
 def _merged(outages: Iterable[Outage]) -> list[tuple[int, int]]:
@@ -287,6 +404,8 @@ def _figures(
     measured: Calendar,
     period: ReportingPeriod,
     total: dt.timedelta,
+    *,
+    incidents_seen: list[Incident] | None = None,
 ) -> ServiceAvailability:
     low, high = to_us(period.start), to_us(period.end)
     utc = dt.timezone.utc
@@ -298,9 +417,14 @@ def _figures(
         start, end = max(down, low), min(up, high)
         if end <= start:
             continue
-        lost = measured.elapsed(
-            epoch + dt.timedelta(microseconds=start), epoch + dt.timedelta(microseconds=end)
-        )
+        begin_at = epoch + dt.timedelta(microseconds=start)
+        end_at = epoch + dt.timedelta(microseconds=end)
+        lost = measured.elapsed(begin_at, end_at)
+        if incidents_seen is not None:
+            zone = period.start.tzinfo
+            incidents_seen.append(
+                Incident(name, begin_at.astimezone(zone), end_at.astimezone(zone), lost)
+            )
         if lost:
             incidents += 1
             downtime += lost
@@ -317,14 +441,18 @@ def availability(
     services: Iterable[str] | None = None,
     calendar_name: str = "calendar",
     excluded_names: Sequence[str] = (),
+    goal: float | None = None,
 ) -> AvailabilityReport:
     """Return each service's availability, and the combined one, over ``calendar`` less ``exclude``.
 
     ``services`` names the services to report, including those with no outage
     (100 %); outages of other services are left out, from the combined figure
     too. Without it, the services are those the outages name, in alphabetical
-    order. ``calendar_name`` and ``excluded_names`` only label the report.
+    order. ``calendar_name`` and ``excluded_names`` only label the report; ``goal``
+    (a percentage) flags the services below it.
     """
+    if goal is not None and not 0 <= goal <= 100:
+        raise InputError(f"goal: {goal} is not a percentage between 0 and 100")
     excluded = [exclude] if isinstance(exclude, Calendar) else list(exclude)
     measured = calendar
     if excluded:
@@ -340,6 +468,20 @@ def availability(
     by_service: dict[str, list[Outage]] = {name: [] for name in names}
     for item in items:
         by_service[item.service].append(item)
-    rows = tuple(_figures(name, by_service[name], measured, period, total) for name in names)
+    seen: list[Incident] = []
+    rows = tuple(
+        _figures(name, by_service[name], measured, period, total, incidents_seen=seen)
+        for name in names
+    )
     combined = _figures(COMBINED, items, measured, period, total)
-    return AvailabilityReport(period, calendar_name, tuple(excluded_names), total, rows, combined)
+    seen.sort(key=lambda item: (to_us(item.start), item.service))
+    return AvailabilityReport(
+        period,
+        calendar_name,
+        tuple(excluded_names),
+        total,
+        rows,
+        combined,
+        goal=goal,
+        incidents=tuple(seen),
+    )

@@ -1,0 +1,189 @@
+"""Where and how a command writes: ``--output``/``-o`` (``-`` is stdout), formats, JSON
+versions and seconds, exit statuses for ``--fail-on``, and colour on terminals.
+
+The exit statuses (``docs/cli.md``):
+
+====  ===========================================================================
+0     success (and, with ``--fail-on``, nothing failed)
+1     the reader of stdout went away (a broken pipe)
+2     bad input or usage; one line on stderr says what and where
+3     ``--fail-on breached`` or ``--fail-on at_risk``: some metric is breached
+4     ``--fail-on at_risk``: some metric is at risk, none is breached
+130   interrupted (Ctrl-C)
+====  ===========================================================================
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, Any, TextIO
+
+from slaclock.cli._files import write_atomically
+from slaclock.errors import InputError
+
+__all__ = [
+    "EXIT_AT_RISK",
+    "EXIT_BREACHED",
+    "FORMAT_VERSION",
+    "colour_column",
+    "emit",
+    "fail_status",
+    "output_format",
+    "versioned",
+    "with_seconds",
+]
+
+#: The version of every ``--format json`` document; it changes when a field changes meaning.
+FORMAT_VERSION = 1
+EXIT_BREACHED = 3
+EXIT_AT_RISK = 4
+
+#: Extensions that name a format, and the format each names.
+_EXTENSIONS = {
+    "json": "json",
+    "csv": "csv",
+    "html": "html",
+    "htm": "html",
+    "txt": "text",
+    "text": "text",
+    "jsonl": "jsonl",
+}
+_ISO_DURATION = re.compile(r"-?PT(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?")
+
+
+def output_format(args: argparse.Namespace, choices: Sequence[str]) -> str:
+    """Return ``--format``, or the one ``--output``'s extension names, or the first choice.
+
+    An extension that names a format (``.json``, ``.csv``, ``.html``, ``.txt``) but
+    disagrees with ``--format``, or that this command cannot write, raises ``InputError``.
+    """
+    output = getattr(args, "output", None)
+    named = None
+    if output and output != "-":
+        named = _EXTENSIONS.get(Path(output).suffix.lower().lstrip("."))
+        if named == "text" and "text" not in choices and "table" in choices:
+            named = "table"
+    given = getattr(args, "format", None)
+    if given:
+        plain = {given, named} <= {"text", "table"}
+        if named is not None and named != given and not plain:
+            raise InputError(
+                f"--output: {output} names the {named} format but --format is {given}; "
+                f"change one of them"
+            )
+        return str(given)
+    if named is not None:
+        if named not in choices:
+            raise InputError(
+                f"--output: {output}: this command cannot write {named}; "
+                f"use --format with one of {', '.join(choices)}"
+            )
+        return named
+    return choices[0]
+
+
+def emit(text: str, args: argparse.Namespace, out: TextIO) -> None:
+    """Write ``text`` to ``--output`` atomically, or to ``out`` if there is none or it is ``-``."""
+    output = getattr(args, "output", None)
+    if output and output != "-":
+        write_atomically(output, text)
+    else:
+        out.write(text)
+
+
+def with_seconds(data: Any) -> Any:
+    """Return ``data`` with a ``NAME_seconds`` number beside every ISO 8601 duration ``NAME``.
+
+    Lists and nested mappings are walked; a ``NAME_seconds`` already there is kept.
+
+    >>> with_seconds({"elapsed": "PT1H30M", "cycles": [{"over": "-PT15M"}]})["cycles"]
+    [{'over': '-PT15M', 'over_seconds': -900.0}]
+    """
+    if isinstance(data, list):
+        return [with_seconds(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    result: dict[str, Any] = {}
+    for key, value in data.items():
+        result[key] = with_seconds(value)
+        name = f"{key}_seconds"
+        if isinstance(value, str) and name not in data and _ISO_DURATION.fullmatch(value):
+            result[name] = _seconds(value)
+    return result
+
+
+@functools.lru_cache(maxsize=1)
+def _durations() -> Any:
+    # pydantic (loaded already by any command that reads a policy) reads ISO 8601 durations.
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(dt.timedelta)
+
+
+def _seconds(text: str) -> float:
+    amount: dt.timedelta = _durations().validate_python(text)
+    return amount / dt.timedelta(seconds=1)
+
+
+def versioned(data: dict[str, Any]) -> dict[str, Any]:
+    """Return a JSON document: ``format_version`` first, seconds beside every duration."""
+    return {"format_version": FORMAT_VERSION, **with_seconds(data)}
+
+
+def fail_status(statuses: Iterable[str], fail_on: str | None) -> int:
+    """Return the exit status ``--fail-on`` asks for, given the statuses of every metric."""
+    if fail_on is None:
+        return 0
+    seen = set(statuses)
+    if "breached" in seen:
+        return EXIT_BREACHED
+    if fail_on == "at_risk" and "at_risk" in seen:
+        return EXIT_AT_RISK
+    return 0
+
+
+_COLOURS = {"breached": "31", "at_risk": "33", "met": "32", "running": "36", "paused": "34"}
+
+
+def wants_colour(stream: IO[Any], environ: dict[str, str] | None = None) -> bool:
+    """Return whether to colour text on ``stream``: a terminal, and no ``NO_COLOR`` set."""
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR"):
+        return False
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def colour_column(table: str, header: str) -> str:
+    """Return a ``text_table`` with the words in column ``header`` coloured (ANSI) by status.
+
+    Colouring after the layout keeps the columns aligned: escape codes take no room.
+    """
+    lines = table.split("\n")
+    heading = next(
+        (
+            (number, found.start())
+            for number, line in enumerate(lines)
+            if (found := re.search(rf"(?<!\S){re.escape(header)}(?!\S)", line))
+        ),
+        None,
+    )
+    if heading is None:
+        return table
+    first, column = heading
+    for index in range(first + 2, len(lines)):
+        line = lines[index]
+        word = re.match(r"\S+", line[column:])
+        if word and word.group() in _COLOURS:
+            end = column + word.end()
+            code = _COLOURS[word.group()]
+            lines[index] = f"{line[:column]}\x1b[{code}m{word.group()}\x1b[0m{line[end:]}"
+    return "\n".join(lines)

@@ -1,0 +1,220 @@
+"""The command line in a shell: -o -, formats, --fail-on, customers, branding, colour."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from slaclock.cli import main
+from slaclock.cli._output import colour_column, fail_status, wants_colour, with_seconds
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "examples" / "data"
+REPORT = [
+    "report",
+    "--policy",
+    str(DATA / "desk_policy.toml"),
+    str(DATA / "october_2026_tickets.jsonl"),
+    "--period",
+    "2026-10",
+    "--tz",
+    "Europe/London",
+    "--now",
+    "2026-11-02T09:00Z",
+]
+UPTIME = [
+    "uptime",
+    "--calendar",
+    f"{DATA / 'msp' / 'calendars.toml'}:round_the_clock",
+    "--exclude",
+    "maintenance",
+    "--outages",
+    str(DATA / "msp" / "outages.csv"),
+    "--period",
+    "2026-10",
+    "--tz",
+    "Europe/London",
+]
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = main(list(argv), out, err)
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_dash_means_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(*UPTIME, "-o", "-", "--format", "csv")
+    assert (status, err) == (0, "")
+    assert out.startswith("kind,service,availability_percent")
+    assert not (tmp_path / "-").exists()
+
+
+def test_uptime_html_from_the_extension(tmp_path: Path) -> None:
+    page = tmp_path / "up.html"
+    assert run(*UPTIME, "-o", str(page), "--goal", "99.9") == (0, "", "")
+    text = page.read_text()
+    assert text.startswith("<!DOCTYPE html>")
+    assert "Below goal (99.9 %)" in text
+    assert "Outages outside the measured hours" in text
+
+
+@pytest.mark.parametrize(
+    ("command", "output", "form", "problem"),
+    [
+        (UPTIME, "up.html", "csv", "up.html names the html format but --format is csv"),
+        (REPORT, "r.json", "html", "r.json names the json format but --format is html"),
+        (UPTIME, "up.jsonl", None, "this command cannot write jsonl"),
+    ],
+)
+def test_an_extension_that_disagrees_is_an_error(
+    tmp_path: Path, command: list[str], output: str, form: str | None, problem: str
+) -> None:
+    target = tmp_path / output
+    options = ["--format", form] if form else []
+    status, _, err = run(*command, "-o", str(target), *options)
+    assert status == 2
+    assert problem in err
+    assert not target.exists()
+
+
+def test_a_txt_file_takes_the_table(tmp_path: Path) -> None:
+    target = tmp_path / "up.txt"
+    assert run(*UPTIME, "-o", str(target))[0] == 0
+    assert target.read_text().startswith("Availability, period 2026-10")
+
+
+def test_fail_on_sets_a_distinct_exit_status() -> None:
+    evaluate = ["evaluate", "--policy", str(DATA / "desk_policy.toml")]
+    tickets = str(DATA / "october_2026_tickets.jsonl")
+    assert run(*evaluate, tickets, "--now", "2026-11-02T09:00Z")[0] == 0
+    assert run(*evaluate, tickets, "--now", "2026-11-02T09:00Z", "--fail-on", "breached")[0] == 3
+    assert run(*REPORT, "--fail-on", "breached")[0] == 3
+    # The first ticket alone, judged early: nothing breached yet.
+    first = (DATA / "october_2026_tickets.jsonl").read_text().splitlines()[0]
+    logged = json.loads(first)["events"][0]["at"]
+    status, _, _ = run_stdin(first + "\n", *evaluate, "-", "--now", logged, "--fail-on", "breached")
+    assert status == 0
+
+
+def run_stdin(text: str, *argv: str) -> tuple[int, str, str]:
+    import sys
+
+    class _Stdin(io.StringIO):
+        buffer = io.BytesIO(text.encode())
+
+    saved = sys.stdin
+    sys.stdin = _Stdin()
+    try:
+        return run(*argv)
+    finally:
+        sys.stdin = saved
+
+
+@pytest.mark.parametrize(
+    ("statuses", "fail_on", "status"),
+    [
+        (["met", "running"], None, 0),
+        (["met", "breached"], None, 0),
+        (["met", "breached"], "breached", 3),
+        (["met", "at_risk"], "breached", 0),
+        (["met", "at_risk"], "at_risk", 4),
+        (["at_risk", "breached"], "at_risk", 3),
+        ([], "at_risk", 0),
+    ],
+)
+def test_fail_status(statuses: list[str], fail_on: str | None, status: int) -> None:
+    assert fail_status(statuses, fail_on) == status
+
+
+def test_customer_report(tmp_path: Path) -> None:
+    status, out, err = run(*REPORT, "--customer", "globex", "--format", "json")
+    assert (status, err) == (0, "")
+    data = json.loads(out)
+    assert data["customer"] == "globex"
+    assert {item["customer"] for item in data["worst"]} == {"globex"}
+    everyone = json.loads(run(*REPORT, "--format", "json")[1])
+    assert 0 < data["tickets"] < everyone["tickets"]
+    page = run(*REPORT, "--customer", "globex", "--format", "html")[1]
+    assert "SLA compliance for globex" in page
+    assert "tickets of globex only" in page
+
+
+def test_branding(tmp_path: Path) -> None:
+    logo = tmp_path / "logo.svg"
+    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    template = tmp_path / "ours.html.j2"
+    template.write_text(
+        '{% extends "compliance.html.j2" %}'
+        "{% block rules %}<p>Questions? Ask {{ contact }}.</p>{% endblock %}"
+    )
+    status, out, err = run(
+        *REPORT,
+        "--format",
+        "html",
+        "--logo",
+        str(logo),
+        "--contact",
+        "Desk <desk@example.com>",
+        "--template",
+        str(template),
+    )
+    assert (status, err) == (0, "")
+    assert 'src="data:image/svg+xml;base64,' in out
+    assert "Questions? Ask Desk &lt;desk@example.com&gt;." in out  # autoescaped
+    assert "How this report counts" not in out
+    status, _, err = run(*REPORT, "--format", "html", "--logo", str(template))
+    assert status == 2
+    assert "logo:" in err
+    status, _, err = run(*REPORT, "--format", "html", "--template", str(tmp_path / "none.j2"))
+    assert status == 2
+    assert "template:" in err
+
+
+def test_json_carries_a_version_and_seconds() -> None:
+    status, out, _ = run(
+        "evaluate",
+        "--policy",
+        str(DATA / "desk_policy.toml"),
+        str(DATA / "tickets.jsonl"),
+        "--now",
+        "2026-11-02T09:00Z",
+        "--format",
+        "json",
+    )
+    assert status == 0
+    data = json.loads(out)
+    assert data["format_version"] == 1
+    for ticket in data["tickets"]:
+        for metric in ticket["metrics"].values():
+            for name in ("target", "elapsed", "remaining"):
+                assert isinstance(metric[f"{name}_seconds"], float)
+
+
+def test_with_seconds_walks_everything() -> None:
+    assert with_seconds({"a": [{"over": "-PT1H30M"}], "b": "PT0.5S", "c": "PT"}) == {
+        "a": [{"over": "-PT1H30M", "over_seconds": -5400.0}],
+        "b": "PT0.5S",
+        "b_seconds": 0.5,
+        "c": "PT",
+    }
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_terminal_without_no_color() -> None:
+    assert wants_colour(_Terminal(), {})
+    assert not wants_colour(_Terminal(), {"NO_COLOR": "1"})
+    assert not wants_colour(io.StringIO(), {})
+    table = "ticket  status    used\n------  --------  ----\nT1      breached  1h\nT2      idle      0s\n"
+    assert colour_column(table, "status").splitlines()[2:] == [
+        "T1      \x1b[31mbreached\x1b[0m  1h",
+        "T2      idle      0s",
+    ]
