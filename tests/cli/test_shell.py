@@ -108,7 +108,7 @@ def run_stdin(text: str, *argv: str) -> tuple[int, str, str]:
         buffer = io.BytesIO(text.encode())
 
     saved = sys.stdin
-    sys.stdin = _Stdin()
+    sys.stdin = _Stdin(text)
     try:
         return run(*argv)
     finally:
@@ -213,8 +213,61 @@ def test_colour_only_on_a_terminal_without_no_color() -> None:
     assert wants_colour(_Terminal(), {})
     assert not wants_colour(_Terminal(), {"NO_COLOR": "1"})
     assert not wants_colour(io.StringIO(), {})
-    table = "ticket  status    used\n------  --------  ----\nT1      breached  1h\nT2      idle      0s\n"
+    table = "ticket  status    used\n------  --------  ----\n"
+    table += "T1      breached  1h\nT2      idle      0s\n"
     assert colour_column(table, "status").splitlines()[2:] == [
         "T1      \x1b[31mbreached\x1b[0m  1h",
         "T2      idle      0s",
     ]
+
+
+# -- due over many tickets ----------------------------------------------------------
+
+SUPPORT = f"{DATA / 'calendars.toml'}:support"
+
+
+def test_due_for_many_tickets_from_csv(tmp_path: Path) -> None:
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text(
+        "ID,Start,Target\nT1,2026-11-20T16:55Z,10m\nT2,2026-11-20T16:55Z,3d\n\nT3,2026-11-21T10:00Z,\n"
+    )
+    status, out, err = run(
+        "due", "--calendar", SUPPORT, "--tickets", str(tickets), "--target", "4h"
+    )
+    assert (status, err) == (0, "")
+    assert out == (
+        "T1\t2026-11-23T09:05:00+00:00\n"  # Friday 16:55 + 10 minutes: Monday 09:05
+        "T2\t2026-11-25T17:00:00+00:00\n"  # 3 business days: close of Wednesday
+        "T3\t2026-11-23T13:00:00+00:00\n"  # no target of its own: --target 4h
+    )
+
+
+def test_due_for_many_tickets_from_json_lines_on_stdin() -> None:
+    lines = '{"id": "A", "start": "2026-11-20T16:55Z"}\n{"id": "B", "start": "2026-11-23T09:00Z"}\n'
+    status, out, err = run_stdin(
+        lines, "due", "--calendar", SUPPORT, "--tickets", "-", "--target", "10m", "--format", "json"
+    )
+    assert (status, err) == (0, "")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(row["id"], row["due"]) for row in rows] == [
+        ("A", "2026-11-23T09:05:00+00:00"),
+        ("B", "2026-11-23T09:10:00+00:00"),
+    ]
+
+
+def test_due_for_many_tickets_names_a_bad_row(tmp_path: Path) -> None:
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text("id,start\nT1,2026-11-20T16:55Z\nT2,yesterday\nT3,2026-11-20T16:55Z\n")
+    args = ["due", "--calendar", SUPPORT, "--tickets", str(tickets), "--target", "10m"]
+    status, out, err = run(*args, "-o", str(tmp_path / "due.txt"))
+    assert status == 2
+    assert f"{tickets}:3: start: 'yesterday' is not an ISO 8601 instant" in err
+    assert not (tmp_path / "due.txt").exists()  # all or nothing
+    status, out, err = run(*args, "--skip-bad")
+    assert status == 0
+    assert out.count("\n") == 2
+    assert "skipped 1 bad input(s)" in err
+    status, _, err = run("due", "--calendar", SUPPORT, "--tickets", str(tickets))
+    assert status == 2
+    assert "target: is missing and there is no --target" in err
+    assert run("due", "--calendar", SUPPORT)[0] == 2

@@ -24,12 +24,14 @@ import contextlib
 import dataclasses
 import datetime as dt
 import difflib
+import io
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+from slaclock.cli._due import due_of
 from slaclock.cli._files import write_atomically
 from slaclock.cli._output import (
     colour_column,
@@ -50,7 +52,7 @@ from slaclock.errors import (
 )
 from slaclock.reports._render import csv_text, human_duration, iso_duration, json_text, seconds
 from slaclock.reports.periods import ReportingPeriod, parse_period
-from slaclock.sla.targets import BusinessDays, parse_target
+from slaclock.sla.targets import parse_target
 from slaclock.sla.tickets import Ticket, evaluate_tickets, iter_tickets
 
 if TYPE_CHECKING:
@@ -170,15 +172,13 @@ def _tickets(
 
 def _cmd_due(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     calendar, name, _ = _calendar(args.calendar)
+    if args.tickets is not None:
+        return _due_batch(args, calendar, name, out, err)
+    if args.start is None or args.target is None:
+        raise UsageError("slaclock due: give --start and --target, or --tickets FILE")
     start = _instant(args.start, "--start")
     target = parse_target(args.target, "--target")
-    try:
-        if isinstance(target, BusinessDays):
-            due = target.due_from(calendar, start)
-        else:
-            due = calendar.add(start, target.amount)
-    except NoBusinessTimeError as exc:
-        raise InputError(f"--calendar: {name}: {exc}") from None
+    due = due_of(calendar, name, start, target)
     allowed = calendar.elapsed(start, due)
     if _format(args, ("text", "json")) == "json":
         _emit(
@@ -198,6 +198,34 @@ def _cmd_due(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     else:
         _emit(due.isoformat() + "\n", args, out)
+    return 0
+
+
+def _due_batch(
+    args: argparse.Namespace, calendar: Calendar, name: str, out: TextIO, err: TextIO
+) -> int:
+    """``due --tickets FILE``: one line per ticket, written as each is computed."""
+    from slaclock.cli._due import due_rows, write_line
+
+    default = None if args.target is None else parse_target(args.target, "--target")
+    form = _format(args, ("text", "json"))
+    skipper = Skipper(err)
+    # To a file: all or nothing, so collect first; to stdout: each line as it is ready.
+    to_file = args.output not in (None, "-")
+    buffer = io.StringIO()
+    rows = due_rows(
+        calendar,
+        name,
+        args.tickets,
+        default,
+        _instant,
+        on_bad=skipper if args.skip_bad else None,
+    )
+    for item in rows:
+        write_line(item, name, form, buffer if to_file else out)
+    skipper.summary("<stdin>" if args.tickets == "-" else args.tickets)
+    if to_file:
+        _emit(buffer.getvalue(), args, out)
     return 0
 
 
@@ -502,11 +530,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     due = add("due", "when a target of business time falls due", _cmd_due)
     due.add_argument("--calendar", required=True, help=calendar_help)
-    due.add_argument("--start", required=True, help=f"when the clock starts: {instant_help}")
+    due.add_argument("--start", help=f"when the clock starts: {instant_help}")
+    due.add_argument("--target", help="business time (15m, 4h, 1h30m, PT4H) or days (3d)")
     due.add_argument(
-        "--target", required=True, help="business time (15m, 4h, 1h30m, PT4H) or days (3d)"
+        "--tickets",
+        metavar="FILE",
+        help="many tickets: CSV (id,start[,target]) or JSON Lines, '-' for stdin; "
+        "one line out per ticket",
     )
     due.add_argument("--format", choices=text_formats, help="output format (default: text)")
+    due.add_argument(
+        "--output", "-o", metavar="FILE", help="write to FILE (atomically; '-' for stdout)"
+    )
+    due.add_argument("--skip-bad", action="store_true", help="skip bad rows, counting them")
 
     elapsed = add("elapsed", "business time between two instants", _cmd_elapsed)
     elapsed.add_argument("--calendar", required=True, help=calendar_help)
