@@ -494,6 +494,13 @@ def _cmd_uptime(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _cmd_completion(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from slaclock.cli._completion import completion_script
+
+    out.write(completion_script(build_parser(), args.shell))
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from slaclock.cli._demo import run as run_demo
 
@@ -634,6 +641,9 @@ def build_parser() -> argparse.ArgumentParser:
     uptime.add_argument("--skip-bad", action="store_true", help="skip bad rows, counting them")
 
     add("demo", "run the bundled example end to end", _cmd_demo)
+
+    completion = add("completion", "print a shell completion script", _cmd_completion)
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"), help="the shell")
     return parser
 
 
