@@ -574,7 +574,7 @@ BAD_INPUT = [
     ),
     (
         ["due", "--calendar", "calendars.toml:support", "--target", "1h"],
-        "slaclock due: the following arguments are required: --start (see 'slaclock due --help')",
+        "slaclock due: give --start and --target, or --tickets FILE (see 'slaclock due --help')",
     ),
     (
         [
@@ -812,12 +812,15 @@ def test_progress_bar_draws_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) 
     progress.advance(100)  # 0.2 s: too early to draw
     assert terminal.getvalue() == ""
     progress.advance(400)  # 0.7 s: draws
-    assert terminal.getvalue() == "\r[###############---------------]  50%  2 tickets"
+    # 2 tickets in 0.7 s; half the bytes read in 0.7 s, so about 0.7 s to go.
+    assert terminal.getvalue() == (
+        "\r[###############---------------]  50%  2 tickets  3/s  ETA 0:01"
+    )
     progress.advance(100)  # 0.75 s: too soon after the last drawing
     progress.advance(400)  # 0.9 s: draws again
-    assert terminal.getvalue().endswith("\r[##############################] 100%  4 tickets")
+    assert terminal.getvalue().endswith("\r[##############################] 100%  4 tickets  4/s")
     progress.clear()
-    assert terminal.getvalue().endswith("\r" + " " * 49 + "\r")
+    assert terminal.getvalue().endswith("\r" + " " * 64 + "\r")
     pipe = io.StringIO()
     quiet = _terminal.Progress(pipe, 1000, enabled=True)
     quiet.advance(1000)

@@ -175,7 +175,9 @@ def _cmd_due(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.tickets is not None:
         return _due_batch(args, calendar, name, out, err)
     if args.start is None or args.target is None:
-        raise UsageError("slaclock due: give --start and --target, or --tickets FILE")
+        raise UsageError(
+            "slaclock due: give --start and --target, or --tickets FILE (see 'slaclock due --help')"
+        )
     start = _instant(args.start, "--start")
     target = parse_target(args.target, "--target")
     due = due_of(calendar, name, start, target)

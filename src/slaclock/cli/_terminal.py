@@ -43,13 +43,15 @@ class Progress:
         if now - self.started < 0.5 or now - self.drawn_at < 0.1:
             return
         self.drawn_at = now
-        self.draw()
+        self.draw(now)
 
-    def draw(self) -> None:
-        """Draw the bar: ``[#####-----]  45%  12,345 tickets``."""
+    def draw(self, now: float | None = None) -> None:
+        """Draw the bar: ``[#####-----]  45%  12,345 tickets  3,210/s  ETA 0:04``."""
         share = min(self.done / self.total, 1.0) if self.total else 0.0
         filled = int(share * 30)
         line = f"\r[{'#' * filled}{'-' * (30 - filled)}] {share:4.0%}  {self.items:,} tickets"
+        now = time.monotonic() if now is None else now
+        line += rate_and_eta(self.items, self.done, self.total, now - self.started)
         self.width = max(self.width, len(line))
         self.stream.write(line)
         self.stream.flush()
@@ -60,6 +62,29 @@ class Progress:
             self.stream.write("\r" + " " * self.width + "\r")
             self.stream.flush()
             self.width = 0
+
+
+def rate_and_eta(items: int, done: int, total: int, seconds: float) -> str:
+    """Return ``"  3,210/s  ETA 0:04"``: records a second, and the time left at that pace.
+
+    The time left comes from the bytes still to read, since the record count is not
+    known in advance.
+
+    >>> rate_and_eta(3000, 250, 1000, 2.0)
+    '  1,500/s  ETA 0:06'
+    >>> rate_and_eta(0, 0, 1000, 0.0)
+    ''
+    """
+    if seconds <= 0 or done <= 0:
+        return ""
+    text = f"  {items / seconds:,.0f}/s"
+    if total > done:
+        left = round((total - done) * seconds / done)
+        minutes, secs = divmod(left, 60)
+        hours, minutes = divmod(minutes, 60)
+        clock = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+        text += f"  ETA {clock}"
+    return text
 
 
 def _is_terminal(stream: IO[Any]) -> bool:
