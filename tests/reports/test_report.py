@@ -186,8 +186,13 @@ def test_group_by_customer(policy: Policy, tickets: list[Ticket]) -> None:
     by_customer = ComplianceReport.build(
         policy, tickets, parse_period("2026-11"), NOW, by=["customer"]
     )
-    figures = {row.group["customer"]: (row.met, row.breached, row.open) for row in by_customer.rows}
-    assert figures == {"a": (4, 1, 1), "b": (0, 2, 0)}
+    # Without the metric, rows count tickets: a has T1 (met), T3 (breached), T4 (open).
+    figures = {
+        row.group["customer"]: (row.tickets, row.met, row.breached, row.open, row.median)
+        for row in by_customer.rows
+    }
+    assert figures == {"a": (3, 1, 1, 1, None), "b": (1, 0, 1, 0, None)}
+    assert sum(row.tickets for row in by_customer.rows) == by_customer.total.tickets
     by_three = ComplianceReport.build(
         policy, tickets, parse_period("2026-11"), NOW, by=["customer", "tier", "metric"]
     )

@@ -14,6 +14,11 @@
   tickets (linear interpolation between the nearest ranks, as NumPy's default);
 - the worst breaches of the whole report, by business time over the target.
 
+Grouped without ``metric`` (by customer, say), and in the ``total``, a row counts
+tickets: a ticket is breached if any of its metrics breached, open if any is
+still counting, else met; those rows have no median, since response and
+resolution times do not pool.
+
 For the cycle metrics (``next_update``, ``periodic_update``) a ticket's figures
 are those of its worst cycle: the one furthest over (or least under) its target.
 The tier is the ticket's priority at ``now``.
@@ -159,10 +164,22 @@ class ComplianceReport:
                     parts.append((0, value))
             return tuple(parts)
 
-        rows = tuple(
-            ComplianceRow.of(dict(zip(fields, key, strict=True)), groups[key])
-            for key in sorted(groups, key=order)
-        )
+        if "metric" in fields:
+            rows = tuple(
+                ComplianceRow.of(dict(zip(fields, key, strict=True)), groups[key])
+                for key in sorted(groups, key=order)
+            )
+        else:
+            # Without a metric to tell them apart, a row counts tickets (as the total
+            # does), never ticket x metric, and pools no times across metrics.
+            by_ticket: dict[tuple[str, ...], list[list[Outcome]]] = {}
+            for judged in per_ticket:
+                if judged:
+                    by_ticket.setdefault(judged[0].group(fields), []).append(judged)
+            rows = tuple(
+                ComplianceRow.of_tickets(dict(zip(fields, key, strict=True)), by_ticket[key])
+                for key in sorted(by_ticket, key=order)
+            )
         breaches = sorted(
             (item for item in everything if item.result == "breached"),
             key=lambda item: (-item.overrun, item.ticket, item.metric),
