@@ -246,6 +246,11 @@ def _ticks(low: int, high: int, zone: dt.tzinfo | None) -> list[tuple[float, str
     return ticks
 
 
+def _words(text: str) -> str:
+    """Return ``text`` with each ``%`` kept on the line of its number (a no-break space)."""
+    return text.replace(" %", "\u00a0%")
+
+
 def _percent(value: float | None) -> float:
     return 0.0 if value is None else round(max(0.0, min(value, 100.0)), 2)
 
@@ -270,7 +275,7 @@ def _row(report: _Summary, row: ComplianceRow) -> dict[str, Any]:
         "open": row.open,
         "idle": row.idle,
         "judged": row.judged,
-        "compliance": percent_text(compliance),
+        "compliance": _words(percent_text(compliance)),
         "percent": _percent(compliance),
         "judged_any": compliance is not None,
         "median": "-" if row.median is None else duration_words(row.median, short=True),
@@ -342,11 +347,11 @@ def compliance_page(report: _Summary, branding: Branding | None = None) -> str:
         "subtitle": f"{when}, {zone_words(zone)}; as at {instant_words(report.now, zone)}",
         "period_words": when,
         "zone_words": zone_words(zone),
-        "verdict": report.verdict,
+        "verdict": _words(report.verdict),
         "tone": tone,
         "tickets": report.tickets,
         "skipped": report.skipped,
-        "goal": None if report.goal is None else f"{report.goal:g} %",
+        "goal": None if report.goal is None else f"{report.goal:g}\u00a0%",
         "goal_percent": None if report.goal is None else _percent(report.goal),
         "total": _row(report, total),
         "metric_totals": [
@@ -379,7 +384,7 @@ def uptime_page(
         value = row.availability
         return {
             "service": row.service,
-            "availability": percent_text(value, 3),
+            "availability": _words(percent_text(value, 3)),
             "percent": _percent(value),
             "measured_any": value is not None,
             "downtime": duration_words(row.downtime, short=True),
@@ -426,14 +431,14 @@ def uptime_page(
         "title": "Service availability",
         "subtitle": f"{when}, {zone_words(zone)}",
         "zone_words": zone_words(zone),
-        "verdict": report.verdict,
+        "verdict": _words(report.verdict),
         "tone": tone,
         "measured": duration_words(report.measured),
         "calendar": report.calendar,
         "excluded": list(report.excluded),
-        "goal": None if report.goal is None else f"{report.goal:g} %",
+        "goal": None if report.goal is None else f"{report.goal:g}\u00a0%",
         "goal_scaled": None if report.goal is None else scaled(report.goal),
-        "floor": f"{floor:g} %",
+        "floor": f"{floor:g}\u00a0%",
         "services": services,
         "combined": combined,
         "incidents": [item for item in incidents if item["counted"]],
