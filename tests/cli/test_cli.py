@@ -445,7 +445,8 @@ def test_skip_bad_counts_and_continues(files: Path, capsys: pytest.CaptureFixtur
         "double quotes (column 2)",
         "slaclock: skipped: bad.jsonl:3: events[0] (logged 'P9' at 2026-11-02T16:00:00+00:00): "
         "unknown priority 'P9'; policy 'Desk' has tiers ['P1', 'P2']",
-        "slaclock: skipped: bad.jsonl:4: events[1].at: 'soon' is not an ISO 8601 instant",
+        "slaclock: skipped: bad.jsonl:4: events[1].at: 'soon' is not an ISO 8601 instant "
+        "such as 2026-11-20T16:55+00:00",
         "slaclock: bad.jsonl: skipped 3 bad input(s)",
     ]
     status, out, err = run(

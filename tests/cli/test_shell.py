@@ -59,7 +59,7 @@ def test_uptime_html_from_the_extension(tmp_path: Path) -> None:
     assert run(*UPTIME, "-o", str(page), "--goal", "99.9") == (0, "", "")
     text = page.read_text()
     assert text.startswith("<!DOCTYPE html>")
-    assert "Below goal (99.9 %)" in text
+    assert "Below goal (99.9\u00a0%)" in text
     assert "Outages outside the measured hours" in text
 
 

@@ -512,7 +512,8 @@ def test_period_zone_and_order_are_checked() -> None:
         ('{"id": "A", "events": []}', r"^t\.jsonl:1: events: expected a list of events"),
         (
             '{"id": "A", "events": [{"at": "2026-13-01T09:00Z", "type": "logged"}]}',
-            r"^t\.jsonl:1: events\[0\]\.at: '2026-13-01T09:00Z' is not an ISO 8601 instant$",
+            r"^t\.jsonl:1: events\[0\]\.at: '2026-13-01T09:00Z' is not an ISO 8601 instant "
+            r"such as 2026-11-20T16:55\+00:00$",
         ),
         (
             '{"id": "A", "events": [{"at": "2026-11-02T09:00", "type": "logged"}]}',

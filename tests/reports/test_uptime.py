@@ -188,7 +188,8 @@ def test_json_csv_and_text(outages: list[Outage]) -> None:
         ),
         (
             "service,start,end\nmail,yesterday,2026-10-01T01:00Z\n",
-            r"^o\.csv:2: start: 'yesterday' is not an ISO 8601 instant$",
+            r"^o\.csv:2: start: 'yesterday' is not an ISO 8601 instant "
+            r"such as 2026-11-20T16:55\+00:00$",
         ),
         (
             "service,start,end\nmail,2026-10-01T00:00,2026-10-01T01:00Z\n",
@@ -221,7 +222,7 @@ def test_bad_rows_can_be_skipped_and_counted(tmp_path: Path) -> None:
         ("web", "2026-10-05T10:00:00+01:00"),
     ]
     assert [str(error) for error in skipped] == [
-        f"{path}:3: start: 'not a time' is not an ISO 8601 instant"
+        f"{path}:3: start: 'not a time' is not an ISO 8601 instant such as 2026-11-20T16:55+00:00"
     ]
     assert outages[0].where == f"{path}:2"
     with pytest.raises(FileNotFoundError):

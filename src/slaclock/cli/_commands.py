@@ -43,6 +43,7 @@ from slaclock.cli._output import (
 )
 from slaclock.cli._terminal import Skipper, one_line, ticket_lines
 from slaclock.config import NAME_RE, calendars_from_mapping, read_document
+from slaclock.engine._time import parse_instant
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import (
     InputError,
@@ -80,18 +81,7 @@ def _instant(text: str, option: str) -> dt.datetime:
     value = text.strip()
     if value.lower() == "now":
         return dt.datetime.now(dt.timezone.utc)
-    try:
-        instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise InputError(
-            f"{option}: {text!r} is not an ISO 8601 instant such as 2026-11-20T16:55+00:00"
-        ) from None
-    if instant.utcoffset() is None:
-        raise InputError(
-            f"{option}: {text!r} has no UTC offset; write it as "
-            f"'{instant.isoformat()}+00:00' or with its zone's offset"
-        )
-    return instant
+    return parse_instant(text, option, InputError)
 
 
 def _load_calendars(path: str) -> dict[str, Calendar]:

@@ -11,6 +11,7 @@ import json
 from importlib import resources
 from typing import TextIO
 
+from slaclock.engine._time import iso_datetime
 from slaclock.engine.calendar import Calendar
 
 #: The instant the demo's compliance report is judged at: the morning after November.
@@ -42,8 +43,8 @@ def responses(out: TextIO) -> None:
     header = f"{'ticket':<8} {'logged (London)':<17} {'due (London)':<17} {'response':>9}  result"
     out.write(header + "\n" + "-" * len(header) + "\n")
     for ticket in data["tickets"]:
-        logged = dt.datetime.fromisoformat(ticket["logged"])
-        replied = dt.datetime.fromisoformat(ticket["replied"])
+        logged = iso_datetime(ticket["logged"])
+        replied = iso_datetime(ticket["replied"])
         due = calendar.add(logged, target)
         used = calendar.elapsed(logged, replied)
         # Judge the business time used, not the instant: a reply on Monday 08:59 to a

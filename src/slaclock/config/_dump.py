@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -136,38 +135,14 @@ def dumps_calendars(calendars: Mapping[str, Calendar], format: str = "toml") -> 
 
 
 def _toml_document(calendars: Mapping[str, Any]) -> str:
-    lines: list[str] = []
-    simple = {name: entry for name, entry in calendars.items() if isinstance(entry, str)}
-    if simple or not calendars:
-        lines.append("[calendars]")
-        lines.extend(f"{_toml_key(name)} = {_toml_value(text)}" for name, text in simple.items())
-    for name, entry in calendars.items():
-        if isinstance(entry, str):
-            continue
-        if lines:
-            lines.append("")
-        lines.append(f"[calendars.{_toml_key(name)}]")
-        lines.extend(f"{_toml_key(key)} = {_toml_value(value)}" for key, value in entry.items())
-    return "\n".join(lines) + "\n"
+    import tomli_w
 
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
-
-
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        # JSON string escapes are TOML basic-string escapes; DEL must be escaped too.
-        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    if isinstance(value, Mapping):
-        if not value:
-            return "{}"
-        pairs = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items())
-        return "{ " + pairs + " }"
-    raise ConfigError(f"cannot write {value!r} as TOML")
+    # Named compositions ("support & site") first, as the one-line entries of [calendars].
+    ordered = dict(
+        sorted(calendars.items(), key=lambda item: not isinstance(item[1], str)),
+    )
+    try:
+        text: str = tomli_w.dumps({"calendars": ordered})
+    except TypeError as exc:
+        raise ConfigError(f"cannot write the calendars as TOML: {exc}") from None
+    return text

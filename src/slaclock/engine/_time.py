@@ -110,3 +110,45 @@ def day_start(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
 def iso_or_none(value: dt.datetime | None) -> str | None:
     """Return ``value.isoformat()``, or None for None: how JSON output writes optional instants."""
     return None if value is None else value.isoformat()
+
+
+def iso_datetime(text: str) -> dt.datetime:
+    """Return the datetime ISO 8601 ``text`` names, ``Z`` accepted on every Python (3.10 too).
+
+    Raises ``ValueError`` if it is not one. The result may be naive; ``parse_instant``
+    refuses that.
+
+    >>> iso_datetime("2026-11-20T16:55Z").isoformat()
+    '2026-11-20T16:55:00+00:00'
+    """
+    value = text.strip()
+    if value[-1:] in ("Z", "z"):
+        value = value[:-1] + "+00:00"
+    return dt.datetime.fromisoformat(value)
+
+
+def parse_instant(text: str, where: str, error: type[Exception] = ValueError) -> dt.datetime:
+    """Return the instant ISO 8601 ``text`` names, with its UTC offset (``Z`` allowed).
+
+    The one reader of instants from text for the whole package. Text that is not an
+    instant, or has no offset, raises ``error`` with a message that starts with ``where``.
+
+    >>> parse_instant("2026-07-03T16:55+01:00", "start").isoformat()
+    '2026-07-03T16:55:00+01:00'
+    >>> parse_instant("2026-07-03T16:55", "start")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: start: '2026-07-03T16:55' has no UTC offset; write it as '...+00:00' or ...
+    """
+    try:
+        instant = iso_datetime(text)
+    except ValueError:
+        raise error(
+            f"{where}: {text!r} is not an ISO 8601 instant such as 2026-11-20T16:55+00:00"
+        ) from None
+    if instant.utcoffset() is None:
+        raise error(
+            f"{where}: {text!r} has no UTC offset; write it as "
+            f"'{instant.isoformat()}+00:00' or with its zone's offset"
+        )
+    return instant

@@ -16,6 +16,7 @@ from ._index import Intervals
 from ._recurring import RecurringSource
 from ._sources import append_merged
 from ._time import from_us, to_us, zone
+from ._time import parse_instant as _parse_instant
 from .errors import ScheduleError
 
 __all__ = ["OneOffSource", "parse_instant", "window_source"]
@@ -55,16 +56,7 @@ def window_source(data: Mapping[str, Any]) -> OneOffSource | RecurringSource:
 def parse_instant(value: object, where: str) -> dt.datetime:
     """Return an aware datetime from a datetime or an ISO 8601 string (``Z`` allowed)."""
     if isinstance(value, str):
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        try:
-            value = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise ScheduleError(
-                f"{where}: {value!r} is not an ISO 8601 date-time such as "
-                "'2026-03-01T02:00:00+00:00'"
-            ) from None
+        return _parse_instant(value, where, ScheduleError)
     if not isinstance(value, dt.datetime):
         raise ScheduleError(f"{where}: expected a date-time, got {value!r}")
     if value.tzinfo is None or value.utcoffset() is None:

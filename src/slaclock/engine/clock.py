@@ -38,7 +38,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from ._time import MAX_US, MIN_US, ONE_US, from_us, to_us
+from ._time import MAX_US, MIN_US, ONE_US, from_us, parse_instant, to_us
 from .calendar import Calendar
 from .errors import ClockError, NaiveDatetimeError, NoBusinessTimeError, SlaclockError
 
@@ -660,12 +660,7 @@ def _show(at: object) -> str:
 def _load_instant(value: object, where: str) -> int:
     if not isinstance(value, str):
         raise ClockError(f"clock data: {where} must be an ISO 8601 string, not {value!r}")
-    try:
-        instant = dt.datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ClockError(f"clock data: {where} {value!r} is not an ISO 8601 instant") from exc
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ClockError(f"clock data: {where} {value!r} has no UTC offset")
+    instant = parse_instant(value, f"clock data: {where}", ClockError)
     us = to_us(instant, where)
     if not MIN_US <= us <= MAX_US:
         raise ClockError(f"clock data: {where} {value!r} is outside the range slaclock handles")

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from slaclock.engine._time import to_us
+from slaclock.engine._time import parse_instant, to_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import InputError
 from slaclock.reports._render import (
@@ -90,17 +90,7 @@ class Outage:
 
 
 def _instant(text: str, where: str) -> dt.datetime:
-    value = text.strip()
-    try:
-        instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"{where}: {text!r} is not an ISO 8601 instant") from None
-    if instant.utcoffset() is None:
-        raise InputError(
-            f"{where}: {text!r} has no UTC offset; write it as "
-            f"'{instant.isoformat()}+00:00' or with its zone's offset"
-        )
-    return instant
+    return parse_instant(text, where, InputError)
 
 
 def iter_outages(

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from slaclock.engine._time import iso_datetime
 from slaclock.errors import EventError, NaiveDatetimeError
 
 __all__ = ["EVENT_KINDS", "TicketEvent"]
@@ -50,7 +51,7 @@ class TicketEvent:
         at = data.get("at")
         if isinstance(at, str):
             try:
-                at = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
+                at = iso_datetime(at)
             except ValueError:
                 raise EventError(
                     f"{where}: 'at' {data['at']!r} is not an ISO 8601 instant"

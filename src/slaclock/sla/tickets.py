@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from slaclock.engine._time import to_us
+from slaclock.engine._time import parse_instant, to_us
 from slaclock.errors import EventError, InputError, SlaclockError
 from slaclock.sla.events import TicketEvent
 from slaclock.sla.results import Report
@@ -135,15 +135,7 @@ def _event(item: object, where: str) -> TicketEvent:
         value = item["at"]
         if not isinstance(value, str):
             raise InputError(f"{where}.at: expected an ISO 8601 instant, got {value!r}")
-        try:
-            instant = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise InputError(f"{where}.at: {value!r} is not an ISO 8601 instant") from None
-        if instant.utcoffset() is None:
-            raise InputError(
-                f"{where}.at: {value!r} has no UTC offset; write it as "
-                f"'{instant.isoformat()}+00:00' or with its zone's offset"
-            )
+        parse_instant(value, f"{where}.at", InputError)
     try:
         return TicketEvent.from_dict(item, where)  # type: ignore[arg-type]
     except SlaclockError as exc:
