@@ -13,14 +13,14 @@ from typing import TextIO
 
 from slaclock.engine._time import iso_datetime
 from slaclock.engine.calendar import Calendar
+from slaclock.sla.targets import format_duration
 
 #: The instant the demo's compliance report is judged at: the morning after November.
 REPORT_NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
 
 
 def _fmt(delta: dt.timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    return f"{minutes // 60}h{minutes % 60:02d}m"
+    return format_duration(dt.timedelta(minutes=delta // dt.timedelta(minutes=1)))
 
 
 def run(out: TextIO) -> int:

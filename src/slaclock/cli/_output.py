@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import functools
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -118,17 +117,10 @@ def with_seconds(data: Any) -> Any:
     return result
 
 
-@functools.lru_cache(maxsize=1)
-def _durations() -> Any:
-    # pydantic (loaded already by any command that reads a policy) reads ISO 8601 durations.
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(dt.timedelta)
-
-
 def _seconds(text: str) -> float:
-    amount: dt.timedelta = _durations().validate_python(text)
-    return amount / dt.timedelta(seconds=1)
+    from slaclock.sla.targets import parse_duration
+
+    return parse_duration(text) / dt.timedelta(seconds=1)
 
 
 def versioned(data: dict[str, Any]) -> dict[str, Any]:

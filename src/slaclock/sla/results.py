@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from slaclock.engine._time import iso_or_none
+from slaclock.sla.targets import format_duration
 
 __all__ = [
     "CycleReport",
@@ -201,16 +202,4 @@ class Report(Mapping[str, MetricReport]):
 
 def iso_duration(value: dt.timedelta) -> str:
     """Return an ISO 8601 duration with hours, minutes and seconds (``-PT1H30M``)."""
-    micros = value // dt.timedelta(microseconds=1)
-    sign = "-" if micros < 0 else ""
-    seconds, fraction = divmod(abs(micros), 1_000_000)
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    text = f"{sign}PT"
-    if hours:
-        text += f"{hours}H"
-    if minutes:
-        text += f"{minutes}M"
-    if seconds or fraction or text.endswith("T"):
-        text += f"{seconds}.{fraction:06d}".rstrip("0").rstrip(".") + "S"
-    return text
+    return format_duration(value, iso=True)

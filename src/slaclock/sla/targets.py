@@ -8,6 +8,7 @@ duration once the logging instant is known (``BusinessDays.duration_from``).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import re
@@ -17,7 +18,15 @@ from slaclock.engine._time import day_start
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import NoBusinessTimeError, PolicyError
 
-__all__ = ["BusinessDays", "Duration", "MetricSpec", "Target", "parse_target"]
+__all__ = [
+    "BusinessDays",
+    "Duration",
+    "MetricSpec",
+    "Target",
+    "format_duration",
+    "parse_duration",
+    "parse_target",
+]
 
 _SHORT = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 _DAYS = re.compile(r"(\d+)d")
@@ -99,21 +108,56 @@ class MetricSpec:
     calendar: str
 
 
-def format_duration(amount: dt.timedelta) -> str:
-    """Return ``amount`` as ``"1h30m"``-style text (``"0s"`` for zero).
+def format_duration(amount: dt.timedelta, *, iso: bool = False) -> str:
+    """Return ``amount`` as ``1h30m`` text, or as an ISO 8601 duration (``PT1H30M``) with ``iso``.
+
+    The one duration formatter: hours, minutes and seconds (never days, which would be
+    ambiguous for business time), to the microsecond; negative amounts lead with ``-``.
 
     >>> format_duration(dt.timedelta(hours=1, minutes=30))
     '1h30m'
+    >>> format_duration(dt.timedelta(hours=-26, seconds=-0.5), iso=True)
+    '-PT26H0.5S'
+    >>> format_duration(dt.timedelta(0)), format_duration(dt.timedelta(0), iso=True)
+    ('0s', 'PT0S')
     """
     micros = amount // dt.timedelta(microseconds=1)
     sign = "-" if micros < 0 else ""
     seconds, fraction = divmod(abs(micros), 1_000_000)
     hours, rest = divmod(seconds, 3600)
     minutes, seconds = divmod(rest, 60)
-    text = (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
+    h, m, s = ("H", "M", "S") if iso else ("h", "m", "s")
+    text = (f"{hours}{h}" if hours else "") + (f"{minutes}{m}" if minutes else "")
     if seconds or fraction or not text:
-        text += f"{seconds}.{fraction:06d}".rstrip("0").rstrip(".") + "s"
-    return sign + text
+        text += f"{seconds}.{fraction:06d}".rstrip("0").rstrip(".") + s
+    return sign + ("PT" if iso else "") + text
+
+
+def parse_duration(text: str, where: str = "duration") -> dt.timedelta:
+    """Return the duration written ``1h30m``, ``45s`` or ISO 8601 ``PT1H30M`` (``-`` allowed).
+
+    The one duration parser (``parse_target`` uses it for duration targets). Raises
+    ``PolicyError`` naming ``where`` for anything else.
+
+    >>> parse_duration("1h30m")
+    datetime.timedelta(seconds=5400)
+    >>> parse_duration("-PT0.5S") == -dt.timedelta(seconds=0.5)
+    True
+    """
+    value = text.strip()
+    sign = -1 if value.startswith("-") else 1
+    body = value[1:] if sign < 0 else value
+    short = _SHORT.fullmatch(body)
+    if body and short:
+        hours, minutes, seconds = (int(part or 0) for part in short.groups())
+        return sign * dt.timedelta(hours=hours, minutes=minutes, seconds=seconds)
+    iso = _ISO.fullmatch(body.upper())
+    if iso and any(iso.groups()):
+        amounts = [_number(part) for part in iso.groups()]
+        return sign * dt.timedelta(hours=amounts[0], minutes=amounts[1], seconds=amounts[2])
+    raise PolicyError(
+        f"{_at(where)}{text!r} is not a duration; write it as '4h', '1h30m' or 'PT4H'"
+    )
 
 
 def _at(where: str) -> str:
@@ -154,14 +198,9 @@ def _parse_text(text: str, where: str) -> Target:
     days = _DAYS.fullmatch(text)
     if days:
         return BusinessDays(int(days[1]))
-    short = _SHORT.fullmatch(text)
-    if text and short:
-        hours, minutes, seconds = (int(part or 0) for part in short.groups())
-        return Duration(dt.timedelta(hours=hours, minutes=minutes, seconds=seconds))
-    iso = _ISO.fullmatch(text.upper())
-    if iso and any(iso.groups()):
-        amounts = [_number(part) for part in iso.groups()]
-        return Duration(dt.timedelta(hours=amounts[0], minutes=amounts[1], seconds=amounts[2]))
+    if not text.startswith("-"):
+        with contextlib.suppress(PolicyError):
+            return Duration(parse_duration(text, where))
     if re.fullmatch(r"P\d+D.*", text.upper()):
         raise PolicyError(
             f"{_at(where)}{text!r}: ISO 8601 days are ambiguous here; write '3d' for business "
