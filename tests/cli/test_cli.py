@@ -876,15 +876,23 @@ def sessions() -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.parametrize(("document", "command", "expected"), sessions())
-def test_documented_sessions(
+def test_documented_sessions(  # noqa: PLR0917 - pytest passes fixtures by position
     document: str,
     command: str,
     expected: str,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    """Each ``$ slaclock ...`` line in a ```console block prints what the page shows."""
-    monkeypatch.chdir(ROOT)
+    """Each ``$ slaclock ...`` line in a ```console block prints what the page shows.
+
+    It runs as a reader following the docs would: in a fresh folder holding the
+    repository's ``examples/`` and what ``slaclock demo --write quickstart`` writes.
+    """
+    folder = tmp_path_factory.mktemp("session")
+    (folder / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
+    monkeypatch.chdir(folder)
+    assert main(["demo", "--write", "quickstart"], io.StringIO(), io.StringIO()) == 0
     argv = shlex.split(command)
     assert argv[0] == "slaclock", f"{document}: {command}"
     status, out, err = run(capsys, *argv[1:])

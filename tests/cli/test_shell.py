@@ -271,3 +271,19 @@ def test_due_for_many_tickets_names_a_bad_row(tmp_path: Path) -> None:
     assert status == 2
     assert "target: is missing and there is no --target" in err
     assert run("due", "--calendar", SUPPORT)[0] == 2
+
+
+def test_demo_writes_the_quick_start_files(tmp_path: Path) -> None:
+    status, out, err = run("demo", "--write", str(tmp_path / "quickstart"))
+    assert (status, err) == (0, "")
+    names = ["calendars.toml", "policy.toml", "tickets.jsonl", "outages.csv"]
+    assert out.splitlines() == [f"wrote {(tmp_path / 'quickstart' / n).as_posix()}" for n in names]
+    calendars = (tmp_path / "quickstart" / "calendars.toml").read_text()
+    # The quick start shows the file as it is (less its comment lines).
+    page = (ROOT / "docs" / "index.md").read_text()
+    shown = page.split("```toml\n", 1)[1].split("```", 1)[0]
+    assert shown == "".join(
+        line for line in calendars.splitlines(keepends=True) if not line.startswith("#")
+    ).lstrip("\n")
+    evaluate = ["evaluate", "--policy", str(tmp_path / "quickstart" / "policy.toml")]
+    assert run(*evaluate, str(tmp_path / "quickstart" / "tickets.jsonl"))[0] == 0

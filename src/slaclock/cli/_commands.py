@@ -496,6 +496,11 @@ def _cmd_completion(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from slaclock.cli._demo import run as run_demo
 
+    if args.write is not None:
+        from slaclock.cli._demo import write
+
+        return write(args.write, out)
+
     return run_demo(out)
 
 
@@ -632,7 +637,12 @@ def build_parser() -> argparse.ArgumentParser:
     branding_options(uptime)
     uptime.add_argument("--skip-bad", action="store_true", help="skip bad rows, counting them")
 
-    add("demo", "run the bundled example end to end", _cmd_demo)
+    demo = add("demo", "run the bundled example end to end", _cmd_demo)
+    demo.add_argument(
+        "--write",
+        metavar="DIR",
+        help="write the example's files (calendars, policy, tickets, outages) into DIR instead",
+    )
 
     completion = add("completion", "print a shell completion script", _cmd_completion)
     completion.add_argument("shell", choices=("bash", "zsh", "fish"), help="the shell")

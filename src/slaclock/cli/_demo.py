@@ -31,6 +31,34 @@ def run(out: TextIO) -> int:
     return 0
 
 
+#: What ``slaclock demo --write DIR`` writes: file name in DIR, packaged file.
+DEMO_FILES = {
+    "calendars.toml": "demo_calendars.toml",
+    "policy.toml": "demo_policy.toml",
+    "tickets.jsonl": "demo_tickets.jsonl",
+    "outages.csv": "demo_outages.csv",
+}
+
+
+def write(folder: str, out: TextIO) -> int:
+    """Write the demo's input files into ``folder`` (made if missing); list them; return 0.
+
+    They are the files the docs' command-line quick start uses. Files of those names
+    already there are replaced (each atomically).
+    """
+    from pathlib import Path
+
+    from slaclock.cli._files import write_atomically
+
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    data = resources.files("slaclock").joinpath("data")
+    for name, packaged in DEMO_FILES.items():
+        write_atomically(target / name, data.joinpath(packaged).read_text(encoding="utf-8"))
+        out.write(f"wrote {(target / name).as_posix()}\n")
+    return 0
+
+
 def responses(out: TextIO) -> None:
     """Print each demo ticket's business-time response against its target."""
     data = json.loads(resources.files("slaclock").joinpath("data/demo_tickets.json").read_text())
