@@ -68,7 +68,7 @@ def parse_document(text: str | bytes, format: str, source: str) -> object:
             yaml = importlib.import_module("yaml")
         except ModuleNotFoundError:
             raise ConfigError(
-                f"{source}: reading YAML needs PyYAML: pip install 'slaclock[yaml]'"
+                f"{source}: reading YAML needs PyYAML: python -m pip install pyyaml"
             ) from None
         try:
             # safe_load builds only plain data: tags such as !!python/object are refused.
