@@ -89,19 +89,32 @@ class Calendar:
         closed). ``holidays`` is a ``holidays`` package object or any collection
         of dates; ``overrides`` maps dates to the hours that replace that day's
         shifts (``None`` for closed). An override wins over a holiday.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-12:30,13:30-17:00"}, tz="Europe/London")
+        >>> monday = dt.datetime(2026, 11, 23, 9, 0, tzinfo=desk.tz)
+        >>> desk.elapsed(monday, monday + dt.timedelta(hours=8))  # less the lunch hour
+        datetime.timedelta(seconds=25200)
         """
         zone_info = zone(tz)
         return cls(WeeklySource.build(zone_info, hours, holidays, overrides), zone_info)
 
     @classmethod
     def always(cls, tz: str | dt.tzinfo = "UTC") -> Calendar:
-        """Return a 24x7 calendar (one endless open period), answering in zone ``tz``."""
+        """Return a 24x7 calendar (one endless open period), answering in zone ``tz``.
+
+        >>> Calendar.always().is_open(dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc))
+        True
+        """
         zone_info = zone(tz)
         return cls(ConstantSource(zone_info, True), zone_info)
 
     @classmethod
     def never(cls, tz: str | dt.tzinfo = "UTC") -> Calendar:
-        """Return a calendar that is never open; searches on it raise NoBusinessTimeError."""
+        """Return a calendar that is never open; searches on it raise NoBusinessTimeError.
+
+        >>> Calendar.never().is_open(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc))
+        False
+        """
         zone_info = zone(tz)
         return cls(ConstantSource(zone_info, False), zone_info)
 
@@ -138,12 +151,26 @@ class Calendar:
 
     @classmethod
     def union(cls, *calendars: Calendar) -> Calendar:
-        """Return a calendar open where any of ``calendars`` is open."""
+        """Return a calendar open where any of ``calendars`` is open.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> evening = Calendar.weekly({"mon-fri": "17:00-20:00"}, tz="UTC")
+        >>> Calendar.union(desk, evening).next_close(friday).isoformat()
+        '2026-11-20T20:00:00+00:00'
+        """
         return cls._fold("union", calendars)
 
     @classmethod
     def intersection(cls, *calendars: Calendar) -> Calendar:
-        """Return a calendar open where all of ``calendars`` are open."""
+        """Return a calendar open where all of ``calendars`` are open.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> site = Calendar.weekly({"mon-sat": "08:00-12:00"}, tz="UTC")
+        >>> monday = dt.datetime(2026, 11, 23, 10, tzinfo=dt.timezone.utc)
+        >>> Calendar.intersection(desk, site).next_close(monday).isoformat()
+        '2026-11-23T12:00:00+00:00'
+        """
         return cls._fold("intersection", calendars)
 
     @classmethod
@@ -159,7 +186,11 @@ class Calendar:
 
     @property
     def tz(self) -> ZoneInfo:
-        """Return the calendar's zone: its hours are wall-clock hours there."""
+        """Return the calendar's zone: its hours are wall-clock hours there.
+
+        >>> Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="Europe/London").tz
+        zoneinfo.ZoneInfo(key='Europe/London')
+        """
         return self._zone
 
     def __eq__(self, other: object) -> bool:
@@ -181,16 +212,34 @@ class Calendar:
         object.__setattr__(self, name, value)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the calendar as JSON-ready data that ``from_dict`` reads back."""
+        """Return the calendar as JSON-ready data that ``from_dict`` reads back.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> desk.to_dict()
+        {'kind': 'weekly', 'tz': 'UTC', 'hours': {'mon-fri': '09:00-17:00'}}
+        """
         return self._source.to_data()
 
     def to_json(self) -> str:
-        """Return the calendar as a JSON string."""
+        """Return the calendar as a JSON string.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> desk.to_json()
+        '{"hours": {"mon-fri": "09:00-17:00"}, "kind": "weekly", "tz": "UTC"}'
+        """
         return json.dumps(self.to_dict(), sort_keys=True)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Calendar:
-        """Return the calendar described by ``data`` (as written by ``to_dict``)."""
+        """Return the calendar described by ``data`` (as written by ``to_dict``).
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> Calendar.from_dict(desk.to_dict()) == desk
+        True
+        """
         if not isinstance(data, Mapping):
             raise ScheduleError(f"a calendar is described by a mapping, not {data!r}")
         kind = data.get("kind", "weekly")
@@ -225,7 +274,13 @@ class Calendar:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Calendar:
-        """Return the calendar described by a JSON string from ``to_json``."""
+        """Return the calendar described by a JSON string from ``to_json``.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> Calendar.from_json(desk.to_json()) == desk
+        True
+        """
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -235,11 +290,25 @@ class Calendar:
     # -- queries ------------------------------------------------------------
 
     def is_open(self, t: dt.datetime) -> bool:
-        """Return whether ``t`` is business time (shifts are half-open: 17:00 is closed)."""
+        """Return whether ``t`` is business time (shifts are half-open: 17:00 is closed).
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> desk.is_open(friday)
+        True
+        >>> desk.is_open(friday + dt.timedelta(minutes=5))
+        False
+        """
         return self._index.is_open(to_us(t, "t"))
 
     def next_open(self, t: dt.datetime) -> dt.datetime:
-        """Return the earliest open instant at or after ``t`` (``t`` itself if open)."""
+        """Return the earliest open instant at or after ``t`` (``t`` itself if open).
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> desk.next_open(dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.timezone.utc)).isoformat()
+        '2026-11-23T09:00:00+00:00'
+        """
         at = to_us(t, "t")
         try:
             return from_us(self._index.next_open(at), self._zone)
@@ -247,7 +316,13 @@ class Calendar:
             raise self._no_time(t, "after") from None
 
     def next_close(self, t: dt.datetime) -> dt.datetime:
-        """Return the earliest closed instant at or after ``t`` (``t`` itself if closed)."""
+        """Return the earliest closed instant at or after ``t`` (``t`` itself if closed).
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> desk.next_close(friday).isoformat()
+        '2026-11-20T17:00:00+00:00'
+        """
         at = to_us(t, "t")
         try:
             return from_us(self._index.next_close(at), self._zone)
@@ -257,7 +332,14 @@ class Calendar:
             ) from None
 
     def elapsed(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
-        """Return the open time in ``[start, end)``; negative if ``end`` is before ``start``."""
+        """Return the open time in ``[start, end)``; negative if ``end`` is before ``start``.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> monday = dt.datetime(2026, 11, 23, 9, 5, tzinfo=dt.timezone.utc)
+        >>> desk.elapsed(friday, monday)
+        datetime.timedelta(seconds=600)
+        """
         return dt.timedelta(
             microseconds=self._index.elapsed(to_us(start, "start"), to_us(end, "end"))
         )
@@ -267,6 +349,13 @@ class Calendar:
 
         Friday 16:55 plus 5 minutes on 09:00-17:00 is Friday 17:00; plus 10
         minutes is Monday 09:05. A negative duration subtracts.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> desk.add(friday, dt.timedelta(minutes=10)).isoformat()
+        '2026-11-23T09:05:00+00:00'
+        >>> desk.add(friday, dt.timedelta(minutes=5)).isoformat()
+        '2026-11-20T17:00:00+00:00'
         """
         at = to_us(start, "start")
         amount = duration_us(duration)
@@ -276,7 +365,14 @@ class Calendar:
             raise self._no_time(start, "after" if amount >= 0 else "before") from None
 
     def subtract(self, end: dt.datetime, duration: dt.timedelta) -> dt.datetime:
-        """Return the latest instant from which ``duration`` of open time runs to ``end``."""
+        """Return the latest instant from which ``duration`` of open time runs to ``end``.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> monday = dt.datetime(2026, 11, 23, 9, 5, tzinfo=dt.timezone.utc)
+        >>> desk.subtract(monday, dt.timedelta(minutes=10)).isoformat()
+        '2026-11-20T16:55:00+00:00'
+        """
         at = to_us(end, "end")
         amount = duration_us(duration)
         try:
@@ -285,7 +381,14 @@ class Calendar:
             raise self._no_time(end, "before" if amount >= 0 else "after") from None
 
     def periods(self, start: dt.datetime, end: dt.datetime) -> Iterator[Period]:
-        """Yield the open periods inside ``[start, end)``, clipped to it, merged where adjacent."""
+        """Yield the open periods inside ``[start, end)``, clipped to it, merged where adjacent.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> monday = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
+        >>> [str(period.duration) for period in desk.periods(friday, monday)]
+        ['0:05:00', '3:00:00']
+        """
         lo, hi = to_us(start, "start"), to_us(end, "end")
         zone_info = self._zone
         return (
@@ -304,6 +407,12 @@ class Calendar:
         (``timedelta64[us]``, a pandas timedelta column, an Arrow duration array, or
         a list of ``timedelta``); missing values (NaT, null, ``None``) stay missing.
         Each element equals ``elapsed`` on that pair.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> monday = dt.datetime(2026, 11, 23, 9, 5, tzinfo=dt.timezone.utc)
+        >>> desk.elapsed_many([friday, friday], [monday, friday])
+        [datetime.timedelta(seconds=600), datetime.timedelta(0)]
         """
         from ._batch import elapsed_many
 
@@ -316,6 +425,12 @@ class Calendar:
         ``timedelta64`` arrays, pandas or Arrow duration columns, or lists of
         ``timedelta``. NumPy results are ``datetime64[us]`` in UTC; pandas and Arrow
         results carry the calendar's zone; lists hold aware datetimes in it.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> targets = [dt.timedelta(minutes=5), dt.timedelta(minutes=10)]
+        >>> [due.isoformat() for due in desk.add_many([friday, friday], targets)]
+        ['2026-11-20T17:00:00+00:00', '2026-11-23T09:05:00+00:00']
         """
         from ._batch import add_many
 

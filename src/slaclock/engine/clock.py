@@ -158,6 +158,11 @@ class Clock:
         """Return a running clock started when the call was logged.
 
         A call logged while the calendar is closed starts counting at the next opening.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> Clock.start(desk, friday).state
+        <ClockState.RUNNING: 'running'>
         """
         if not isinstance(calendar, Calendar):
             raise TypeError(f"calendar must be a Calendar, not {type(calendar).__name__}")
@@ -174,6 +179,13 @@ class Clock:
         Actions are ``"start"`` (first, and only first), ``"pause"``, ``"resume"``
         and ``"stop"``. ``Clock.replay(c.calendar, c.events) == c`` for every
         clock. Takes time linear in the number of events.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> clock = clock.pause(friday + dt.timedelta(minutes=2))
+        >>> Clock.replay(clock.calendar, clock.events) == clock
+        True
         """
         clock: Clock | None = None
         starts: list[int] = []
@@ -228,7 +240,14 @@ class Clock:
         )
 
     def apply(self, action: str, at: dt.datetime) -> Clock:
-        """Return the clock after ``action`` (``"pause"``, ``"resume"`` or ``"stop"``) at ``at``."""
+        """Return the clock after ``action`` (``"pause"``, ``"resume"`` or ``"stop"``) at ``at``.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> clock.apply("pause", friday + dt.timedelta(minutes=2)).state
+        <ClockState.PAUSED: 'paused'>
+        """
         state, t, span = self._transition(action, at)
         if span is None:
             return self._moved(state, t)
@@ -247,15 +266,40 @@ class Clock:
     # -- transitions --------------------------------------------------------
 
     def pause(self, at: dt.datetime) -> Clock:
-        """Return the clock paused at ``at``: time after ``at`` does not count until resumed."""
+        """Return the clock paused at ``at``: time after ``at`` does not count until resumed.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> paused = clock.pause(friday + dt.timedelta(minutes=2))
+        >>> paused.elapsed(dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc))
+        datetime.timedelta(seconds=120)
+        """
         return self.apply("pause", at)
 
     def resume(self, at: dt.datetime) -> Clock:
-        """Return the clock resumed at ``at``; it counts again from the next opening."""
+        """Return the clock resumed at ``at``; it counts again from the next opening.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> paused = clock.pause(friday + dt.timedelta(minutes=2))
+        >>> again = paused.resume(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc))
+        >>> again.elapsed(dt.datetime(2026, 11, 23, 11, 0, tzinfo=dt.timezone.utc))
+        datetime.timedelta(seconds=3720)
+        """
         return self.apply("resume", at)
 
     def stop(self, at: dt.datetime) -> Clock:
-        """Return the clock stopped at ``at``; its elapsed time is final."""
+        """Return the clock stopped at ``at``; its elapsed time is final.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> done = clock.stop(dt.datetime(2026, 11, 23, 9, 5, tzinfo=dt.timezone.utc))
+        >>> done.state, done.elapsed()
+        (<ClockState.STOPPED: 'stopped'>, datetime.timedelta(seconds=600))
+        """
         return self.apply("stop", at)
 
     def _transition(
@@ -321,27 +365,65 @@ class Clock:
 
     @property
     def calendar(self) -> Calendar:
-        """Return the calendar whose open time the clock counts."""
+        """Return the calendar whose open time the clock counts.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> clock.calendar == desk
+        True
+        """
         return self._calendar
 
     @property
     def state(self) -> ClockState:
-        """Return ``"running"``, ``"paused"`` or ``"stopped"`` (a ``ClockState``)."""
+        """Return ``"running"``, ``"paused"`` or ``"stopped"`` (a ``ClockState``).
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> clock.state
+        <ClockState.RUNNING: 'running'>
+        >>> clock.pause(friday + dt.timedelta(minutes=2)).state
+        <ClockState.PAUSED: 'paused'>
+        """
         return self._state
 
     @property
     def started_at(self) -> dt.datetime:
-        """Return the instant the call was logged, in the calendar's zone."""
+        """Return the instant the call was logged, in the calendar's zone.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> clock.started_at.isoformat()
+        '2026-11-20T16:55:00+00:00'
+        """
         return self._at(self._started)
 
     @property
     def last_event_at(self) -> dt.datetime:
-        """Return the instant of the clock's last event, in the calendar's zone."""
+        """Return the instant of the clock's last event, in the calendar's zone.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> clock.pause(friday + dt.timedelta(minutes=2)).last_event_at.isoformat()
+        '2026-11-20T16:57:00+00:00'
+        """
         return self._at(self._last)
 
     @property
     def pauses(self) -> int:
-        """Return how many times the clock has been paused."""
+        """Return how many times the clock has been paused.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> paused = clock.pause(friday + dt.timedelta(minutes=2))
+        >>> paused.resume(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)).pauses
+        1
+        """
         return len(self._ends) - (self._state is _STOPPED and self._ends[-1:] == (self._last,))
 
     @property
@@ -350,6 +432,12 @@ class Clock:
 
         A pause and a stop at one instant read back as the stop alone: the
         clocks are equal.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> [(at.isoformat(), action) for at, action in clock.pause(friday).events]
+        [('2026-11-20T16:55:00+00:00', 'start'), ('2026-11-20T16:55:00+00:00', 'pause')]
         """
         at = self._at
         events: list[tuple[dt.datetime, ClockAction]] = [(at(self._started), "start")]
@@ -372,11 +460,25 @@ class Clock:
         is fixed then) and must be given while it runs. A ``now`` before the
         clock's last event is answered from its history; one before the call
         was logged raises ``ClockError``.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> clock.elapsed(dt.datetime(2026, 11, 23, 9, 5, tzinfo=dt.timezone.utc))
+        datetime.timedelta(seconds=600)
         """
         return dt.timedelta(microseconds=self._elapsed_us(now, "elapsed"))
 
     def remaining(self, target: dt.timedelta, now: dt.datetime | None = None) -> dt.timedelta:
-        """Return ``target`` less the business time counted by ``now``: negative once breached."""
+        """Return ``target`` less the business time counted by ``now``: negative once breached.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> monday = dt.datetime(2026, 11, 23, 9, 5, tzinfo=dt.timezone.utc)
+        >>> clock.remaining(dt.timedelta(hours=4), monday)
+        datetime.timedelta(seconds=13800)
+        """
         target_us = _target_us(target, "remaining")
         return dt.timedelta(microseconds=target_us - self._elapsed_us(now, "remaining"))
 
@@ -388,6 +490,12 @@ class Clock:
         reached the target it is the instant it did, fixed however the clock
         is paused or stopped later. A paused or stopped clock short of the
         target has no due instant.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> clock.due(dt.timedelta(hours=4)).isoformat()
+        '2026-11-23T12:55:00+00:00'
         """
         target_us = _target_us(target, "due")
         if self._total >= target_us or self._state is _RUNNING:
@@ -403,6 +511,15 @@ class Clock:
         at exactly the due instant meets the target. The answer is
         ``due(target)``, which no longer changes once the target is reached.
         ``now`` follows the rules of ``elapsed``.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> later = dt.datetime(2026, 11, 23, 14, 0, tzinfo=dt.timezone.utc)
+        >>> clock.breached_at(dt.timedelta(hours=4), later).isoformat()
+        '2026-11-23T12:55:00+00:00'
+        >>> clock.breached_at(dt.timedelta(hours=8), later) is None
+        True
         """
         target_us = _target_us(target, "breached_at")
         if self._elapsed_us(now, "breached_at") <= target_us:
@@ -519,6 +636,12 @@ class Clock:
         Instants are ISO 8601 strings in the calendar's zone, with microseconds
         when they have any; business time is whole microseconds. ``spans`` lists
         the finished running spans as ``[start, end, business µs in the span]``.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> clock.to_dict()["state"]
+        'running'
         """
         iso = self._iso
         spans: list[list[Any]] = []
@@ -537,7 +660,14 @@ class Clock:
         }
 
     def to_json(self) -> str:
-        """Return the clock as a JSON string, e.g. for a database column."""
+        """Return the clock as a JSON string, e.g. for a database column.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> Clock.from_json(clock.to_json()) == clock
+        True
+        """
         return json.dumps(self.to_dict(), sort_keys=True)
 
     @classmethod
@@ -549,6 +679,12 @@ class Clock:
         counts add up to ``elapsed_us``. It does not re-count the spans against
         the calendar: the stored counts are the record, even if the calendar's
         holiday data has changed since.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> Clock.from_dict(clock.to_dict()) == clock
+        True
         """
         if not isinstance(data, Mapping):
             raise ClockError(f"clock data must be a mapping, not {type(data).__name__}")
@@ -637,7 +773,14 @@ class Clock:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Clock:
-        """Return the clock described by a JSON string from ``to_json``."""
+        """Return the clock described by a JSON string from ``to_json``.
+
+        >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
+        >>> clock = Clock.start(desk, friday)
+        >>> Clock.from_json(clock.to_json()).due(dt.timedelta(hours=4)).isoformat()
+        '2026-11-23T12:55:00+00:00'
+        """
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

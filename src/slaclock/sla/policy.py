@@ -115,7 +115,17 @@ class Policy:
 
     @classmethod
     def load(cls, path: str | Path) -> Policy:
-        """Return the policy in a TOML, JSON or YAML file (by its extension)."""
+        """Return the policy in a TOML, JSON or YAML file (by its extension).
+
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> _ = (folder / "gold.toml").write_text(
+        ...     'name = "Gold"\\n'
+        ...     '[tiers.P1]\\nresolution = { target = "4h", calendar = "always" }\\n'
+        ... )
+        >>> Policy.load(folder / "gold.toml").metrics_of("P1")
+        ('resolution',)
+        """
         from slaclock.config import read_document
 
         location = Path(path)
@@ -126,7 +136,17 @@ class Policy:
     def from_dict(
         cls, data: Mapping[str, Any], *, source: str = "<policy>", base: Path | None = None
     ) -> Policy:
-        """Return the policy described by ``data`` (the parsed file); errors name ``source``."""
+        """Return the policy described by ``data`` (the parsed file); errors name ``source``.
+
+        >>> policy = Policy.from_dict({
+        ...     "name": "Desk",
+        ...     "calendars": {"desk": {"tz": "UTC", "hours": {"mon-fri": "09:00-17:00"}}},
+        ...     "tiers": {"P3": {"first_response": {"target": "4h", "calendar": "desk"},
+        ...                      "resolution": {"target": "3d", "calendar": "desk"}}},
+        ... })
+        >>> policy.name, list(policy.tiers)
+        ('Desk', ['P3'])
+        """
         from slaclock.config import calendars_from_mapping, load_calendars
 
         try:
@@ -175,7 +195,17 @@ class Policy:
     # -- evaluating --------------------------------------------------------------
 
     def metrics_of(self, priority: str) -> tuple[str, ...]:
-        """Return the metrics tier ``priority`` sets targets for, in report order."""
+        """Return the metrics tier ``priority`` sets targets for, in report order.
+
+        >>> policy = Policy.from_dict({
+        ...     "name": "Desk",
+        ...     "calendars": {"desk": {"tz": "UTC", "hours": {"mon-fri": "09:00-17:00"}}},
+        ...     "tiers": {"P3": {"first_response": {"target": "4h", "calendar": "desk"},
+        ...                      "resolution": {"target": "3d", "calendar": "desk"}}},
+        ... })
+        >>> policy.metrics_of("P3")
+        ('first_response', 'resolution')
+        """
         try:
             return tuple(self.tiers[priority])
         except KeyError:
@@ -184,7 +214,20 @@ class Policy:
             ) from None
 
     def evaluation(self) -> Evaluation:
-        """Return an empty evaluation state to feed a ticket's events into, one at a time."""
+        """Return an empty evaluation state to feed a ticket's events into, one at a time.
+
+        >>> policy = Policy.from_dict({
+        ...     "name": "Desk",
+        ...     "calendars": {"desk": {"tz": "UTC", "hours": {"mon-fri": "09:00-17:00"}}},
+        ...     "tiers": {"P3": {"first_response": {"target": "4h", "calendar": "desk"},
+        ...                      "resolution": {"target": "3d", "calendar": "desk"}}},
+        ... })
+        >>> logged = {"at": "2026-11-20T16:55Z", "type": "logged", "priority": "P3"}
+        >>> state = policy.evaluation().feed(logged)
+        >>> monday = dt.datetime(2026, 11, 23, 9, 5, tzinfo=dt.timezone.utc)
+        >>> state.report(monday)["first_response"].elapsed
+        datetime.timedelta(seconds=600)
+        """
         return Evaluation(self)
 
     def evaluate(
@@ -217,6 +260,22 @@ class Policy:
         An internal (team) target must be strictly tighter than the customer-facing
         one, on an equal calendar. Each finding carries the margin: external less
         internal, negative when the internal target is looser.
+
+        >>> policy = Policy.from_dict({
+        ...     "name": "Desk",
+        ...     "calendars": {"desk": {"tz": "UTC", "hours": {"mon-fri": "09:00-17:00"}}},
+        ...     "tiers": {"P3": {"first_response": {"target": "4h", "calendar": "desk"},
+        ...                      "resolution": {"target": "3d", "calendar": "desk"}}},
+        ... })
+        >>> team = Policy.from_dict({
+        ...     "name": "Team",
+        ...     "calendars": {"desk": {"tz": "UTC", "hours": {"mon-fri": "09:00-17:00"}}},
+        ...     "tiers": {"P3": {"resolution": {"target": "4d", "calendar": "desk"}}},
+        ... })
+        >>> for finding in Policy.check_underpins(team, policy):
+        ...     print(finding)
+        P3.first_response: the internal policy sets no target
+        P3.resolution: internal 4d is not tighter than external 3d (margin -1)
         """
         findings: list[Underpin] = []
         for tier, metrics in external.tiers.items():
