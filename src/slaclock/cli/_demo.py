@@ -104,8 +104,9 @@ def compliance(out: TextIO) -> None:
     out.write(
         "The desk's SLA policy (P1 on the clock round the clock; P2 and P3 in desk hours,\n"
         "resolution in business days, paused while pending the customer), judged over\n"
-        "November's tickets. The same report as a command:\n"
-        "  slaclock report --policy demo_policy.toml demo_tickets.jsonl --period 2026-11 \\\n"
-        "      --now 2026-12-01T09:00Z --goal 90\n\n"
+        "November's tickets. The same report as commands, on the demo's files:\n"
+        "  slaclock demo --write quickstart\n"
+        "  slaclock report --policy quickstart/policy.toml quickstart/tickets.jsonl \\\n"
+        "      --period 2026-11 --now 2026-12-01T09:00Z --goal 90\n\n"
     )
     out.write(report.to_text())
