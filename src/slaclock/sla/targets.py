@@ -28,7 +28,7 @@ __all__ = [
     "parse_target",
 ]
 
-_SHORT = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+_SHORT = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d{1,6})?)s)?")
 _DAYS = re.compile(r"(\d+)d")
 _ISO = re.compile(
     r"PT(?:(\d+(?:[.,]\d{1,6})?)H)?(?:(\d+(?:[.,]\d{1,6})?)M)?(?:(\d+(?:[.,]\d{1,6})?)S)?"
@@ -149,12 +149,21 @@ def parse_duration(text: str, where: str = "duration") -> dt.timedelta:
     body = value[1:] if sign < 0 else value
     short = _SHORT.fullmatch(body)
     if body and short:
-        hours, minutes, seconds = (int(part or 0) for part in short.groups())
-        return sign * dt.timedelta(hours=hours, minutes=minutes, seconds=seconds)
+        hours, minutes, seconds = short.groups()
+        # Seconds may carry microseconds ("0.5s"), as format_duration writes them.
+        whole, _, fraction = (seconds or "0").partition(".")
+        micros = int(fraction.ljust(6, "0")) if fraction else 0
+        return sign * dt.timedelta(
+            hours=int(hours or 0),
+            minutes=int(minutes or 0),
+            seconds=int(whole),
+            microseconds=micros,
+        )
     iso = _ISO.fullmatch(body.upper())
     if iso and any(iso.groups()):
         amounts = [_number(part) for part in iso.groups()]
-        return sign * dt.timedelta(hours=amounts[0], minutes=amounts[1], seconds=amounts[2])
+        exact = dt.timedelta(hours=amounts[0], minutes=amounts[1], seconds=amounts[2])
+        return sign * dt.timedelta(microseconds=round(exact / dt.timedelta(microseconds=1)))
     raise PolicyError(
         f"{_at(where)}{text!r} is not a duration; write it as '4h', '1h30m' or 'PT4H'"
     )
