@@ -574,3 +574,22 @@ def test_evaluating_tickets(policy: Policy, tickets: list[Ticket]) -> None:
         bad.evaluate(policy, NOW)
     assert isinstance(InputError("x"), SlaclockError)
     assert isinstance(InputError("x"), ValueError)
+
+
+def test_jinja2_is_imported_only_to_render_html() -> None:
+    import subprocess
+    import sys
+
+    program = (
+        "import sys, datetime as dt\n"
+        "from slaclock import ComplianceReport, Policy, parse_period\n"
+        "policy = Policy.from_dict({'name': 'P', 'tiers': {'P1': {'resolution': "
+        "{'target': '4h', 'calendar': 'always'}}}})\n"
+        "report = ComplianceReport.build(policy, [], parse_period('2026-11'), "
+        "dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc))\n"
+        "report.to_text(); report.to_json(); report.to_csv()\n"
+        "assert 'jinja2' not in sys.modules, 'text, JSON and CSV need no Jinja2'\n"
+        "report.to_html()\n"
+        "assert 'jinja2' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", program], check=True)

@@ -251,3 +251,93 @@ def test_a_custom_period() -> None:
     )
     report = availability([outage], day, ALWAYS)
     assert report.services[0].availability == pytest.approx(50.0)
+
+
+# -- incidents, goal and the page ---------------------------------------------------------
+
+
+def test_incidents_list_what_counted_and_what_fell_outside(outages: list[Outage]) -> None:
+    extra = Outage(
+        "mail",
+        dt.datetime(2026, 10, 11, 2, 30, tzinfo=UTC),
+        dt.datetime(2026, 10, 11, 3, tzinfo=UTC),
+    )
+    report = availability([*outages, extra], OCTOBER, ALWAYS, exclude=MAINTENANCE)
+    seen = [
+        (item.service, item.start, item.end, item.downtime, item.counted)
+        for item in report.incidents
+    ]
+    day = dt.datetime
+    assert seen == [
+        # Clipped to the period: it started on 30 September.
+        ("web", day(2026, 10, 1, tzinfo=UTC), day(2026, 10, 1, 1, tzinfo=UTC), hours(1), True),
+        # Half inside the Sunday maintenance window: only 01:00-02:00 counted.
+        ("mail", day(2026, 10, 4, 1, tzinfo=UTC), day(2026, 10, 4, 3, tzinfo=UTC), hours(1), True),
+        # Two overlapping mail outages merged into one incident.
+        (
+            "mail",
+            day(2026, 10, 5, 10, tzinfo=UTC),
+            day(2026, 10, 5, 11, tzinfo=UTC),
+            hours(1),
+            True,
+        ),
+        (
+            "web",
+            day(2026, 10, 5, 10, 30, tzinfo=UTC),
+            day(2026, 10, 5, 12, tzinfo=UTC),
+            hours(1.5),
+            True,
+        ),
+        # Wholly inside maintenance: listed, not counted.
+        (
+            "mail",
+            day(2026, 10, 11, 2, 30, tzinfo=UTC),
+            day(2026, 10, 11, 3, tzinfo=UTC),
+            hours(0),
+            False,
+        ),
+        ("web", day(2026, 10, 31, 23, tzinfo=UTC), day(2026, 11, 1, tzinfo=UTC), hours(1), True),
+    ]
+    # The incidents that counted add up to each service's downtime.
+    for row in report.services:
+        counted = [i for i in report.incidents if i.service == row.service and i.counted]
+        assert sum((i.downtime for i in counted), dt.timedelta(0)) == row.downtime
+        assert len(counted) == row.incidents
+    data = json.loads(report.to_json())
+    assert data["incidents"][4] == {
+        "service": "mail",
+        "start": "2026-10-11T02:30:00+00:00",
+        "end": "2026-10-11T03:00:00+00:00",
+        "downtime": "PT0S",
+        "downtime_seconds": 0.0,
+        "counted": False,
+    }
+    assert "no (outside measured hours)" in report.to_text()
+
+
+def test_goal_flags_services_and_says_the_verdict(outages: list[Outage]) -> None:
+    report = availability(outages, OCTOBER, ALWAYS, exclude=MAINTENANCE, goal=99.7)
+    assert [report.below_goal(row) for row in report.services] == [False, True]  # mail, web
+    assert report.verdict.startswith("Below goal (99.7 %): all services together were available")
+    assert availability(outages, OCTOBER, ALWAYS, goal=99).verdict.startswith("Goal met (99 %)")
+    nothing = availability([], parse_period("2026-10-04"), Calendar.never("UTC"))
+    assert nothing.verdict == "No time was measured in this period."
+    with pytest.raises(InputError, match="goal: 101 is not a percentage"):
+        availability(outages, OCTOBER, ALWAYS, goal=101)
+
+
+def test_the_page_is_self_contained_and_escaped(outages: list[Outage]) -> None:
+    odd = Outage(
+        "<script>x</script>",
+        dt.datetime(2026, 10, 6, 10, tzinfo=UTC),
+        dt.datetime(2026, 10, 6, 11, tzinfo=UTC),
+    )
+    page = availability([*outages, odd], OCTOBER, ALWAYS, exclude=MAINTENANCE, goal=99.9).to_html()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "http://" not in page
+    assert "https://" not in page
+    assert "Incidents that counted" in page
+    assert "Outages outside the measured hours" not in page  # none wholly outside here
+    assert page.count("<svg") == 3 + 1  # mail, web, the odd one, and all services
