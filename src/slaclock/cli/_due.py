@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
+import itertools
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -37,19 +37,28 @@ def due_of(calendar: Calendar, name: str, start: dt.datetime, target: Target) ->
 
 
 def _open(path: str) -> tuple[Iterator[str], str]:
+    """Return the lines of a tickets file (``-``: stdin), read as needed, and its format."""
     if path == "-":
-        text = sys.stdin.read()
-        first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+        lines = iter(sys.stdin)
+        head: list[str] = []
+        for line in lines:  # the format is what the first non-blank line looks like
+            head.append(line)
+            if line.strip():
+                break
+        first = head[-1].strip() if head else ""
         kind = "jsonl" if first.startswith("{") else "csv"
-        return iter(io.StringIO(text, newline="")), kind
+        return itertools.chain(head, lines), kind
     location = Path(path)
-    suffix = location.suffix.lower()
-    kind = "jsonl" if suffix in (".jsonl", ".json", ".ndjson") else "csv"
-    try:
-        text = location.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason})") from None
-    return iter(io.StringIO(text, newline="")), kind
+    kind = "jsonl" if location.suffix.lower() in (".jsonl", ".json", ".ndjson") else "csv"
+    return _file_lines(location), kind
+
+
+def _file_lines(location: Path) -> Iterator[str]:
+    with location.open(encoding="utf-8", newline="") as handle:
+        try:
+            yield from handle
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{location}: not UTF-8 text ({exc.reason})") from None
 
 
 def read_rows(path: str) -> Iterator[tuple[str, dict[str, Any]]]:
