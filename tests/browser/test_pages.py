@@ -164,6 +164,9 @@ def test_print_layout_fits_a4(browser: Browser, pages: dict[str, Path], page: st
     assert pdf.startswith(b"%PDF")
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
     assert boxes, "the PDF names no page size"
+    # A month's report is a short document to attach to an email, not a ream.
+    pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
+    assert 1 <= pages <= 3, pages
     for width, height in boxes:
         # A4 is 595.28 x 841.89 points.
         assert abs(float(width) - 595.28) < 1.5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import sys
 from zoneinfo import ZoneInfo
 
@@ -149,3 +150,26 @@ def test_python_version_does_not_matter() -> None:
     # fromisoformat accepts "Z" only from 3.11; the parser must not depend on that.
     assert sys.version_info >= (3, 10)
     assert parse_instant("2026-01-01T00:00Z", "x").utcoffset() == dt.timedelta(0)
+
+
+def test_timeline_ticks_fall_on_round_local_times_across_a_clock_change() -> None:
+    from slaclock.engine._time import to_us
+    from slaclock.reports._html import _ticks
+
+    start = dt.datetime(2026, 10, 23, 12, tzinfo=LONDON)  # BST
+    end = dt.datetime(2026, 10, 28, 12, tzinfo=LONDON)  # GMT: the clocks went back on the 25th
+    ticks = _ticks(to_us(start), to_us(end), LONDON)
+    assert [label for _, label in ticks] == ["24 Oct", "25 Oct", "26 Oct", "27 Oct", "28 Oct"]
+    # Each at local midnight, so the 25th (25 hours long) is wider than the others.
+    positions = [position for position, _ in ticks]
+    widths = [b - a for a, b in itertools.pairwise(positions)]
+    assert widths[1] > widths[0] == pytest.approx(widths[2])
+    hourly = _ticks(to_us(start), to_us(start + dt.timedelta(hours=5)), LONDON)
+    assert [label for _, label in hourly] == [
+        "23 Oct 12:00",
+        "13:00",
+        "14:00",
+        "15:00",
+        "16:00",
+        "17:00",
+    ]
