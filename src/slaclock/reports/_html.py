@@ -195,8 +195,16 @@ def _render(name: str, branding: Branding, context: dict[str, Any]) -> str:
     if branding.template is not None:
         folders.insert(0, str(branding.template.parent))
         name = branding.template.name
+    # "slaclock/NAME" always names the packaged template, so a user's file of the same
+    # name can still extend it.
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader(folders),
+            jinja2.PrefixLoader({"slaclock": jinja2.FileSystemLoader(str(TEMPLATES))}),
+        ]
+    )
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders),
+        loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
