@@ -386,8 +386,10 @@ class Calendar:
         >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
         >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
         >>> monday = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.timezone.utc)
-        >>> [str(period.duration) for period in desk.periods(friday, monday)]
-        ['0:05:00', '3:00:00']
+        >>> for period in desk.periods(friday, monday):
+        ...     print(period.start.isoformat(), period.duration)
+        2026-11-20T16:55:00+00:00 0:05:00
+        2026-11-23T09:00:00+00:00 3:00:00
         """
         lo, hi = to_us(start, "start"), to_us(end, "end")
         zone_info = self._zone
@@ -429,8 +431,10 @@ class Calendar:
         >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
         >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
         >>> targets = [dt.timedelta(minutes=5), dt.timedelta(minutes=10)]
-        >>> [due.isoformat() for due in desk.add_many([friday, friday], targets)]
-        ['2026-11-20T17:00:00+00:00', '2026-11-23T09:05:00+00:00']
+        >>> for due in desk.add_many([friday, friday], targets):
+        ...     print(due.isoformat())
+        2026-11-20T17:00:00+00:00
+        2026-11-23T09:05:00+00:00
         """
         from ._batch import add_many
 

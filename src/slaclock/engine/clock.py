@@ -436,8 +436,10 @@ class Clock:
         >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
         >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
         >>> clock = Clock.start(desk, friday)
-        >>> [(at.isoformat(), action) for at, action in clock.pause(friday).events]
-        [('2026-11-20T16:55:00+00:00', 'start'), ('2026-11-20T16:55:00+00:00', 'pause')]
+        >>> for at, action in clock.pause(friday).events:
+        ...     print(at.isoformat(), action)
+        2026-11-20T16:55:00+00:00 start
+        2026-11-20T16:55:00+00:00 pause
         """
         at = self._at
         events: list[tuple[dt.datetime, ClockAction]] = [(at(self._started), "start")]
