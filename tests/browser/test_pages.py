@@ -49,6 +49,9 @@ def _pages() -> dict[str, str]:
     october = parse_period("2026-10", "Europe/London")
     everyone = ComplianceReport.build(policy, tickets, october, NOW, goal=95, worst=8)
     one = ComplianceReport.build(policy, tickets, october, NOW, goal=95, worst=5, customer="globex")
+    by_customer = ComplianceReport.build(
+        policy, tickets, october, NOW, by=["customer", "tier"], goal=90, worst=3
+    )
     calendars = load_calendars(DATA / "msp" / "calendars.toml")
     uptime = availability(
         read_outages(DATA / "msp" / "outages.csv"),
@@ -62,6 +65,7 @@ def _pages() -> dict[str, str]:
     return {
         "compliance": everyone.to_html(contact="Service desk: desk@example.com, 0161 496 0000"),
         "compliance-globex": one.to_html(),
+        "compliance-by-customer": by_customer.to_html(),
         "uptime": uptime.to_html(),
     }
 
@@ -126,7 +130,9 @@ def layout(browser: Browser, width: int) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("width_name", list(WIDTHS))
-@pytest.mark.parametrize("page", ["compliance", "compliance-globex", "uptime"])
+@pytest.mark.parametrize(
+    "page", ["compliance", "compliance-globex", "compliance-by-customer", "uptime"]
+)
 def test_page_fits_and_shows_every_chart(
     browser: Browser, pages: dict[str, Path], page: str, width_name: str
 ) -> None:

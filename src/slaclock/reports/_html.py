@@ -367,6 +367,9 @@ def compliance_page(report: _Summary, branding: Branding | None = None) -> str:
             for row in report.metric_totals
         ],
         "rows": [_row(report, row) for row in report.rows],
+        # Rows that count tickets (grouped without the metric) have no target or times.
+        "show_targets": any(row.targets for row in report.rows),
+        "show_times": any(row.median is not None for row in report.rows),
         "by": [name.capitalize() for name in report.by],
         "calendars": [(name, calendar_words(data)) for name, data in report.calendars],
         "pauses": list(report.pauses),
