@@ -12,6 +12,7 @@ from pydantic import (
 )
 
 from slaclock.config._fields import NAME_RE, fail
+from slaclock.engine._text import brief
 from slaclock.engine.calendar import Calendar
 
 # -- composition expressions --------------------------------------------------
@@ -77,7 +78,7 @@ left=Ref(name='c'), right=Ref(name='d'))))
         match = _TOKEN_RE.match(text, position)
         if match is None:
             column = position + len(text[position:]) - len(text[position:].lstrip()) + 1
-            raise ValueError(f"unexpected {text[column - 1]!r} at column {column} in {text!r}")
+            raise ValueError(f"unexpected {text[column - 1]!r} at column {column} in {brief(text)}")
         token = match[1] or match[2]
         tokens.append((token, match.start(match.lastindex or 0) + 1))
         position = match.end()
@@ -86,7 +87,8 @@ left=Ref(name='c'), right=Ref(name='d'))))
     if parser.index < len(tokens):
         token, column = tokens[parser.index]
         raise ValueError(
-            f"unexpected {token!r} at column {column} in {text!r}; join calendars with &, | or -"
+            f"unexpected {brief(token)} at column {column} in {brief(text)}; "
+            "join calendars with &, | or -"
         )
     return expr
 
@@ -120,26 +122,27 @@ class _Parser:
 
     def atom(self) -> Expr:
         if self.index >= len(self.tokens):
-            where = "an empty expression" if not self.tokens else f"the end of {self.text!r}"
+            where = "an empty expression" if not self.tokens else f"the end of {brief(self.text)}"
             raise ValueError(f"expected a calendar name or '(' at {where}")
         token, column = self.tokens[self.index]
         self.index += 1
         if token == "(":
             inner = self.union()
             if self.peek() != ")":
-                raise ValueError(f"'(' at column {column} in {self.text!r} is never closed")
+                raise ValueError(f"'(' at column {column} in {brief(self.text)} is never closed")
             self.index += 1
             return inner
         if NAME_RE.fullmatch(token):
             return Ref(token)
         raise ValueError(
-            f"expected a calendar name or '(' at column {column} in {self.text!r}, got {token!r}"
+            f"expected a calendar name or '(' at column {column} in {brief(self.text)}, "
+            f"got {brief(token)}"
         )
 
 
 def _expression_value(value: object) -> Expr:
     if not isinstance(value, str):
-        raise fail(f"expected an expression such as 'support & site', got {value!r}")
+        raise fail(f"expected an expression such as 'support & site', got {brief(value)}")
     try:
         return parse_expression(value)
     except ValueError as exc:

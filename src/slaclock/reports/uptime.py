@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from slaclock.engine._text import brief
 from slaclock.engine._time import to_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import InputError
@@ -90,10 +91,10 @@ def _instant(text: str, where: str) -> dt.datetime:
     try:
         instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise InputError(f"{where}: {text!r} is not an ISO 8601 instant") from None
+        raise InputError(f"{where}: {brief(text)} is not an ISO 8601 instant") from None
     if instant.utcoffset() is None:
         raise InputError(
-            f"{where}: {text!r} has no UTC offset; write it as "
+            f"{where}: {brief(text)} has no UTC offset; write it as "
             f"'{instant.isoformat()}+00:00' or with its zone's offset"
         )
     return instant

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from slaclock.engine._text import brief
 from slaclock.engine._time import to_us
 from slaclock.errors import EventError, InputError, SlaclockError
 from slaclock.sla.events import TicketEvent
@@ -64,7 +65,7 @@ class Ticket:
     @property
     def label(self) -> str:
         """Return where the ticket came from, or ``ticket 'T-1'`` when that is unknown."""
-        return self.where or f"ticket {self.id!r}"
+        return self.where or f"ticket {brief(self.id)}"
 
     @property
     def logged_at(self) -> dt.datetime:
@@ -76,22 +77,26 @@ class Ticket:
         """Return the ticket ``{"id", "customer", "events"}``; errors start with ``where``."""
         at = f"{where}: " if where else ""
         if not isinstance(data, Mapping):
-            raise InputError(f"{at}a ticket is a JSON object with 'id' and 'events', not {data!r}")
+            raise InputError(
+                f"{at}a ticket is a JSON object with 'id' and 'events', not {brief(data)}"
+            )
         unknown = sorted(set(data) - set(_FIELDS))
         if unknown:
-            raise InputError(f"{at}unknown field {unknown[0]!r}; a ticket has {', '.join(_FIELDS)}")
+            raise InputError(
+                f"{at}unknown field {brief(unknown[0])}; a ticket has {', '.join(_FIELDS)}"
+            )
         ident = data.get("id")
         if isinstance(ident, bool) or not isinstance(ident, (str, int)) or ident == "":
-            raise InputError(f"{at}id: expected text such as 'T-1', got {ident!r}")
+            raise InputError(f"{at}id: expected text such as 'T-1', got {brief(ident)}")
         customer = data.get("customer", "")
         if customer is None:
             customer = ""
         if not isinstance(customer, str):
-            raise InputError(f"{at}customer: expected text, got {customer!r}")
+            raise InputError(f"{at}customer: expected text, got {brief(customer)}")
         raw_events = data.get("events")
         if not isinstance(raw_events, list) or not raw_events:
             raise InputError(
-                f"{at}events: expected a list of events, 'logged' first, got {raw_events!r}"
+                f"{at}events: expected a list of events, 'logged' first, got {brief(raw_events)}"
             )
         events = tuple(
             _event(item, f"{at}events[{number}]") for number, item in enumerate(raw_events)
@@ -134,14 +139,14 @@ def _event(item: object, where: str) -> TicketEvent:
     if isinstance(item, Mapping) and "at" in item:
         value = item["at"]
         if not isinstance(value, str):
-            raise InputError(f"{where}.at: expected an ISO 8601 instant, got {value!r}")
+            raise InputError(f"{where}.at: expected an ISO 8601 instant, got {brief(value)}")
         try:
             instant = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise InputError(f"{where}.at: {value!r} is not an ISO 8601 instant") from None
+            raise InputError(f"{where}.at: {brief(value)} is not an ISO 8601 instant") from None
         if instant.utcoffset() is None:
             raise InputError(
-                f"{where}.at: {value!r} has no UTC offset; write it as "
+                f"{where}.at: {brief(value)} has no UTC offset; write it as "
                 f"'{instant.isoformat()}+00:00' or with its zone's offset"
             )
     try:
@@ -182,7 +187,7 @@ def iter_tickets(
                 ) from None
             ticket = Ticket.from_dict(data, where)
             if ticket.id in seen:
-                raise InputError(f"{where}: id: {ticket.id!r} repeats line {seen[ticket.id]}")
+                raise InputError(f"{where}: id: {brief(ticket.id)} repeats line {seen[ticket.id]}")
             seen[ticket.id] = number
         except InputError as exc:
             if on_bad is None:
