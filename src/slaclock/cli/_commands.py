@@ -24,14 +24,14 @@ import contextlib
 import dataclasses
 import datetime as dt
 import difflib
-import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
+from slaclock.cli._errors import UsageError, guarded, safe_text
 from slaclock.cli._files import write_atomically
-from slaclock.cli._terminal import Skipper, one_line, ticket_lines
+from slaclock.cli._terminal import Skipper, ticket_lines
 from slaclock.config import NAME_RE, calendars_from_mapping, read_document
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import (
@@ -49,10 +49,6 @@ if TYPE_CHECKING:
     from slaclock.sla.policy import Policy
 
 __all__ = ["UsageError", "build_parser", "main", "write_atomically"]
-
-
-class UsageError(Exception):
-    """A command line argparse refused; the message is one line."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -154,6 +150,7 @@ def _format(args: argparse.Namespace, choices: Sequence[str]) -> str:
 
 
 def _emit(text: str, args: argparse.Namespace, out: TextIO) -> None:
+    text = safe_text(text)
     output = getattr(args, "output", None)
     if output:
         write_atomically(output, text)
@@ -333,7 +330,7 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 rows.append(
                     ["" if data[name] is None else data[name] for name in _EVALUATE_COLUMNS]
                 )
-        _emit(csv_text(_EVALUATE_COLUMNS, rows), args, out)
+        _emit(csv_text(_EVALUATE_COLUMNS, rows, neutralise=not args.raw_csv), args, out)
         return 0
     from slaclock.reports._render import text_table
 
@@ -398,7 +395,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     render: dict[str, Callable[[], str]] = {
         "table": report.to_text,
         "json": report.to_json,
-        "csv": report.to_csv,
+        "csv": lambda: report.to_csv(neutralise=not args.raw_csv),
         "html": report.to_html,
     }
     _emit(render[form](), args, out)
@@ -445,7 +442,7 @@ def _cmd_uptime(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     render: dict[str, Callable[[], str]] = {
         "table": report.to_text,
         "json": report.to_json,
-        "csv": report.to_csv,
+        "csv": lambda: report.to_csv(neutralise=not args.raw_csv),
     }
     _emit(render[form](), args, out)
     return 0
@@ -460,6 +457,15 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 # -- the parser ------------------------------------------------------------------
 
 
+def _raw_csv_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="write CSV cells as they are: do not prefix cells starting with = + - @ "
+        "(spreadsheet formulas) with ' (see docs/security.md)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the ``slaclock`` argument parser with every subcommand."""
     from slaclock._version import __version__
@@ -470,6 +476,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit status: 0 on success, 2 on bad input. See docs/cli.md.",
     )
     parser.add_argument("--version", action="version", version=f"slaclock {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="on an internal error, print the full traceback (for a bug report)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help: str, handler: Callable[..., int]) -> argparse.ArgumentParser:
@@ -519,6 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--skip-bad", action="store_true", help="skip bad lines and tickets, counting them"
         )
         sub.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+        _raw_csv_option(sub)
 
     evaluate = add("evaluate", "where every ticket's SLA metrics stand", _cmd_evaluate)
     ticket_options(evaluate, ("table", "json", "csv"))
@@ -557,14 +569,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     uptime.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically)")
     uptime.add_argument("--skip-bad", action="store_true", help="skip bad rows, counting them")
+    _raw_csv_option(uptime)
 
     add("demo", "run the bundled example end to end", _cmd_demo)
     return parser
-
-
-def _os_message(exc: OSError) -> str:
-    reason = exc.strerror or str(exc)
-    return f"{exc.filename}: {reason}" if exc.filename is not None else reason
 
 
 def main(
@@ -575,26 +583,17 @@ def main(
     """Run the command line on ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
-    try:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in arguments
+    if debug:  # accepted anywhere on the line, before or after the command
+        arguments = ["--debug", *(value for value in arguments if value != "--debug")]
+
+    def run() -> int:
         try:
-            args = build_parser().parse_args(argv)
+            args = build_parser().parse_args(arguments)
         except SystemExit as exit:  # --help and --version print, then exit 0
             return int(exit.code or 0)
         handler: Callable[[argparse.Namespace, TextIO, TextIO], int] = args.handler
         return handler(args, out, err)
-    except UsageError as exc:
-        err.write(f"{exc}\n")
-    except SlaclockError as exc:
-        err.write(f"slaclock: {one_line(str(exc))}\n")
-    except BrokenPipeError:
-        # The reader went away (``slaclock evaluate ... | head``): stop quietly.
-        with contextlib.suppress(OSError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        return 1
-    except OSError as exc:
-        err.write(f"slaclock: {one_line(_os_message(exc))}\n")
-    except KeyboardInterrupt:
-        err.write("slaclock: interrupted\n")
-        return 130
-    return 2
+
+    return guarded(run, err, debug)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, TextIO
 
+from slaclock.cli._errors import one_line
 from slaclock.errors import InputError
 
 #: How many skipped bad inputs are described one by one before only counting.
@@ -90,12 +91,6 @@ class Skipper:
         """Write how much was skipped, if anything."""
         if self.count:
             self.stream.write(f"slaclock: {source}: skipped {self.count} bad input(s)\n")
-
-
-def one_line(message: str) -> str:
-    lines = [line for line in message.splitlines() if line.strip()] or [message]
-    more = len(lines) - 1
-    return lines[0] + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
 
 
 def _lines(handle: Iterable[bytes], progress: Progress) -> Iterator[bytes]:

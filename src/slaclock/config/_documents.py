@@ -215,7 +215,7 @@ def _yaml_loader(yaml: Any) -> type[Any]:
     if cached is not None:
         return cached
 
-    class Loader(yaml.SafeLoader):  # type: ignore[misc, name-defined]
+    class Loader(yaml.SafeLoader):  # type: ignore[misc]
         aliases = 0
 
         def compose_node(self, parent: Any, index: Any) -> Any:

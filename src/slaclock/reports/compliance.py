@@ -177,11 +177,18 @@ class ComplianceReport:
         """Return ``to_dict`` as indented JSON text."""
         return json_text(self.to_dict())
 
-    def to_csv(self) -> str:
-        """Return the rows as CSV: the group fields, then the figures (see ``docs/reports.md``)."""
+    def to_csv(self, *, neutralise: bool = True) -> str:
+        """Return the rows as CSV: the group fields, then the figures (see ``docs/reports.md``).
+
+        Cells a spreadsheet would run as formulas are made inert unless ``neutralise`` is false.
+        """
         figures = list(self.total.to_dict())
         rows = [[row.to_dict()[name] for name in (*self.by, *figures)] for row in self.rows]
-        return csv_text([*self.by, *figures], [["" if v is None else v for v in r] for r in rows])
+        return csv_text(
+            [*self.by, *figures],
+            [["" if v is None else v for v in r] for r in rows],
+            neutralise=neutralise,
+        )
 
     def _heading(self) -> str:
         period = self.period

@@ -261,14 +261,17 @@ class AvailabilityReport:
             ["service", "availability", "downtime", "incidents", "longest"], rows, {1, 2, 3, 4}
         )
 
-    def to_csv(self) -> str:
-        """Return one CSV row per service and one for the combined figure."""
+    def to_csv(self, *, neutralise: bool = True) -> str:
+        """Return one CSV row per service and one for the combined figure.
+
+        Cells a spreadsheet would run as formulas are made inert unless ``neutralise`` is false.
+        """
         names = list(self.combined.to_dict())
         rows = [
             ["" if value is None else value for value in row.to_dict().values()]
             for row in (*self.services, self.combined)
         ]
-        return csv_text(names, rows)
+        return csv_text(names, rows, neutralise=neutralise)
 
 
 def _merged(outages: Iterable[Outage]) -> list[tuple[int, int]]:
