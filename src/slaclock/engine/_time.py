@@ -54,7 +54,13 @@ def to_us(instant: dt.datetime, what: str = "instant") -> int:
             f"{what} {instant.isoformat()} is naive; give it a tzinfo such as "
             "ZoneInfo('Europe/London') or datetime.timezone.utc"
         )
-    return (instant - EPOCH) // ONE_US
+    us = (instant - EPOCH) // ONE_US
+    if not MIN_US <= us <= MAX_US:
+        raise OutOfRangeError(
+            f"{what} {instant.isoformat()} is too near the ends of the range a datetime can "
+            "hold (0001-01-02 to 9999-12-30 UTC)"
+        )
+    return us
 
 
 def duration_us(duration: dt.timedelta, what: str = "duration") -> int:
