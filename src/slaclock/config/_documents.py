@@ -170,7 +170,10 @@ def _parse_json(text: str, source: str) -> object:
             parse_constant=constant,
         )
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"{source}: not valid JSON: {exc}") from None
+        place = (
+            f"column {exc.colno}" if exc.lineno == 1 else f"line {exc.lineno}, column {exc.colno}"
+        )
+        raise ConfigError(f"{source}: not valid JSON: {exc.msg} ({place})") from None
 
 
 def _parse_yaml(text: str, source: str) -> object:

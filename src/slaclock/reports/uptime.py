@@ -41,7 +41,7 @@ from typing import Any
 from slaclock.engine._text import brief
 from slaclock.engine._time import to_us
 from slaclock.engine.calendar import Calendar
-from slaclock.errors import InputError
+from slaclock.errors import InputError, SlaclockError
 from slaclock.reports._render import (
     csv_text,
     human_duration,
@@ -149,7 +149,12 @@ def iter_outages(
                 raise InputError(f"{where}: service: is empty")
             start = _instant(row[index["start"]], f"{where}: start")
             end = _instant(row[index["end"]], f"{where}: end")
-            outage = Outage(service, start, end, where)
+            try:
+                outage = Outage(service, start, end, where)
+            except InputError:
+                raise
+            except SlaclockError as exc:  # an instant too near year 1 or 9999
+                raise InputError(f"{where}: {exc}") from None
         except InputError as exc:
             if on_bad is None:
                 raise
@@ -165,7 +170,8 @@ def read_outages(
 
     A file that cannot be opened raises ``OSError``.
     """
-    with Path(path).open(newline="", encoding="utf-8") as lines:
+    # utf-8-sig: a byte order mark, as Excel's "CSV UTF-8" writes, is read and dropped.
+    with Path(path).open(newline="", encoding="utf-8-sig") as lines:
         try:
             return list(iter_outages(lines, str(path), on_bad))
         except UnicodeDecodeError as exc:

@@ -13,11 +13,25 @@ import datetime as dt
 import re
 from typing import Union
 
+from slaclock.engine._text import brief
 from slaclock.engine._time import day_start
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import NoBusinessTimeError, PolicyError
 
-__all__ = ["BusinessDays", "Duration", "MetricSpec", "Target", "parse_target"]
+__all__ = [
+    "MAX_BUSINESS_DAYS",
+    "MAX_TARGET",
+    "BusinessDays",
+    "Duration",
+    "MetricSpec",
+    "Target",
+    "parse_target",
+]
+
+#: The longest business-time target: ten years (87,600 hours).
+MAX_TARGET = dt.timedelta(days=3650)
+#: The most business days a target may count.
+MAX_BUSINESS_DAYS = 2500
 
 _SHORT = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 _DAYS = re.compile(r"(\d+)d")
@@ -144,24 +158,47 @@ def parse_target(value: object, where: str = "target") -> Target:
             "'PT4H', or business days such as '3d'"
         )
     if isinstance(target, Duration) and target.amount <= dt.timedelta(0):
-        raise PolicyError(f"{_at(where)}{value!r} must be more than zero")
+        raise PolicyError(f"{_at(where)}{brief(value)} must be more than zero")
+    if isinstance(target, Duration) and target.amount > MAX_TARGET:
+        raise _too_long(value, where)
     if isinstance(target, BusinessDays) and target.days <= 0:
-        raise PolicyError(f"{_at(where)}{value!r} must be at least one business day")
+        raise PolicyError(f"{_at(where)}{brief(value)} must be at least one business day")
+    if isinstance(target, BusinessDays) and target.days > MAX_BUSINESS_DAYS:
+        raise PolicyError(
+            f"{_at(where)}{brief(value)} is more than the limit MAX_BUSINESS_DAYS "
+            f"({MAX_BUSINESS_DAYS} business days)"
+        )
     return target
 
 
+def _too_long(value: object, where: str) -> PolicyError:
+    return PolicyError(
+        f"{_at(where)}{brief(value)} is longer than the limit MAX_TARGET "
+        f"({MAX_TARGET.days * 24} hours of business time)"
+    )
+
+
+def _duration(hours: float, minutes: float, seconds: float, text: str, where: str) -> Duration:
+    """Return the duration, refusing one past ``MAX_TARGET`` before ``timedelta`` overflows."""
+    if hours * 3600 + minutes * 60 + seconds > MAX_TARGET.total_seconds():
+        raise _too_long(text, where)
+    return Duration(dt.timedelta(hours=hours, minutes=minutes, seconds=seconds))
+
+
 def _parse_text(text: str, where: str) -> Target:
+    if len(text) > 40:
+        raise PolicyError(f"{_at(where)}{brief(text)} is not a target: too long")
     days = _DAYS.fullmatch(text)
     if days:
         return BusinessDays(int(days[1]))
     short = _SHORT.fullmatch(text)
     if text and short:
         hours, minutes, seconds = (int(part or 0) for part in short.groups())
-        return Duration(dt.timedelta(hours=hours, minutes=minutes, seconds=seconds))
+        return _duration(hours, minutes, seconds, text, where)
     iso = _ISO.fullmatch(text.upper())
     if iso and any(iso.groups()):
         amounts = [_number(part) for part in iso.groups()]
-        return Duration(dt.timedelta(hours=amounts[0], minutes=amounts[1], seconds=amounts[2]))
+        return _duration(amounts[0], amounts[1], amounts[2], text, where)
     if re.fullmatch(r"P\d+D.*", text.upper()):
         raise PolicyError(
             f"{_at(where)}{text!r}: ISO 8601 days are ambiguous here; write '3d' for business "

@@ -26,14 +26,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from slaclock.config._documents import parse_document
 from slaclock.engine._text import brief
 from slaclock.engine._time import to_us
-from slaclock.errors import EventError, InputError, SlaclockError
+from slaclock.errors import ConfigError, InputError, SlaclockError
 from slaclock.sla.events import TicketEvent
 from slaclock.sla.results import Report
 
@@ -43,6 +43,13 @@ if TYPE_CHECKING:
 __all__ = ["Ticket", "evaluate_tickets", "iter_tickets", "read_tickets"]
 
 _FIELDS = ("id", "customer", "events")
+
+#: The most events one ticket may have.
+MAX_EVENTS = 10_000
+#: The longest line of a tickets file, in bytes (1 MiB).
+MAX_LINE_BYTES = 1024 * 1024
+#: The years a ticket's events may fall in (UTC).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,6 +105,11 @@ class Ticket:
             raise InputError(
                 f"{at}events: expected a list of events, 'logged' first, got {brief(raw_events)}"
             )
+        if len(raw_events) > MAX_EVENTS:
+            raise InputError(
+                f"{at}events: {len(raw_events)} events, more than the limit MAX_EVENTS "
+                f"({MAX_EVENTS}) for one ticket"
+            )
         events = tuple(
             _event(item, f"{at}events[{number}]") for number, item in enumerate(raw_events)
         )
@@ -121,16 +133,20 @@ class Ticket:
         if now is None:
             now = dt.datetime.now(dt.timezone.utc)
         cutoff = to_us(now, "now")
-        if to_us(self.logged_at) > cutoff:
-            return None
-        state = policy.evaluation()
         try:
+            if to_us(self.logged_at) > cutoff:
+                return None
+            state = policy.evaluation()
             for event in self.events:
                 if to_us(event.at) > cutoff:
                     break
                 state = state.feed(event)
             return state.report(now)
-        except EventError as exc:
+        except InputError:
+            raise
+        except SlaclockError as exc:
+            # Any refusal (event order, a target no calendar can meet, a date past the
+            # range) is about this ticket, so it names it and --skip-bad can skip it.
             raise InputError(f"{self.label}: {exc}") from None
 
 
@@ -148,6 +164,11 @@ def _event(item: object, where: str) -> TicketEvent:
             raise InputError(
                 f"{where}.at: {brief(value)} has no UTC offset; write it as "
                 f"'{instant.isoformat()}+00:00' or with its zone's offset"
+            )
+        if not FIRST_YEAR <= instant.year <= LAST_YEAR:
+            raise InputError(
+                f"{where}.at: {brief(value)} is outside the years a ticket may use "
+                f"({FIRST_YEAR} to {LAST_YEAR})"
             )
     try:
         return TicketEvent.from_dict(item, where)  # type: ignore[arg-type]
@@ -170,21 +191,26 @@ def iter_tickets(
     for number, raw in enumerate(lines, start=1):
         where = f"{source}:{number}"
         try:
+            if len(raw) > MAX_LINE_BYTES:
+                raise InputError(
+                    f"{where}: longer than the limit MAX_LINE_BYTES ({MAX_LINE_BYTES} bytes)"
+                )
             if isinstance(raw, bytes):
                 try:
-                    text = raw.decode("utf-8").strip()
+                    text = raw.decode("utf-8")
                 except UnicodeDecodeError as exc:
                     raise InputError(f"{where}: not UTF-8 text ({exc.reason})") from None
             else:
-                text = raw.strip()
+                text = raw
+            # A byte order mark (Excel, Notepad) starts the first line only.
+            text = (text.removeprefix("\ufeff") if number == 1 else text).strip()
             if not text:
                 continue
             try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"{where}: not valid JSON: {exc.msg} (column {exc.colno})"
-                ) from None
+                # The configuration reader's JSON: duplicate keys, depth and numbers bounded.
+                data = parse_document(text, "json", where)
+            except ConfigError as exc:
+                raise InputError(str(exc)) from None
             ticket = Ticket.from_dict(data, where)
             if ticket.id in seen:
                 raise InputError(f"{where}: id: {brief(ticket.id)} repeats line {seen[ticket.id]}")
