@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ._holidays import DateHolidays, PackageHolidays, holiday_source
+from ._holidays import DateHolidays, PackageHolidays, UnionHolidays, holiday_source
 from ._index import Intervals, PeriodIndex
 from ._time import MAX_US, MIN_US, first_instant_at, wall
 from .errors import ScheduleError
@@ -82,7 +82,7 @@ class WeeklySource:
         self,
         zone: ZoneInfo,
         week: WeeklyHours,
-        holidays: DateHolidays | PackageHolidays,
+        holidays: DateHolidays | PackageHolidays | UnionHolidays,
         overrides: Mapping[dt.date, tuple[Shift, ...]],
     ) -> None:
         self.zone = zone
