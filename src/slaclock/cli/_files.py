@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 __all__ = ["write_atomically"]
+
+
+def _mode_for(target: Path) -> int:
+    """Return the permission bits the file should get: those of the file it replaces, if any.
+
+    A report written over a ``0600`` file stays private; a new file gets what the umask allows.
+    """
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_atomically(path: str | os.PathLike[str], text: str) -> None:
@@ -21,9 +35,7 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
+        os.chmod(temporary, _mode_for(target))
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
