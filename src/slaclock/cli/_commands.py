@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from slaclock.cli._errors import UsageError, guarded, safe_text
 from slaclock.cli._files import write_atomically
+from slaclock.cli._stream import EVALUATE_COLUMNS, EvaluateWriter, output_stream
 from slaclock.cli._terminal import Skipper, ticket_lines
 from slaclock.config import NAME_RE, calendars_from_mapping, read_document
 from slaclock.engine.calendar import Calendar
@@ -40,7 +41,7 @@ from slaclock.errors import (
     NoClosingTimeError,
     SlaclockError,
 )
-from slaclock.reports._render import csv_text, human_duration, iso_duration, json_text, seconds
+from slaclock.reports._render import iso_duration, json_text, seconds
 from slaclock.reports.periods import ReportingPeriod, parse_period
 from slaclock.sla.targets import BusinessDays, parse_target
 from slaclock.sla.tickets import Ticket, evaluate_tickets, iter_tickets
@@ -264,102 +265,28 @@ def _policy(path: str) -> Policy:
     return Policy.load(path)
 
 
-_EVALUATE_COLUMNS = (
-    "ticket",
-    "customer",
-    "priority",
-    "metric",
-    "status",
-    "target",
-    "target_text",
-    "calendar",
-    "started_at",
-    "stopped_at",
-    "due",
-    "breached_at",
-    "elapsed",
-    "remaining",
-    "used",
-)
+_EVALUATE_COLUMNS = EVALUATE_COLUMNS
 
 
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     policy = _policy(args.policy)
     now = _instant(args.now, "--now")
     form = _format(args, ("table", "json", "csv"))
-    results = []
-    with ticket_lines(args.tickets, err, args.no_progress) as (lines, progress):
-        skipper = Skipper(err, progress)
-        tickets = _tickets(args, lines, skipper)
-        for ticket, report in evaluate_tickets(
-            policy, tickets, now, skipper if args.skip_bad else None
-        ):
-            results.append((ticket, report))
-    skipper.summary(args.tickets)
-    if form == "json":
-        items = []
-        for ticket, report in results:
-            metrics = {}
-            for metric, figures in report.items():
-                data = figures.to_dict()
-                if not args.explain:
-                    del data["intervals"]
-                metrics[metric] = data
-            items.append(
-                {
-                    "id": ticket.id,
-                    "customer": ticket.customer,
-                    "priority": report.priority,
-                    "metrics": metrics,
-                }
-            )
-        document = {
-            "policy": policy.name,
-            "now": now.isoformat(),
-            "skipped": skipper.count,
-            "tickets": items,
-        }
-        _emit(json_text(document), args, out)
-        return 0
-    if form == "csv":
-        rows = []
-        for ticket, report in results:
-            for figures in report.values():
-                data = figures.to_dict()
-                data.update(ticket=ticket.id, customer=ticket.customer, priority=report.priority)
-                rows.append(
-                    ["" if data[name] is None else data[name] for name in _EVALUATE_COLUMNS]
-                )
-        _emit(csv_text(_EVALUATE_COLUMNS, rows, neutralise=not args.raw_csv), args, out)
-        return 0
-    from slaclock.reports._render import text_table
-
-    body = []
-    for ticket, report in results:
-        for figures in report.values():
-            body.append(
-                [
-                    ticket.id,
-                    ticket.customer or "-",
-                    report.priority,
-                    figures.metric,
-                    figures.status.value,
-                    human_duration(figures.elapsed),
-                    figures.target_text,
-                    "-" if figures.due is None else figures.due.isoformat(),
-                    "-" if figures.breached_at is None else figures.breached_at.isoformat(),
-                ]
-            )
-    text = f"policy {policy.name}, as at {now.isoformat()}: {len(results)} tickets\n\n"
-    text += text_table(
-        ["ticket", "customer", "tier", "metric", "status", "used", "target", "due", "breached at"],
-        body,
-        {5, 6},
-    )
-    if args.explain:
-        for ticket, report in results:
-            text += f"\n{ticket.id}:\n{report.explain()}\n"
-    _emit(text, args, out)
+    # Each ticket is rendered as it is evaluated (cli/_stream.py): memory stays flat.
+    writer = EvaluateWriter(form, explain=args.explain, neutralise=not args.raw_csv)
+    try:
+        with ticket_lines(args.tickets, err, args.no_progress) as (lines, progress):
+            skipper = Skipper(err, progress)
+            tickets = _tickets(args, lines, skipper)
+            for ticket, report in evaluate_tickets(
+                policy, tickets, now, skipper if args.skip_bad else None
+            ):
+                writer.add(ticket, report)
+        skipper.summary(args.tickets)
+        with output_stream(args.output, out) as stream:
+            writer.write(stream, policy=policy.name, now=now.isoformat(), skipped=skipper.count)
+    finally:
+        writer.close()
     return 0
 
 

@@ -6,9 +6,11 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
-__all__ = ["write_atomically"]
+__all__ = ["atomic_stream", "write_atomically"]
 
 
 def _mode_for(target: Path) -> int:
@@ -26,6 +28,17 @@ def _mode_for(target: Path) -> int:
 
 def write_atomically(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename: all or nothing."""
+    with atomic_stream(path) as stream:
+        stream.write(text)
+
+
+@contextlib.contextmanager
+def atomic_stream(path: str | os.PathLike[str]) -> Iterator[TextIO]:
+    """Yield a text stream whose contents replace ``path`` when the block ends without error.
+
+    The text goes to a temporary file beside ``path``, renamed over it at the end, so
+    an error leaves the old file (or no file) rather than a partial one.
+    """
     target = Path(path)
     folder = target.parent
     try:
@@ -34,7 +47,7 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> None:
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+            yield stream
         os.chmod(temporary, _mode_for(target))
         os.replace(temporary, target)
     except BaseException:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -143,6 +144,36 @@ def _quantile(values: Sequence[int], q: Fraction) -> int:
     return round(values[low] + (values[high] - values[low]) * fraction)
 
 
+class Tally:
+    """What a compliance row needs of a group's outcomes, kept small: counts and time used.
+
+    A report over a million tickets keeps one integer per judged metric (for the
+    exact median and 90th percentile), not the outcomes themselves.
+    """
+
+    __slots__ = ("counts", "used")
+
+    def __init__(self) -> None:
+        self.counts = {"met": 0, "breached": 0, "open": 0, "idle": 0}
+        self.used = array("q")
+
+    def add(self, item: Outcome) -> None:
+        """Count ``item``."""
+        result = item.result
+        self.counts[result] += 1
+        if result in ("met", "breached"):
+            self.used.append(item.elapsed // dt.timedelta(microseconds=1))
+
+    def row(self, group: Mapping[str, str]) -> ComplianceRow:
+        """Return the row of the outcomes counted so far."""
+        used = sorted(self.used)
+        median = p90 = None
+        if used:
+            median = dt.timedelta(microseconds=_quantile(used, Fraction(1, 2)))
+            p90 = dt.timedelta(microseconds=_quantile(used, Fraction(9, 10)))
+        return ComplianceRow(dict(group), median=median, p90=p90, **self.counts)
+
+
 @dataclasses.dataclass(frozen=True)
 class ComplianceRow:
     """One group's figures: counts, compliance and the business time the judged tickets used."""
@@ -171,20 +202,12 @@ class ComplianceRow:
         return 100 * self.met / self.judged if self.judged else None
 
     @classmethod
-    def of(cls, group: Mapping[str, str], items: Sequence[Outcome]) -> ComplianceRow:
+    def of(cls, group: Mapping[str, str], items: Iterable[Outcome]) -> ComplianceRow:
         """Return the row for ``items``, the outcomes of one group."""
-        counts = {"met": 0, "breached": 0, "open": 0, "idle": 0}
-        used: list[int] = []
+        tally = Tally()
         for item in items:
-            counts[item.result] += 1
-            if item.result in ("met", "breached"):
-                used.append(item.elapsed // dt.timedelta(microseconds=1))
-        used.sort()
-        median = p90 = None
-        if used:
-            median = dt.timedelta(microseconds=_quantile(used, Fraction(1, 2)))
-            p90 = dt.timedelta(microseconds=_quantile(used, Fraction(9, 10)))
-        return cls(dict(group), median=median, p90=p90, **counts)
+            tally.add(item)
+        return tally.row(group)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the row as JSON-ready data: group fields first, then the figures."""

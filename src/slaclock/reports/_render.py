@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from slaclock.sla.results import iso_duration
@@ -23,6 +23,8 @@ __all__ = [
     "seconds",
     "terminal_safe",
     "text_table",
+    "text_table_line",
+    "text_table_rule",
 ]
 
 #: First characters a spreadsheet reads as the start of a formula (OWASP's list).
@@ -114,17 +116,23 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set
     for row in rows:
         for index, cell in enumerate(row):
             widths[index] = max(widths[index], len(cell))
+    out = [text_table_line(headers, widths, right), text_table_rule(widths)]
+    out.extend(text_table_line(row, widths, right) for row in rows)
+    return "".join(out)
 
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            cell.rjust(widths[index]) if index in right else cell.ljust(widths[index])
-            for index, cell in enumerate(cells)
-        ]
-        return "  ".join(parts).rstrip()
 
-    out = [line(headers), "  ".join("-" * width for width in widths)]
-    out.extend(line(row) for row in rows)
-    return "\n".join(out) + "\n"
+def text_table_line(cells: Sequence[str], widths: Sequence[int], right: Collection[int]) -> str:
+    """Return one line of a ``text_table`` whose columns are ``widths`` wide, with its newline."""
+    parts = [
+        cell.rjust(widths[index]) if index in right else cell.ljust(widths[index])
+        for index, cell in enumerate(cells)
+    ]
+    return "  ".join(parts).rstrip() + "\n"
+
+
+def text_table_rule(widths: Sequence[int]) -> str:
+    """Return the dashed line under a ``text_table``'s headers."""
+    return "  ".join("-" * width for width in widths) + "\n"
 
 
 def csv_text(

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from slaclock.engine._time import iso_or_none
 from slaclock.errors import InputError
-from slaclock.reports._outcomes import ComplianceRow, Outcome, outcomes
+from slaclock.reports._outcomes import ComplianceRow, Outcome, Tally, outcomes
 from slaclock.reports._render import (
     csv_text,
     human_duration,
@@ -109,14 +109,30 @@ class ComplianceReport:
         if now is None:
             now = dt.datetime.now(dt.timezone.utc)
         in_period = (ticket for ticket in tickets if period.contains(ticket.logged_at))
-        groups: dict[tuple[str, ...], list[Outcome]] = {}
-        everything: list[Outcome] = []
+        # Only aggregates and the worst breaches are kept, so memory does not grow
+        # with the tickets (beyond one integer per judged metric, for the quantiles).
+        groups: dict[tuple[str, ...], Tally] = {}
+        everything = Tally()
+        breaches: list[Outcome] = []
+
+        def worst_first(item: Outcome) -> tuple[Any, ...]:
+            return (-item.overrun, item.ticket, item.metric)
+
         count = 0
         for ticket, report in evaluate_tickets(policy, in_period, now, on_bad):
             count += 1
             for item in outcomes(ticket, report):
-                groups.setdefault(item.group(fields), []).append(item)
-                everything.append(item)
+                key = item.group(fields)
+                tally = groups.get(key)
+                if tally is None:
+                    tally = groups[key] = Tally()
+                tally.add(item)
+                everything.add(item)
+                if worst and item.result == "breached":
+                    breaches.append(item)
+                    if len(breaches) >= 2 * worst + 1024:
+                        breaches.sort(key=worst_first)
+                        del breaches[worst:]
         tiers = {name: index for index, name in enumerate(policy.tiers)}
         metrics = {name: index for index, name in enumerate(METRICS)}
 
@@ -132,20 +148,17 @@ class ComplianceReport:
             return tuple(parts)
 
         rows = tuple(
-            ComplianceRow.of(dict(zip(fields, key, strict=True)), groups[key])
+            groups[key].row(dict(zip(fields, key, strict=True)))
             for key in sorted(groups, key=order)
         )
-        breaches = sorted(
-            (item for item in everything if item.result == "breached"),
-            key=lambda item: (-item.overrun, item.ticket, item.metric),
-        )
+        breaches.sort(key=worst_first)
         return cls(
             policy=policy.name,
             period=period,
             now=now,
             by=fields,
             rows=rows,
-            total=ComplianceRow.of({}, everything),
+            total=everything.row({}),
             worst=tuple(breaches[:worst]),
             tickets=count,
             goal=goal,
