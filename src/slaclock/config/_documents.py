@@ -12,8 +12,10 @@ Notepad write, is accepted. Each refusal is a ``ConfigError`` that names the lim
 from __future__ import annotations
 
 import importlib
+import itertools
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,8 +35,8 @@ __all__ = [
 
 _FORMATS = {".toml": "toml", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
-#: The largest calendar or policy file read, in bytes (10 MiB).
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+#: The largest calendar or policy file read, in bytes (1 MiB: some 50,000 holiday dates).
+MAX_DOCUMENT_BYTES = 1024 * 1024
 #: How deeply tables and lists may nest in a calendar or policy file.
 MAX_DEPTH = 32
 #: How many values (tables, lists, scalars) a document may hold, aliases expanded.
@@ -183,6 +185,10 @@ def _parse_yaml(text: str, source: str) -> object:
         raise ConfigError(
             f"{source}: reading YAML needs PyYAML: pip install 'slaclock[yaml]'"
         ) from None
+    if _flow_depth(text) > MAX_DEPTH:
+        # PyYAML's scanner slows down with every open bracket (quadratic in the depth),
+        # so nesting is refused before parsing, not after.
+        raise _too_deep(source)
     loader = _yaml_loader(yaml)(text)
     try:
         # A SafeLoader builds only plain data: tags such as !!python/object are refused.
@@ -195,6 +201,20 @@ def _parse_yaml(text: str, source: str) -> object:
         raise ConfigError(f"{source}: {exc}") from None
     finally:
         loader.dispose()
+
+
+_FLOW_RE = re.compile(r"""'(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|(?:^|(?<=\s))#[^\n]*|[\[\]{}]""")
+
+
+def _flow_depth(text: str) -> int:
+    """Return how deeply ``[`` and ``{`` nest in YAML text, outside quotes and comments."""
+    brackets = "".join(token for token in _FLOW_RE.findall(text) if token in _STEPS)
+    if not brackets:
+        return 0
+    return max(itertools.accumulate(map(_STEPS.__getitem__, brackets)))
+
+
+_STEPS = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def _yaml_problem(exc: Exception) -> str:
@@ -218,32 +238,33 @@ def _yaml_loader(yaml: Any) -> type[Any]:
     if cached is not None:
         return cached
 
-    class Loader(yaml.SafeLoader):  # type: ignore[misc]
+    # libyaml's parser when PyYAML has it: the pure-Python one takes seconds per 100 KB.
+    base = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+
+    class Loader(base):  # type: ignore[misc, valid-type]
         aliases = 0
 
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            if self.check_event(yaml.AliasEvent):
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            if node in self.constructed_objects:  # a node met again: an alias
                 self.aliases += 1
                 if self.aliases > MAX_ALIASES:
                     raise _YamlLimitError(
                         f"uses more aliases than the limit MAX_ALIASES ({MAX_ALIASES})"
                     )
-            return super().compose_node(parent, index)
+            return super().construct_object(node, deep=deep)
 
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-            seen: set[object] = set()
+            seen: set[tuple[str, str]] = set()
             for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    continue
-                key = self.construct_object(key_node, deep=True)
-                try:
-                    repeated = key in seen
-                    seen.add(key)
-                except TypeError:
-                    continue  # SafeLoader itself refuses an unhashable key below
-                if repeated:
+                if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node.value, str):
+                    continue  # merge keys (<<) and keys that are lists or tables
+                key = (key_node.tag, key_node.value)
+                if key in seen:
                     line = key_node.start_mark.line + 1
-                    raise _YamlLimitError(f"line {line}: the key {brief(key)} is given twice")
+                    raise _YamlLimitError(
+                        f"line {line}: the key {brief(key_node.value)} is given twice"
+                    )
+                seen.add(key)
             return super().construct_mapping(node, deep=deep)
 
         def construct_yaml_int(self, node: Any) -> Any:
