@@ -422,7 +422,9 @@ def test_tickets_and_outages_may_start_with_a_byte_order_mark(tmp_path: Path) ->
     tickets.write_bytes(b"\xef\xbb\xbf" + _ticket("T-1").encode() + b"\n")
     assert [ticket.id for ticket in read_tickets(tickets)] == ["T-1"]
     outages = tmp_path / "o.csv"
-    outages.write_bytes(b"\xef\xbb\xbfservice,start,end\nmail,2026-10-05T10:00Z,2026-10-05T11:00Z\n")
+    outages.write_bytes(
+        b"\xef\xbb\xbfservice,start,end\nmail,2026-10-05T10:00Z,2026-10-05T11:00Z\n"
+    )
     assert [outage.service for outage in read_outages(outages)] == ["mail"]
 
 
