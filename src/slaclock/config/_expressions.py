@@ -59,6 +59,12 @@ Expr = Union[Ref, Op]
 _TOKEN_RE = re.compile(r"\s*(?:([A-Za-z_][A-Za-z0-9_]*)|([&|()\-]))")
 
 
+#: The most calendar names one composition expression may join.
+MAX_EXPRESSION_TERMS = 64
+#: How deeply parentheses may nest in a composition expression.
+MAX_EXPRESSION_DEPTH = 16
+
+
 def parse_expression(text: str) -> Expr:
     """Return the parsed composition expression ``text``, such as ``"support & site"``.
 
@@ -82,6 +88,21 @@ left=Ref(name='c'), right=Ref(name='d'))))
         token = match[1] or match[2]
         tokens.append((token, match.start(match.lastindex or 0) + 1))
         position = match.end()
+    names = sum(1 for token, _ in tokens if NAME_RE.fullmatch(token))
+    if names > MAX_EXPRESSION_TERMS:
+        raise ValueError(
+            f"{names} calendars in one expression, more than the limit MAX_EXPRESSION_TERMS "
+            f"({MAX_EXPRESSION_TERMS}); name parts of it as calendars of their own"
+        )
+    depth = deepest = 0
+    for token, _ in tokens:
+        depth += {"(": 1, ")": -1}.get(token, 0)
+        deepest = max(deepest, depth)
+    if deepest > MAX_EXPRESSION_DEPTH:
+        raise ValueError(
+            f"parentheses nest deeper than the limit MAX_EXPRESSION_DEPTH "
+            f"({MAX_EXPRESSION_DEPTH}) in {brief(text)}"
+        )
     parser = _Parser(text, tokens)
     expr = parser.union()
     if parser.index < len(tokens):
