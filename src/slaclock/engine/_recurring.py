@@ -283,11 +283,12 @@ class RecurringSource:
             first = next(iter(self._base.replace(until=cap)), None)
         except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
             raise ScheduleError(f"invalid RRULE {brief(self.rule)}: {exc}") from None
-        if first is None:
+        if first is None and cap == horizon:
+            # A rule that ended (UNTIL) before occurring is empty but harmless: dateutil
+            # stops at UNTIL. One with no end would make every query search to year 9999.
             raise ScheduleError(
                 f"rule {brief(self.rule)} never occurs within the limit RULE_HORIZON_YEARS "
                 f"({RULE_HORIZON_YEARS} years) of its start {self.start.isoformat()}"
-                + ("" if self._until is None else " and before its UNTIL")
             )
 
     @classmethod
