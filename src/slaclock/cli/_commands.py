@@ -44,7 +44,7 @@ from slaclock.errors import (
 from slaclock.reports._render import iso_duration, json_text, seconds
 from slaclock.reports.periods import ReportingPeriod, parse_period
 from slaclock.sla.targets import BusinessDays, parse_target
-from slaclock.sla.tickets import Ticket, evaluate_tickets, iter_tickets
+from slaclock.sla.tickets import FIRST_YEAR, LAST_YEAR, Ticket, evaluate_tickets, iter_tickets
 
 if TYPE_CHECKING:
     from slaclock.sla.policy import Policy
@@ -78,6 +78,8 @@ def _instant(text: str, option: str) -> dt.datetime:
             f"{option}: {text!r} has no UTC offset; write it as "
             f"'{instant.isoformat()}+00:00' or with its zone's offset"
         )
+    if not FIRST_YEAR <= instant.year <= LAST_YEAR:  # the years tickets may use, too
+        raise InputError(f"{option}: {text!r} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
     return instant
 
 
