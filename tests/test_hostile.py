@@ -27,10 +27,10 @@ import pytest
 import tomllib
 
 import slaclock.errors
-from slaclock import Calendar, Policy
+from slaclock import Calendar, Clock, Policy
 from slaclock.cli import main
 from slaclock.config import load_calendars
-from slaclock.errors import OutOfRangeError
+from slaclock.errors import ClockError, OutOfRangeError, ScheduleError
 from slaclock.reports.uptime import read_outages
 from slaclock.sla.tickets import evaluate_tickets, read_tickets
 
@@ -497,3 +497,17 @@ def test_a_search_that_runs_off_the_end_of_time_is_out_of_range() -> None:
     calendar = Calendar.weekly({"mon": "09:00-09:01"}, tz="UTC")
     with pytest.raises(OutOfRangeError):  # one minute a week: 300 days take 400,000 years
         calendar.add(dt.datetime(9990, 1, 1, tzinfo=dt.timezone.utc), dt.timedelta(days=300))
+
+
+@pytest.mark.parametrize("depth", [70, 5000])
+def test_deeply_composed_calendar_data_is_refused_before_recursing(depth: int) -> None:
+    leaf: dict[str, Any] = {"kind": "weekly", "tz": "UTC", "hours": {"mon": "09:00-17:00"}}
+    node = leaf
+    for _ in range(depth):
+        node = {"kind": "difference", "of": [node, leaf]}
+    with pytest.raises(ScheduleError, match="MAX_DEPTH"):
+        Calendar.from_dict(node)
+    clock = Clock.start(Calendar.from_dict(leaf), dt.datetime(2026, 1, 5, 10, tzinfo=dt.UTC))
+    data = {**clock.to_dict(), "calendar": node}
+    with pytest.raises(ClockError, match="MAX_DEPTH"):
+        Clock.from_dict(data)
