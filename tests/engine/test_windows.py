@@ -357,11 +357,21 @@ def test_days_agree_with_plain_rrule_iteration(
 ) -> None:
     """Fast-forwarded, capped per-chunk generation yields what rrule yields from the anchor."""
     rule, anchor = rule_anchor
+    # A date UNTIL takes in the whole day (dateutil alone would read it as midnight).
+    plain = re.sub(r"UNTIL=(\d{8})$", r"UNTIL=\1T235959", rule)
+    start = dt.datetime.combine(anchor, dt.time(9))
+    later = start + dt.timedelta(days=146_097)
+    if "UNTIL" not in rule and not rrulestr("RRULE:" + plain, dtstart=start).between(
+        start, later, inc=True
+    ):
+        # A rule with no end that never occurs in the 400 years holding every pattern
+        # (MONTHLY;INTERVAL=2;BYMONTH=2 from January) is refused at load.
+        with pytest.raises(ScheduleError, match="never occurs"):
+            RecurringSource.build(LONDON, rule, "09:00-10:00", anchor)
+        return
     source = RecurringSource.build(LONDON, rule, "09:00-10:00", anchor)
     first = dt.date(2026, 1, 1) + dt.timedelta(days=offset)
     last = first + dt.timedelta(days=length)
-    # A date UNTIL takes in the whole day (dateutil alone would read it as midnight).
-    plain = re.sub(r"UNTIL=(\d{8})$", r"UNTIL=\1T235959", rule)
     expected = [
         occurrence.date()
         for occurrence in rrulestr(

@@ -25,23 +25,23 @@ import dataclasses
 import datetime as dt
 import difflib
 import io
-import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from slaclock.cli._due import due_of
+from slaclock.cli._errors import UsageError, guarded, safe_text
 from slaclock.cli._files import write_atomically
 from slaclock.cli._output import (
-    colour_column,
     emit,
     fail_status,
     output_format,
     versioned,
     wants_colour,
 )
-from slaclock.cli._terminal import Skipper, one_line, ticket_lines
+from slaclock.cli._stream import EVALUATE_COLUMNS, EvaluateWriter, output_stream
+from slaclock.cli._terminal import Skipper, ticket_lines
 from slaclock.config import NAME_RE, calendars_from_mapping, read_document
 from slaclock.engine._time import parse_instant
 from slaclock.engine.calendar import Calendar
@@ -51,19 +51,15 @@ from slaclock.errors import (
     NoClosingTimeError,
     SlaclockError,
 )
-from slaclock.reports._render import csv_text, human_duration, iso_duration, json_text, seconds
+from slaclock.reports._render import iso_duration, json_text, seconds
 from slaclock.reports.periods import ReportingPeriod, parse_period
 from slaclock.sla.targets import parse_target
-from slaclock.sla.tickets import Ticket, evaluate_tickets, iter_tickets
+from slaclock.sla.tickets import FIRST_YEAR, LAST_YEAR, Ticket, evaluate_tickets, iter_tickets
 
 if TYPE_CHECKING:
     from slaclock.sla.policy import Policy
 
 __all__ = ["UsageError", "build_parser", "main", "write_atomically"]
-
-
-class UsageError(Exception):
-    """A command line argparse refused; the message is one line."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -81,7 +77,10 @@ def _instant(text: str, option: str) -> dt.datetime:
     value = text.strip()
     if value.lower() == "now":
         return dt.datetime.now(dt.timezone.utc)
-    return parse_instant(text, option, InputError)
+    instant = parse_instant(value, option, InputError)
+    if not FIRST_YEAR <= instant.year <= LAST_YEAR:  # the years tickets may use, too
+        raise InputError(f"{option}: {text!r} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
+    return instant
 
 
 def _load_calendars(path: str) -> dict[str, Calendar]:
@@ -147,7 +146,7 @@ def _format(args: argparse.Namespace, choices: Sequence[str]) -> str:
 
 
 def _emit(text: str, args: argparse.Namespace, out: TextIO) -> None:
-    emit(text, args, out)
+    emit(safe_text(text), args, out)
 
 
 def _tickets(
@@ -286,111 +285,30 @@ def _policy(path: str) -> Policy:
     return Policy.load(path)
 
 
-_EVALUATE_COLUMNS = (
-    "ticket",
-    "customer",
-    "priority",
-    "metric",
-    "status",
-    "target",
-    "target_text",
-    "calendar",
-    "started_at",
-    "stopped_at",
-    "due",
-    "breached_at",
-    "elapsed",
-    "remaining",
-    "used",
-)
+_EVALUATE_COLUMNS = EVALUATE_COLUMNS
 
 
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     policy = _policy(args.policy)
     now = _instant(args.now, "--now")
     form = _format(args, ("table", "json", "csv"))
-    results = []
-    with ticket_lines(args.tickets, err, args.no_progress) as (lines, progress):
-        skipper = Skipper(err, progress)
-        tickets = _tickets(args, lines, skipper)
-        for ticket, report in evaluate_tickets(
-            policy, tickets, now, skipper if args.skip_bad else None
-        ):
-            results.append((ticket, report))
-    skipper.summary(args.tickets)
-    if form == "json":
-        items = []
-        for ticket, report in results:
-            metrics = {}
-            for metric, figures in report.items():
-                data = figures.to_dict()
-                if not args.explain:
-                    del data["intervals"]
-                metrics[metric] = data
-            items.append(
-                {
-                    "id": ticket.id,
-                    "customer": ticket.customer,
-                    "priority": report.priority,
-                    "metrics": metrics,
-                }
-            )
-        document = {
-            "policy": policy.name,
-            "now": now.isoformat(),
-            "skipped": skipper.count,
-            "tickets": items,
-        }
-        _emit(json_text(versioned(document)), args, out)
-        return _fails(results, args)
-    if form == "csv":
-        rows = []
-        for ticket, report in results:
-            for figures in report.values():
-                data = figures.to_dict()
-                data.update(ticket=ticket.id, customer=ticket.customer, priority=report.priority)
-                rows.append(
-                    ["" if data[name] is None else data[name] for name in _EVALUATE_COLUMNS]
-                )
-        _emit(csv_text(_EVALUATE_COLUMNS, rows), args, out)
-        return _fails(results, args)
-    from slaclock.reports._render import text_table
-
-    body = []
-    for ticket, report in results:
-        for figures in report.values():
-            body.append(
-                [
-                    ticket.id,
-                    ticket.customer or "-",
-                    report.priority,
-                    figures.metric,
-                    figures.status.value,
-                    human_duration(figures.elapsed),
-                    figures.target_text,
-                    "-" if figures.due is None else figures.due.isoformat(),
-                    "-" if figures.breached_at is None else figures.breached_at.isoformat(),
-                ]
-            )
-    text = f"policy {policy.name}, as at {now.isoformat()}: {len(results)} tickets\n\n"
-    text += text_table(
-        ["ticket", "customer", "tier", "metric", "status", "used", "target", "due", "breached at"],
-        body,
-        {5, 6},
-    )
-    if args.output in (None, "-") and wants_colour(out):
-        text = colour_column(text, "status")
-    if args.explain:
-        for ticket, report in results:
-            text += f"\n{ticket.id}:\n{report.explain()}\n"
-    _emit(text, args, out)
-    return _fails(results, args)
-
-
-def _fails(results: Sequence[tuple[Ticket, Any]], args: argparse.Namespace) -> int:
-    """Return the exit status ``--fail-on`` asks for, from every metric's status."""
-    statuses = (f.status.value for _, report in results for f in report.values())
-    return fail_status(statuses, getattr(args, "fail_on", None))
+    # Each ticket is rendered as it is evaluated (cli/_stream.py): memory stays flat.
+    colour = form == "table" and args.output in (None, "-") and wants_colour(out)
+    writer = EvaluateWriter(form, explain=args.explain, neutralise=not args.raw_csv, colour=colour)
+    try:
+        with ticket_lines(args.tickets, err, args.no_progress) as (lines, progress):
+            skipper = Skipper(err, progress)
+            tickets = _tickets(args, lines, skipper)
+            for ticket, report in evaluate_tickets(
+                policy, tickets, now, skipper if args.skip_bad else None
+            ):
+                writer.add(ticket, report)
+        skipper.summary(args.tickets)
+        with output_stream(args.output, out) as stream:
+            writer.write(stream, policy=policy.name, now=now.isoformat(), skipped=skipper.count)
+    finally:
+        writer.close()
+    return fail_status(writer.statuses, getattr(args, "fail_on", None))
 
 
 def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -426,7 +344,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     render: dict[str, Callable[[], str]] = {
         "table": report.to_text,
         "json": lambda: json_text(versioned(report.to_dict())),
-        "csv": report.to_csv,
+        "csv": lambda: report.to_csv(neutralise=not args.raw_csv),
         "html": lambda: report.to_html(**_branding(args)),
     }
     _emit(render[form](), args, out)
@@ -479,7 +397,7 @@ def _cmd_uptime(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     render: dict[str, Callable[[], str]] = {
         "table": report.to_text,
         "json": lambda: json_text(versioned(report.to_dict())),
-        "csv": report.to_csv,
+        "csv": lambda: report.to_csv(neutralise=not args.raw_csv),
         "html": lambda: report.to_html(**_branding(args)),
     }
     _emit(render[form](), args, out)
@@ -507,6 +425,15 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 # -- the parser ------------------------------------------------------------------
 
 
+def _raw_csv_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="write CSV cells as they are: do not prefix cells starting with = + - @ "
+        "(spreadsheet formulas) with ' (see docs/security.md)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the ``slaclock`` argument parser with every subcommand."""
     from slaclock._version import __version__
@@ -518,6 +445,11 @@ def build_parser() -> argparse.ArgumentParser:
         "4 when --fail-on at_risk finds a metric at risk. See docs/cli.md.",
     )
     parser.add_argument("--version", action="version", version=f"slaclock {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="on an internal error, print the full traceback (for a bug report)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help: str, handler: Callable[..., int]) -> argparse.ArgumentParser:
@@ -577,6 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--skip-bad", action="store_true", help="skip bad lines and tickets, counting them"
         )
         sub.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+        _raw_csv_option(sub)
 
     def branding_options(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--template", metavar="FILE", help="an HTML template (Jinja2) of your own")
@@ -636,6 +569,7 @@ def build_parser() -> argparse.ArgumentParser:
     uptime.add_argument("--goal", type=float, help="an availability goal in percent, such as 99.9")
     branding_options(uptime)
     uptime.add_argument("--skip-bad", action="store_true", help="skip bad rows, counting them")
+    _raw_csv_option(uptime)
 
     demo = add("demo", "run the bundled example end to end", _cmd_demo)
     demo.add_argument(
@@ -649,11 +583,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _os_message(exc: OSError) -> str:
-    reason = exc.strerror or str(exc)
-    return f"{exc.filename}: {reason}" if exc.filename is not None else reason
-
-
 def main(
     argv: Sequence[str] | None = None,
     stdout: TextIO | None = None,
@@ -662,26 +591,17 @@ def main(
     """Run the command line on ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
-    try:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in arguments
+    if debug:  # accepted anywhere on the line, before or after the command
+        arguments = ["--debug", *(value for value in arguments if value != "--debug")]
+
+    def run() -> int:
         try:
-            args = build_parser().parse_args(argv)
+            args = build_parser().parse_args(arguments)
         except SystemExit as exit:  # --help and --version print, then exit 0
             return int(exit.code or 0)
         handler: Callable[[argparse.Namespace, TextIO, TextIO], int] = args.handler
         return handler(args, out, err)
-    except UsageError as exc:
-        err.write(f"{exc}\n")
-    except SlaclockError as exc:
-        err.write(f"slaclock: {one_line(str(exc))}\n")
-    except BrokenPipeError:
-        # The reader went away (``slaclock evaluate ... | head``): stop quietly.
-        with contextlib.suppress(OSError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        return 1
-    except OSError as exc:
-        err.write(f"slaclock: {one_line(_os_message(exc))}\n")
-    except KeyboardInterrupt:
-        err.write("slaclock: interrupted\n")
-        return 130
-    return 2
+
+    return guarded(run, err, debug)

@@ -9,6 +9,7 @@ The exit statuses (``docs/cli.md``):
 2     bad input or usage; one line on stderr says what and where
 3     ``--fail-on breached`` or ``--fail-on at_risk``: some metric is breached
 4     ``--fail-on at_risk``: some metric is at risk, none is breached
+70    an internal error (a bug): one line; ``--debug`` prints the traceback
 130   interrupted (Ctrl-C)
 ====  ===========================================================================
 """
@@ -31,6 +32,7 @@ __all__ = [
     "EXIT_BREACHED",
     "FORMAT_VERSION",
     "colour_column",
+    "colour_word",
     "emit",
     "fail_status",
     "output_format",
@@ -172,10 +174,14 @@ def colour_column(table: str, header: str) -> str:
         return table
     first, column = heading
     for index in range(first + 2, len(lines)):
-        line = lines[index]
-        word = re.match(r"\S+", line[column:])
-        if word and word.group() in _COLOURS:
-            end = column + word.end()
-            code = _COLOURS[word.group()]
-            lines[index] = f"{line[:column]}\x1b[{code}m{word.group()}\x1b[0m{line[end:]}"
+        lines[index] = colour_word(lines[index], column)
     return "\n".join(lines)
+
+
+def colour_word(line: str, column: int) -> str:
+    """Return ``line`` with the status word starting at ``column`` coloured (ANSI), if it is one."""
+    word = re.match(r"\S+", line[column:])
+    if word is None or word.group() not in _COLOURS:
+        return line
+    end = column + word.end()
+    return f"{line[:column]}\x1b[{_COLOURS[word.group()]}m{word.group()}\x1b[0m{line[end:]}"

@@ -6,10 +6,11 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, TextIO
 
+from slaclock.cli._errors import one_line
 from slaclock.errors import InputError
 
 #: How many skipped bad inputs are described one by one before only counting.
@@ -117,15 +118,24 @@ class Skipper:
             self.stream.write(f"slaclock: {source}: skipped {self.count} bad input(s)\n")
 
 
-def one_line(message: str) -> str:
-    lines = [line for line in message.splitlines() if line.strip()] or [message]
-    more = len(lines) - 1
-    return lines[0] + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+def _lines(handle: IO[bytes], progress: Progress) -> Iterator[bytes]:
+    """Yield the lines of ``handle``; one past ``MAX_LINE_BYTES`` is cut there (and refused later).
 
+    Reading in bounded pieces keeps a file that is one enormous line from filling memory.
+    """
+    from slaclock.sla.tickets import MAX_LINE_BYTES
 
-def _lines(handle: Iterable[bytes], progress: Progress) -> Iterator[bytes]:
-    for raw in handle:
-        progress.advance(len(raw), 1 if raw.strip() else 0)
+    while True:
+        raw = handle.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        size = len(raw)
+        if size > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            rest = raw
+            while rest and not rest.endswith(b"\n"):  # skip to the end of the line
+                rest = handle.readline(MAX_LINE_BYTES)
+                size += len(rest)
+        progress.advance(size, 1 if raw.strip() else 0)
         yield raw
 
 

@@ -54,6 +54,7 @@ from slaclock.config._models import (
     RecurringConfig,
     problems,
 )
+from slaclock.engine._text import brief
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import ConfigError
 
@@ -80,7 +81,7 @@ def calendars_from_mapping(data: object, source: str = "<string>") -> dict[str, 
     ``source`` names where the data came from in error messages.
     """
     if not isinstance(data, Mapping):
-        raise ConfigError(f"{source}: expected a table with a 'calendars' table, got {data!r}")
+        raise ConfigError(f"{source}: expected a table with a 'calendars' table, got {brief(data)}")
     if "calendars" not in data:
         raise ConfigError(f"{source}: calendars: missing; the file needs a [calendars] table")
     try:

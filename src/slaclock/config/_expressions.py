@@ -12,6 +12,7 @@ from pydantic import (
 )
 
 from slaclock.config._fields import NAME_RE, fail
+from slaclock.engine._text import brief
 from slaclock.engine.calendar import Calendar
 
 # -- composition expressions --------------------------------------------------
@@ -58,6 +59,12 @@ Expr = Union[Ref, Op]
 _TOKEN_RE = re.compile(r"\s*(?:([A-Za-z_][A-Za-z0-9_]*)|([&|()\-]))")
 
 
+#: The most calendar names one composition expression may join.
+MAX_EXPRESSION_TERMS = 64
+#: How deeply parentheses may nest in a composition expression.
+MAX_EXPRESSION_DEPTH = 16
+
+
 def parse_expression(text: str) -> Expr:
     """Return the parsed composition expression ``text``, such as ``"support & site"``.
 
@@ -77,16 +84,32 @@ left=Ref(name='c'), right=Ref(name='d'))))
         match = _TOKEN_RE.match(text, position)
         if match is None:
             column = position + len(text[position:]) - len(text[position:].lstrip()) + 1
-            raise ValueError(f"unexpected {text[column - 1]!r} at column {column} in {text!r}")
+            raise ValueError(f"unexpected {text[column - 1]!r} at column {column} in {brief(text)}")
         token = match[1] or match[2]
         tokens.append((token, match.start(match.lastindex or 0) + 1))
         position = match.end()
+    names = sum(1 for token, _ in tokens if NAME_RE.fullmatch(token))
+    if names > MAX_EXPRESSION_TERMS:
+        raise ValueError(
+            f"{names} calendars in one expression, more than the limit MAX_EXPRESSION_TERMS "
+            f"({MAX_EXPRESSION_TERMS}); name parts of it as calendars of their own"
+        )
+    depth = deepest = 0
+    for token, _ in tokens:
+        depth += {"(": 1, ")": -1}.get(token, 0)
+        deepest = max(deepest, depth)
+    if deepest > MAX_EXPRESSION_DEPTH:
+        raise ValueError(
+            f"parentheses nest deeper than the limit MAX_EXPRESSION_DEPTH "
+            f"({MAX_EXPRESSION_DEPTH}) in {brief(text)}"
+        )
     parser = _Parser(text, tokens)
     expr = parser.union()
     if parser.index < len(tokens):
         token, column = tokens[parser.index]
         raise ValueError(
-            f"unexpected {token!r} at column {column} in {text!r}; join calendars with &, | or -"
+            f"unexpected {brief(token)} at column {column} in {brief(text)}; "
+            "join calendars with &, | or -"
         )
     return expr
 
@@ -120,26 +143,27 @@ class _Parser:
 
     def atom(self) -> Expr:
         if self.index >= len(self.tokens):
-            where = "an empty expression" if not self.tokens else f"the end of {self.text!r}"
+            where = "an empty expression" if not self.tokens else f"the end of {brief(self.text)}"
             raise ValueError(f"expected a calendar name or '(' at {where}")
         token, column = self.tokens[self.index]
         self.index += 1
         if token == "(":
             inner = self.union()
             if self.peek() != ")":
-                raise ValueError(f"'(' at column {column} in {self.text!r} is never closed")
+                raise ValueError(f"'(' at column {column} in {brief(self.text)} is never closed")
             self.index += 1
             return inner
         if NAME_RE.fullmatch(token):
             return Ref(token)
         raise ValueError(
-            f"expected a calendar name or '(' at column {column} in {self.text!r}, got {token!r}"
+            f"expected a calendar name or '(' at column {column} in {brief(self.text)}, "
+            f"got {brief(token)}"
         )
 
 
 def _expression_value(value: object) -> Expr:
     if not isinstance(value, str):
-        raise fail(f"expected an expression such as 'support & site', got {value!r}")
+        raise fail(f"expected an expression such as 'support & site', got {brief(value)}")
     try:
         return parse_expression(value)
     except ValueError as exc:

@@ -13,6 +13,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from slaclock.engine._recurring import parse_rule
+from slaclock.engine._text import brief
 from slaclock.engine._time import zone
 from slaclock.engine._windows import parse_instant
 from slaclock.engine.schedule import CLOSED_WORDS, WeeklyHours, parse_date, parse_shifts
@@ -45,12 +46,12 @@ def strip_prefix(message: str, prefix: str) -> str:
 
 def _zone_name(value: object) -> str:
     if not isinstance(value, str):
-        raise fail(f"expected an IANA zone name such as 'Europe/London', got {value!r}")
+        raise fail(f"expected an IANA zone name such as 'Europe/London', got {brief(value)}")
     try:
         zone(value)
     except SlaclockError:
         raise fail(
-            f"unknown time zone {value!r}; use an IANA name such as 'Europe/London'"
+            f"unknown time zone {brief(value)}; use an IANA name such as 'Europe/London'"
         ) from None
     return value
 
@@ -67,7 +68,7 @@ def _hours_value(value: object) -> str | list[str] | None:
     else:
         raise fail(
             f"expected shifts such as '09:00-17:00' (or '09:00-12:30,13:30-17:00', "
-            f"a list of them, or 'closed'), got {value!r}"
+            f"a list of them, or 'closed'), got {brief(value)}"
         )
     for text in texts:
         if _SHIFT_RE.fullmatch(text) is None:
@@ -81,11 +82,11 @@ def _hours_value(value: object) -> str | list[str] | None:
 
 def _day_key(value: object) -> str:
     if not isinstance(value, str):
-        raise fail(f"day names are strings such as 'mon-fri', not {value!r}")
+        raise fail(f"day names are strings such as 'mon-fri', not {brief(value)}")
     try:
         WeeklyHours.parse({value: None})
     except SlaclockError as exc:
-        raise fail(strip_prefix(str(exc), f"hours[{value!r}]: ")) from None
+        raise fail(strip_prefix(str(exc), f"hours[{brief(value)}]: ")) from None
     return value
 
 
@@ -93,19 +94,21 @@ def _date_value(value: object) -> dt.date:
     try:
         return parse_date(value, "date")
     except SlaclockError:
-        raise fail(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise fail(f"{brief(value)} is not a date (YYYY-MM-DD)") from None
 
 
 def _window_value(value: object) -> tuple[dt.datetime, dt.datetime]:
     if isinstance(value, Mapping):
         unknown = set(value) - {"start", "end"}
         if unknown or len(value) != 2:
-            raise fail(f"a window is {{start = ..., end = ...}} or [start, end], got {value!r}")
+            raise fail(
+                f"a window is {{start = ..., end = ...}} or [start, end], got {brief(value)}"
+            )
         pair = (value["start"], value["end"])
     elif isinstance(value, (list, tuple)) and len(value) == 2:
         pair = (value[0], value[1])
     else:
-        raise fail(f"a window is {{start = ..., end = ...}} or [start, end], got {value!r}")
+        raise fail(f"a window is {{start = ..., end = ...}} or [start, end], got {brief(value)}")
     try:
         start = parse_instant(pair[0], "start")
         end = parse_instant(pair[1], "end")
@@ -128,7 +131,7 @@ def _rule_value(value: object) -> str:
 def _calendar_name(value: object) -> str:
     if not isinstance(value, str) or NAME_RE.fullmatch(value) is None:
         raise fail(
-            f"{value!r} is not a calendar name: use letters, digits and _, starting with a "
+            f"{brief(value)} is not a calendar name: use letters, digits and _, starting with a "
             "letter or _, so that expressions such as 'support & site' can name it"
         )
     return value

@@ -35,6 +35,7 @@ from slaclock.config._fields import (
     strip_prefix,
 )
 from slaclock.engine._recurring import parse_rule, rule_parts
+from slaclock.engine._text import brief
 from slaclock.engine.calendar import Calendar
 from slaclock.engine.schedule import CLOSED_WORDS, WeeklyHours
 from slaclock.engine.windows import Windows
@@ -69,8 +70,10 @@ class _Model(BaseModel):
             for key in data:
                 if key not in known:
                     close = difflib.get_close_matches(str(key), known, n=1)
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
-                    raise fail(f"unknown field {key!r}{hint} ({cls.what} takes {', '.join(known)})")
+                    hint = f"; did you mean {brief(close[0])}?" if close else ""
+                    raise fail(
+                        f"unknown field {brief(key)}{hint} ({cls.what} takes {', '.join(known)})"
+                    )
         return data
 
 
@@ -96,7 +99,7 @@ class HolidaysConfig(_Model):
         if self.market is not None:
             if self.market not in package.list_supported_financial():
                 raise fail(
-                    f"unknown market {self.market!r}; the holidays package has no such "
+                    f"unknown market {brief(self.market)}; the holidays package has no such "
                     "financial market (try 'XNYS' or 'XLON')",
                     "market",
                 )
@@ -110,9 +113,9 @@ class HolidaysConfig(_Model):
         assert country is not None
         if country not in countries:
             close = difflib.get_close_matches(country.upper(), list(countries), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = f"; did you mean {brief(close[0])}?" if close else ""
             raise fail(
-                f"unknown country code {country!r}: the holidays package has no such "
+                f"unknown country code {brief(country)}: the holidays package has no such "
                 f"country (use ISO 3166 codes such as 'GB'){hint}",
                 "country",
             )
@@ -121,14 +124,15 @@ class HolidaysConfig(_Model):
         except NotImplementedError:
             known = ", ".join(countries[country]) or "none"
             raise fail(
-                f"unknown subdivision {self.subdiv!r} of {country} (known: {known})", "subdiv"
+                f"unknown subdivision {brief(self.subdiv)} of {country} (known: {known})", "subdiv"
             ) from None
         if self.categories is not None:
             supported = sorted(found.supported_categories)
             for name in self.categories:
                 if name not in supported:
                     raise fail(
-                        f"unknown category {name!r} for {country} (known: {', '.join(supported)})",
+                        f"unknown category {brief(name)} for {country} "
+                        f"(known: {', '.join(supported)})",
                         "categories",
                     )
         return self
@@ -186,7 +190,8 @@ class RecurringConfig(_Model):
             isinstance(self.hours, str) and self.hours.strip().lower() in CLOSED_WORDS
         ):
             raise fail(
-                f"recurring windows need hours such as '02:00-06:00', not {self.hours!r}", "hours"
+                f"recurring windows need hours such as '02:00-06:00', not {brief(self.hours)}",
+                "hours",
             )
         body, dtstart = parse_rule(self.rule)
         if dtstart is not None and self.start is not None:
@@ -341,9 +346,9 @@ class CalendarSet(BaseModel):
             if name not in entries:
                 referrer = visiting[-1] if visiting else name
                 close = difflib.get_close_matches(name, list(entries), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = f"; did you mean {brief(close[0])}?" if close else ""
                 raise ConfigError(
-                    f"{source}: calendars.{referrer}: unknown calendar {name!r}{hint} "
+                    f"{source}: calendars.{referrer}: unknown calendar {brief(name)}{hint} "
                     f"(defined: {', '.join(entries)})"
                 )
             if name in visiting:
@@ -402,7 +407,7 @@ def problems(exc: ValidationError, source: str) -> ConfigError:
             limit = context.get("min_length" if error["type"] == "too_short" else "max_length")
             problem = f"takes {bound} {limit} items, got {context.get('actual_length')}"
         else:
-            problem = f"{error['msg']} (got {error.get('input')!r})"
+            problem = f"{error['msg']} (got {brief(error.get('input'))})"
         path = _path_text(loc)
         lines.append(f"{source}: {path}: {problem}" if path else f"{source}: {problem}")
     return ConfigError("\n".join(lines))

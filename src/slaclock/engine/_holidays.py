@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
+from ._text import brief
 from .errors import ScheduleError
 from .schedule import parse_dates
 
@@ -135,7 +136,9 @@ class PackageHolidays:
         try:
             package = importlib.import_module("holidays")
         except ImportError as exc:  # pragma: no cover - holidays is a dependency
-            raise ScheduleError(f"{where}: the 'holidays' package is needed for {data!r}") from exc
+            raise ScheduleError(
+                f"{where}: the 'holidays' package is needed for {brief(data)}"
+            ) from exc
         country, market = data.get("country"), data.get("market")
         categories = data.get("categories") or None
         observed = bool(data.get("observed", True))
@@ -201,12 +204,56 @@ class PackageHolidays:
         return data
 
 
-def holiday_source(value: object, where: str = "holidays") -> DateHolidays | PackageHolidays:
+class UnionHolidays:
+    """Holidays of several sources: a date is a holiday if any of them has it (``GB() + US()``)."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple[DateHolidays | PackageHolidays, ...]) -> None:
+        self.parts = parts
+
+    def __contains__(self, day: object) -> bool:
+        return any(day in part for part in self.parts)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UnionHolidays) and other.parts == self.parts
+
+    def __hash__(self) -> int:
+        return hash(self.parts)
+
+    def __repr__(self) -> str:
+        return " + ".join(repr(part) for part in self.parts)
+
+    def to_data(self) -> list[object]:
+        return [part.to_data() for part in self.parts]
+
+
+_Source = DateHolidays | PackageHolidays | UnionHolidays
+
+
+def holiday_source(value: object, where: str = "holidays") -> _Source:
     """Return the holiday source for a ``holidays`` object, a collection of dates, or data."""
-    if isinstance(value, (DateHolidays, PackageHolidays)):
+    if isinstance(value, (DateHolidays, PackageHolidays, UnionHolidays)):
         return value
     if value is None:
         return DateHolidays(frozenset())
+    parts = getattr(value, "holidays", None)
+    if isinstance(value, Mapping) and hasattr(value, "expand") and isinstance(parts, list):
+        # A sum of holidays objects (GB() + US()): keep each part, so each expands.
+        return _union([holiday_source(part, where) for part in parts])
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(item, (Mapping, list)) for item in value)
+        and any(isinstance(item, Mapping) for item in value)
+    ):
+        # The data a UnionHolidays writes: one entry per part.
+        return _union(
+            [holiday_source(item, f"{where}[{number}]") for number, item in enumerate(value)]
+        )
+    if isinstance(value, Mapping) and hasattr(value, "expand") and not _is_holidays_object(value):
+        # A bare HolidayBase() filled by hand: it has no rules to expand, only its dates.
+        return DateHolidays(parse_dates(list(value), where))
     if _is_holidays_object(value):
         if not getattr(value, "expand", True):
             # A fixed object answers only for the years it holds: take them as dates.
@@ -217,9 +264,16 @@ def holiday_source(value: object, where: str = "holidays") -> DateHolidays | Pac
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise ScheduleError(
             f"{where}: expected a holidays object such as holidays.country_holidays('GB') "
-            f"or a collection of dates, not {value!r}"
+            f"or a collection of dates, not {brief(value)}"
         )
     return DateHolidays(parse_dates(value, where))
+
+
+def _union(parts: list[_Source]) -> _Source:
+    flat: list[DateHolidays | PackageHolidays] = []
+    for part in parts:
+        flat.extend(part.parts if isinstance(part, UnionHolidays) else (part,))
+    return flat[0] if len(flat) == 1 else UnionHolidays(tuple(flat))
 
 
 def _is_holidays_object(value: object) -> bool:

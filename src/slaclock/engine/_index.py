@@ -195,6 +195,8 @@ class PeriodIndex:
         """Return the earliest instant ``s >= t`` with ``elapsed(t, s) == duration``."""
         if duration <= 0:
             return t if duration == 0 else self.subtract(t, -duration)
+        if t + duration > MAX_US:  # open time never outruns real time: fail before walking
+            raise OutOfRangeError(_PAST_THE_END)
         number = t >> CHUNK_BITS
         chunk = self.chunk(number)
         target = chunk.before(t) + duration
@@ -218,6 +220,8 @@ class PeriodIndex:
         """Return the latest instant ``s <= t`` with ``elapsed(s, t) == duration``."""
         if duration <= 0:
             return t if duration == 0 else self.add(t, -duration)
+        if t - duration < MIN_US:
+            raise OutOfRangeError(_PAST_THE_END)
         number = t >> CHUNK_BITS
         chunk = self.chunk(number)
         # ``target`` is the open time in [chunk.lo, s) that leaves ``duration`` before t.

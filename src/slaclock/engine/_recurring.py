@@ -6,6 +6,7 @@ expanded, so the rest of the engine runs on the standard library alone.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ._index import Intervals
 from ._sources import local_days, place_shifts
+from ._text import brief
 from .errors import ScheduleError
 from .schedule import CLOSED_WORDS, Shift, parse_date, parse_shifts
 
@@ -33,6 +35,22 @@ _DTSTART_RE = re.compile(r"DTSTART(?:;VALUE=DATE(?:-TIME)?)?:(\d{8})(?:T(\d{6}))
 #: ``f(anchor, day)``: the latest anchor on or before ``day`` that gives the same windows.
 _Step = Callable[[dt.date, dt.date], dt.date]
 _UNTIL_RE = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?")
+
+#: A rule must first occur within this many years of its start (DTSTART), or it is refused:
+#: 400 years hold every pattern of the Gregorian calendar.
+RULE_HORIZON_YEARS = 400
+#: The largest COUNT a rule may have; its occurrences are expanded once and kept.
+MAX_RULE_COUNT = 10_000
+#: The allowed values of each BY-part, as (smallest, largest, zero allowed, negative allowed).
+_BY_RANGES = {
+    "BYMONTH": (1, 12, False),
+    "BYMONTHDAY": (1, 31, True),
+    "BYYEARDAY": (1, 366, True),
+    "BYWEEKNO": (1, 53, True),
+    "BYSETPOS": (1, 366, True),
+}
+_WEEKDAYS = frozenset({"MO", "TU", "WE", "TH", "FR", "SA", "SU"})
+_BYDAY_RE = re.compile(r"([+-]?)(\d{1,3})?([A-Z]{2})")
 
 
 def _rrulestr(text: str, dtstart: dt.datetime) -> rrule:
@@ -125,6 +143,7 @@ def _parts(body: str, rule: str) -> dict[str, str]:
                 f"invalid RRULE {rule!r}: {name} is not allowed; the rule picks days and "
                 "the hours argument gives the time of day"
             )
+    _check_ranges(parts, rule)
     if "COUNT" in parts and "UNTIL" in parts:
         raise ScheduleError(f"invalid RRULE {rule!r}: COUNT and UNTIL exclude each other")
     for name in ("INTERVAL", "COUNT"):
@@ -144,6 +163,66 @@ def _parts(body: str, rule: str) -> dict[str, str]:
     return parts
 
 
+def _check_ranges(parts: Mapping[str, str], rule: str) -> None:
+    """Refuse BY-parts outside RFC 5545's ranges, which dateutil accepts and then never meets."""
+    for name, (low, high, negative) in _BY_RANGES.items():
+        text = parts.get(name)
+        if text is None:
+            continue
+        for item in text.split(","):
+            value = item.lstrip("+-")
+            sign = item[: len(item) - len(value)]
+            if (
+                not value.isdigit()
+                or len(value) > 3
+                or not low <= int(value) <= high
+                or (sign == "-" and not negative)
+                or len(sign) > 1
+            ):
+                span = f"{'-' if negative else ''}{high}..-{low}, {low}..{high}"
+                if not negative:
+                    span = f"{low}..{high}"
+                raise ScheduleError(
+                    f"invalid RRULE {brief(rule)}: {name}={brief(item)} is outside {span}"
+                )
+    byday = parts.get("BYDAY")
+    if byday is not None:
+        freq = parts.get("FREQ")
+        most = 53 if freq == "YEARLY" and "BYMONTH" not in parts else 5
+        for item in byday.split(","):
+            match = _BYDAY_RE.fullmatch(item)
+            if match is None or match[3] not in _WEEKDAYS:
+                raise ScheduleError(
+                    f"invalid RRULE {brief(rule)}: invalid 'BYDAY' value {brief(item)}: not a "
+                    "weekday such as MO, 1SU or -1FR"
+                )
+            if match[2] is not None:
+                if freq not in ("MONTHLY", "YEARLY"):
+                    raise ScheduleError(
+                        f"invalid RRULE {brief(rule)}: BYDAY={item} has a number, which only "
+                        "MONTHLY and YEARLY rules take"
+                    )
+                if not 1 <= int(match[2]) <= most:
+                    raise ScheduleError(
+                        f"invalid RRULE {brief(rule)}: BYDAY={item}: there is no "
+                        f"{match[2]}th {match[3]} (1 to {most})"
+                    )
+    count = parts.get("COUNT")
+    if count is not None and count.isdigit() and int(count) > MAX_RULE_COUNT:
+        raise ScheduleError(
+            f"invalid RRULE {brief(rule)}: COUNT={brief(count)} is more than the limit "
+            f"MAX_RULE_COUNT ({MAX_RULE_COUNT})"
+        )
+
+
+def _horizon(anchor: dt.datetime, spans: int = 1) -> dt.datetime:
+    """Return ``spans`` times ``RULE_HORIZON_YEARS`` after ``anchor``, or the last datetime."""
+    days = spans * RULE_HORIZON_YEARS * _CYCLE_DAYS // 400
+    if anchor.year + spans * RULE_HORIZON_YEARS >= dt.MAXYEAR:
+        return dt.datetime.max
+    return anchor + dt.timedelta(days=days)
+
+
 def _without(body: str, name: str) -> str:
     return ";".join(item for item in body.split(";") if item.partition("=")[0] != name)
 
@@ -161,6 +240,7 @@ class RecurringSource:
         "_base",
         "_count",
         "_hash",
+        "_occurrences",
         "_step",
         "_until",
         "rule",
@@ -187,6 +267,29 @@ class RecurringSource:
             "RRULE:" + _without(_without(rule, "UNTIL"), "COUNT"), self._at(start)
         )
         self._step = _fast_forward_step(parts, start)
+        self._occurrences: list[dt.date] | None = None
+        self._check_occurs()
+
+    def _check_occurs(self) -> None:
+        """Refuse a rule with no occurrence within ``RULE_HORIZON_YEARS`` of its start.
+
+        This also runs dateutil's expansion once, so a rule it accepts but cannot
+        expand (such as an impossible BYSETPOS) fails here, at load, not at a query.
+        """
+        anchor = self._at(self.start)
+        horizon = _horizon(anchor)
+        cap = horizon if self._until is None else min(horizon, self._until)
+        try:
+            first = next(iter(self._base.replace(until=cap)), None)
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+            raise ScheduleError(f"invalid RRULE {brief(self.rule)}: {exc}") from None
+        if first is None and cap == horizon:
+            # A rule that ended (UNTIL) before occurring is empty but harmless: dateutil
+            # stops at UNTIL. One with no end would make every query search to year 9999.
+            raise ScheduleError(
+                f"rule {brief(self.rule)} never occurs within the limit RULE_HORIZON_YEARS "
+                f"({RULE_HORIZON_YEARS} years) of its start {self.start.isoformat()}"
+            )
 
     @classmethod
     def build(
@@ -263,13 +366,12 @@ class RecurringSource:
             cap = min(cap, self._until)
         low = self._at(first)
         if self._count is not None:
-            # COUNT counts from the anchor: iterate from it, at most COUNT times.
-            rule = self._base.replace(until=cap)
-            for number, occurrence in enumerate(rule):
-                if number >= self._count:
-                    return
-                if occurrence >= low:
-                    yield occurrence.date()
+            # COUNT counts from the anchor: expand the (bounded) occurrences once and keep
+            # them, rather than walking from the anchor again for every chunk.
+            occurrences = self._counted()
+            begin = bisect.bisect_left(occurrences, first)
+            end = bisect.bisect_right(occurrences, last)
+            yield from occurrences[begin:end]
             return
         anchor = self.start
         if self._step is not None and first > anchor:
@@ -278,6 +380,18 @@ class RecurringSource:
         for occurrence in rule:
             if occurrence >= low:
                 yield occurrence.date()
+
+    def _counted(self) -> list[dt.date]:
+        """Return the local days of a COUNT rule's occurrences (at most ``MAX_RULE_COUNT``)."""
+        if self._occurrences is None:
+            assert self._count is not None
+            days: list[dt.date] = []
+            for occurrence in self._base.replace(until=_horizon(self._at(self.start), 3)):
+                days.append(occurrence.date())
+                if len(days) >= self._count:
+                    break
+            self._occurrences = days
+        return self._occurrences
 
     def intervals(self, lo: int, hi: int) -> Intervals:
         starts: list[int] = []

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ._holidays import DateHolidays, PackageHolidays, holiday_source
+from ._holidays import DateHolidays, PackageHolidays, UnionHolidays, holiday_source
 from ._index import Intervals, PeriodIndex
 from ._time import MAX_US, MIN_US, first_instant_at, wall
 from .errors import ScheduleError
@@ -82,7 +82,7 @@ class WeeklySource:
         self,
         zone: ZoneInfo,
         week: WeeklyHours,
-        holidays: DateHolidays | PackageHolidays,
+        holidays: DateHolidays | PackageHolidays | UnionHolidays,
         overrides: Mapping[dt.date, tuple[Shift, ...]],
     ) -> None:
         self.zone = zone
@@ -262,9 +262,13 @@ class CompositeSource:
     is the operand's value, so compositions compare and serialize by value.
     """
 
-    __slots__ = ("_hash", "kind", "operands")
+    __slots__ = ("_hash", "depth", "kind", "operands")
 
     KINDS = ("union", "intersection", "difference")
+    #: The most calendars one composition may combine: each costs work in every query.
+    MAX_OPERANDS = 64
+    #: How deeply compositions may nest (a composition of compositions of ...).
+    MAX_DEPTH = 64
 
     def __init__(self, kind: str, operands: Sequence[PeriodIndex]) -> None:
         if kind not in self.KINDS:
@@ -272,6 +276,16 @@ class CompositeSource:
         wanted = "two" if kind == "difference" else "two or more"
         if len(operands) < 2 or (kind == "difference" and len(operands) != 2):
             raise ScheduleError(f"a {kind} needs {wanted} calendars, got {len(operands)}")
+        if len(operands) > self.MAX_OPERANDS:
+            raise ScheduleError(
+                f"a {kind} of {len(operands)} calendars is more than the limit "
+                f"MAX_OPERANDS ({self.MAX_OPERANDS}); combine them in steps"
+            )
+        self.depth = 1 + max(getattr(index.source, "depth", 0) for index in operands)
+        if self.depth > self.MAX_DEPTH:
+            raise ScheduleError(
+                f"compositions nest deeper than the limit MAX_DEPTH ({self.MAX_DEPTH})"
+            )
         self.kind = kind
         self.operands = tuple(operands)
         self._hash = hash((kind, self.keys))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ._text import brief
 from .errors import NaiveDatetimeError, OutOfRangeError, TimeZoneError
 
 UTC = dt.timezone.utc
@@ -54,7 +55,13 @@ def to_us(instant: dt.datetime, what: str = "instant") -> int:
             f"{what} {instant.isoformat()} is naive; give it a tzinfo such as "
             "ZoneInfo('Europe/London') or datetime.timezone.utc"
         )
-    return (instant - EPOCH) // ONE_US
+    us = (instant - EPOCH) // ONE_US
+    if not MIN_US <= us <= MAX_US:
+        raise OutOfRangeError(
+            f"{what} {instant.isoformat()} is too near the ends of the range a datetime can "
+            "hold (0001-01-02 to 9999-12-30 UTC)"
+        )
+    return us
 
 
 def duration_us(duration: dt.timedelta, what: str = "duration") -> int:
@@ -144,11 +151,11 @@ def parse_instant(text: str, where: str, error: type[Exception] = ValueError) ->
         instant = iso_datetime(text)
     except ValueError:
         raise error(
-            f"{where}: {text!r} is not an ISO 8601 instant such as 2026-11-20T16:55+00:00"
+            f"{where}: {brief(text)} is not an ISO 8601 instant such as 2026-11-20T16:55+00:00"
         ) from None
     if instant.utcoffset() is None:
         raise error(
-            f"{where}: {text!r} has no UTC offset; write it as "
+            f"{where}: {brief(text)} has no UTC offset; write it as "
             f"'{instant.isoformat()}+00:00' or with its zone's offset"
         )
     return instant

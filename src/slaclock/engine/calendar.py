@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from ._index import PeriodIndex, PeriodSource
 from ._sources import CompositeSource, ConstantSource, WeeklySource
+from ._text import brief
 from ._time import UTC, duration_us, from_us, to_us, zone
 from ._windows import window_source
 from .errors import NoBusinessTimeError, NoClosingTimeError, ScheduleError
@@ -236,18 +237,30 @@ class Calendar:
         """Return the calendar described by ``data`` (as written by ``to_dict``).
 
         >>> desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
-        >>> friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=dt.timezone.utc)
         >>> Calendar.from_dict(desk.to_dict()) == desk
         True
         """
+        return cls._from_dict(data, 0)
+
+    @classmethod
+    def _from_dict(cls, data: Mapping[str, Any], depth: int) -> Calendar:
+        if depth > CompositeSource.MAX_DEPTH:  # refused before recursing any deeper
+            raise ScheduleError(
+                f"compositions nest deeper than the limit MAX_DEPTH ({CompositeSource.MAX_DEPTH})"
+            )
         if not isinstance(data, Mapping):
-            raise ScheduleError(f"a calendar is described by a mapping, not {data!r}")
+            raise ScheduleError(f"a calendar is described by a mapping, not {brief(data)}")
         kind = data.get("kind", "weekly")
         if kind in CompositeSource.KINDS:
             parts = data.get("of")
             if not isinstance(parts, list) or len(parts) < 2:
                 raise ScheduleError(f"a {kind} needs a list 'of' two or more calendars")
-            calendars = tuple(cls.from_dict(part) for part in parts)
+            if len(parts) > CompositeSource.MAX_OPERANDS:
+                raise ScheduleError(
+                    f"a {kind} of {len(parts)} calendars is more than the limit "
+                    f"MAX_OPERANDS ({CompositeSource.MAX_OPERANDS})"
+                )
+            calendars = tuple(cls._from_dict(part, depth + 1) for part in parts)
             if kind == "difference":
                 if len(calendars) != 2:
                     raise ScheduleError("a difference needs exactly two calendars in 'of'")
@@ -258,7 +271,7 @@ class Calendar:
             return cls(source, source.zone)
         tz = data.get("tz")
         if not isinstance(tz, str):
-            raise ScheduleError(f"calendar data needs a 'tz' zone name, got {tz!r}")
+            raise ScheduleError(f"calendar data needs a 'tz' zone name, got {brief(tz)}")
         if kind == "always":
             return cls.always(tz)
         if kind == "never":

@@ -38,6 +38,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
+from ._text import brief
+from ._time import EPOCH as _EPOCH
 from ._time import MAX_US, MIN_US, ONE_US, from_us, parse_instant, to_us
 from .calendar import Calendar
 from .errors import ClockError, NaiveDatetimeError, NoBusinessTimeError, SlaclockError
@@ -699,7 +701,7 @@ class Clock:
             )
         version = data["version"]
         if type(version) is not int or version != FORMAT_VERSION:
-            raise ClockError(f"clock data version {version!r} is not {FORMAT_VERSION}")
+            raise ClockError(f"clock data version {brief(version)} is not {FORMAT_VERSION}")
         try:
             calendar = Calendar.from_dict(data["calendar"])
         except SlaclockError as exc:
@@ -707,7 +709,8 @@ class Clock:
         state_text = data["state"]
         if not isinstance(state_text, str) or state_text not in {"running", "paused", "stopped"}:
             raise ClockError(
-                f"clock data: unknown state {state_text!r}; expected running, paused or stopped"
+                f"clock data: unknown state {brief(state_text)}; "
+                "expected running, paused or stopped"
             )
         state = ClockState(state_text)
         started = _load_instant(data["started_at"], "started_at")
@@ -783,10 +786,18 @@ class Clock:
         >>> Clock.from_json(clock.to_json()).due(dt.timedelta(hours=4)).isoformat()
         '2026-11-23T12:55:00+00:00'
         """
+        if not isinstance(text, (str, bytes, bytearray)):
+            raise ClockError(f"clock JSON must be str or bytes, not {type(text).__name__}")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ClockError(f"clock JSON is malformed: {exc}") from exc
+            raise ClockError(f"clock JSON is malformed: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise ClockError(f"clock JSON is not UTF-8 text: byte {exc.start}") from None
+        except RecursionError:
+            raise ClockError("clock JSON is nested too deeply") from None
+        except ValueError as exc:  # a number past Python's digit limit
+            raise ClockError(f"clock JSON is malformed: {exc}") from None
         return cls.from_dict(data)
 
 
@@ -804,17 +815,19 @@ def _show(at: object) -> str:
 
 def _load_instant(value: object, where: str) -> int:
     if not isinstance(value, str):
-        raise ClockError(f"clock data: {where} must be an ISO 8601 string, not {value!r}")
+        raise ClockError(f"clock data: {where} must be an ISO 8601 string, not {brief(value)}")
     instant = parse_instant(value, f"clock data: {where}", ClockError)
-    us = to_us(instant, where)
+    us = (instant - _EPOCH) // ONE_US
     if not MIN_US <= us <= MAX_US:
-        raise ClockError(f"clock data: {where} {value!r} is outside the range slaclock handles")
+        raise ClockError(
+            f"clock data: {where} {brief(value)} is outside the range slaclock handles"
+        )
     return us
 
 
 def _load_us(value: object, where: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ClockError(f"clock data: {where} must be whole microseconds, not {value!r}")
+        raise ClockError(f"clock data: {where} must be whole microseconds, not {brief(value)}")
     if value < 0:
         raise ClockError(f"clock data: {where} is negative ({value} µs)")
     return value

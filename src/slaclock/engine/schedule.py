@@ -13,10 +13,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
 from typing import Union
 
+from ._text import brief
 from ._time import US_PER_DAY, US_PER_SECOND
 from .errors import ScheduleError
 
-__all__ = ["CLOSED_WORDS", "DAY_NAMES", "Shift", "ShiftsSpec", "WeeklyHours", "parse_shifts"]
+__all__ = [
+    "CLOSED_WORDS",
+    "DAY_NAMES",
+    "MAX_SHIFTS_PER_DAY",
+    "Shift",
+    "ShiftsSpec",
+    "WeeklyHours",
+    "parse_shifts",
+]
 
 #: Short day names in ``date.weekday()`` order.
 DAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -139,6 +148,10 @@ class Shift:
         return f"Shift({str(self)!r})"
 
 
+#: The most shifts one day may have: each costs work in every query over that day.
+MAX_SHIFTS_PER_DAY = 48
+
+
 def parse_shifts(spec: ShiftsSpec | Shift, where: str) -> tuple[Shift, ...]:
     """Return one day's shifts, sorted, from ``"09:00-12:30,13:30-17:00"``, a list, or ``None``.
 
@@ -158,7 +171,13 @@ def parse_shifts(spec: ShiftsSpec | Shift, where: str) -> tuple[Shift, ...]:
         items = list(spec)
     else:
         raise ScheduleError(
-            f"{where}: expected shifts such as '09:00-17:00', a list of them, or None; got {spec!r}"
+            f"{where}: expected shifts such as '09:00-17:00', a list of them, or None; "
+            f"got {brief(spec)}"
+        )
+    if len(items) > MAX_SHIFTS_PER_DAY:
+        raise ScheduleError(
+            f"{where}: {len(items)} shifts in one day, more than the limit MAX_SHIFTS_PER_DAY "
+            f"({MAX_SHIFTS_PER_DAY})"
         )
     shifts = sorted(item if isinstance(item, Shift) else Shift.parse(item, where) for item in items)
     for before, after in pairwise(shifts):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -153,6 +154,56 @@ def _quantile(values: Sequence[int], q: Fraction) -> int:
     return round(values[low] + (values[high] - values[low]) * fraction)
 
 
+class Tally:
+    """What a compliance row needs of a group, kept small: counts, time used, targets.
+
+    A report over a million tickets keeps one integer per judged metric (for the
+    exact median and 90th percentile), not the outcomes themselves. A tally counts
+    either outcomes (``add``: one per ticket and metric) or whole tickets
+    (``add_ticket``), never both.
+    """
+
+    __slots__ = ("counts", "targets", "used")
+
+    def __init__(self) -> None:
+        self.counts = {"met": 0, "breached": 0, "open": 0, "idle": 0}
+        self.used = array("q")
+        self.targets: dict[str, None] = {}
+
+    def add(self, item: Outcome) -> None:
+        """Count one outcome, with the business time it used if it was judged."""
+        result = item.result
+        self.counts[result] += 1
+        if result in ("met", "breached"):
+            self.used.append(item.elapsed // dt.timedelta(microseconds=1))
+        if item.target_text:
+            self.targets.setdefault(item.target_text)
+
+    def add_ticket(self, items: Iterable[Outcome]) -> None:
+        """Count one ticket given the outcomes of its metrics.
+
+        A ticket is ``breached`` if any metric breached, else ``open`` if any still
+        counts, else ``met`` if any was met, else ``idle``. Business time used is
+        not pooled across different metrics, so a ticket tally has no quantiles.
+        """
+        results = {item.result for item in items}
+        for result in ("breached", "open", "met", "idle"):
+            if result in results:
+                self.counts[result] += 1
+                return
+
+    def row(self, group: Mapping[str, str]) -> ComplianceRow:
+        """Return the row of what was counted so far."""
+        used = sorted(self.used)
+        median = p90 = None
+        if used:
+            median = dt.timedelta(microseconds=_quantile(used, Fraction(1, 2)))
+            p90 = dt.timedelta(microseconds=_quantile(used, Fraction(9, 10)))
+        return ComplianceRow(
+            dict(group), median=median, p90=p90, targets=tuple(self.targets), **self.counts
+        )
+
+
 @dataclasses.dataclass(frozen=True)
 class ComplianceRow:
     """One group's figures: counts, compliance and the business time the judged tickets used."""
@@ -183,57 +234,22 @@ class ComplianceRow:
         return 100 * self.met / self.judged if self.judged else None
 
     @classmethod
-    def of(cls, group: Mapping[str, str], items: Sequence[Outcome]) -> ComplianceRow:
+    def of(cls, group: Mapping[str, str], items: Iterable[Outcome]) -> ComplianceRow:
         """Return the row for ``items``, the outcomes of one group."""
-        counts = {"met": 0, "breached": 0, "open": 0, "idle": 0}
-        used: list[int] = []
+        tally = Tally()
         for item in items:
-            counts[item.result] += 1
-            if item.result in ("met", "breached"):
-                used.append(item.elapsed // dt.timedelta(microseconds=1))
-        used.sort()
-        median = p90 = None
-        if used:
-            median = dt.timedelta(microseconds=_quantile(used, Fraction(1, 2)))
-            p90 = dt.timedelta(microseconds=_quantile(used, Fraction(9, 10)))
-        targets = tuple(dict.fromkeys(item.target_text for item in items if item.target_text))
-        return cls(
-            dict(group),
-            met=counts["met"],
-            breached=counts["breached"],
-            open=counts["open"],
-            idle=counts["idle"],
-            median=median,
-            p90=p90,
-            targets=targets,
-        )
+            tally.add(item)
+        return tally.row(group)
 
     @classmethod
     def of_tickets(
         cls, group: Mapping[str, str], tickets: Iterable[Sequence[Outcome]]
     ) -> ComplianceRow:
-        """Return a row that counts tickets, each given as the outcomes of its metrics.
-
-        A ticket is ``breached`` if any metric breached, else ``open`` if any still
-        counts, else ``met`` if any was met, else ``idle``. Business time used is
-        not pooled across different metrics, so ``median`` and ``p90`` are None.
-        """
-        counts = {"met": 0, "breached": 0, "open": 0, "idle": 0}
+        """Return a row that counts tickets, each given as the outcomes of its metrics."""
+        tally = Tally()
         for items in tickets:
-            results = {item.result for item in items}
-            for result in ("breached", "open", "met", "idle"):
-                if result in results:
-                    counts[result] += 1
-                    break
-        return cls(
-            dict(group),
-            met=counts["met"],
-            breached=counts["breached"],
-            open=counts["open"],
-            idle=counts["idle"],
-            median=None,
-            p90=None,
-        )
+            tally.add_ticket(items)
+        return tally.row(group)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the row as JSON-ready data: group fields first, then the figures."""

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from slaclock.engine._time import iso_or_none
 from slaclock.errors import InputError
-from slaclock.reports._outcomes import ComplianceRow, Outcome, outcomes
+from slaclock.reports._outcomes import ComplianceRow, Outcome, Tally, outcomes
 from slaclock.reports._render import (
     csv_text,
     human_duration,
@@ -137,19 +137,36 @@ class ComplianceReport:
             for ticket in tickets
             if period.contains(ticket.logged_at) and customer in (None, ticket.customer)
         )
-        groups: dict[tuple[str, ...], list[Outcome]] = {}
-        per_metric: dict[str, list[Outcome]] = {}
-        per_ticket: list[list[Outcome]] = []
-        everything: list[Outcome] = []
+        # Only aggregates and the worst breaches are kept, so memory does not grow
+        # with the tickets (beyond one integer per judged metric, for the quantiles).
+        by_metric = "metric" in fields
+        groups: dict[tuple[str, ...], Tally] = {}
+        per_metric: dict[str, Tally] = {}
+        total = Tally()
+        breaches: list[Outcome] = []
+
+        def worst_first(item: Outcome) -> tuple[Any, ...]:
+            return (-item.overrun, item.ticket, item.metric)
+
         count = 0
         for ticket, report in evaluate_tickets(policy, in_period, now, on_bad):
             count += 1
             judged = outcomes(ticket, report)
-            per_ticket.append(judged)
+            total.add_ticket(judged)
+            if judged and not by_metric:
+                # Without a metric to tell them apart, a row counts tickets (as the total
+                # does), never ticket x metric, and pools no times across metrics.
+                key = judged[0].group(fields)
+                groups.setdefault(key, Tally()).add_ticket(judged)
             for item in judged:
-                groups.setdefault(item.group(fields), []).append(item)
-                per_metric.setdefault(item.metric, []).append(item)
-                everything.append(item)
+                if by_metric:
+                    groups.setdefault(item.group(fields), Tally()).add(item)
+                per_metric.setdefault(item.metric, Tally()).add(item)
+                if worst and item.result == "breached":
+                    breaches.append(item)
+                    if len(breaches) >= 2 * worst + 1024:
+                        breaches.sort(key=worst_first)
+                        del breaches[worst:]
         tiers = {name: index for index, name in enumerate(policy.tiers)}
         metrics = {name: index for index, name in enumerate(METRICS)}
 
@@ -164,26 +181,11 @@ class ComplianceReport:
                     parts.append((0, value))
             return tuple(parts)
 
-        if "metric" in fields:
-            rows = tuple(
-                ComplianceRow.of(dict(zip(fields, key, strict=True)), groups[key])
-                for key in sorted(groups, key=order)
-            )
-        else:
-            # Without a metric to tell them apart, a row counts tickets (as the total
-            # does), never ticket x metric, and pools no times across metrics.
-            by_ticket: dict[tuple[str, ...], list[list[Outcome]]] = {}
-            for judged in per_ticket:
-                if judged:
-                    by_ticket.setdefault(judged[0].group(fields), []).append(judged)
-            rows = tuple(
-                ComplianceRow.of_tickets(dict(zip(fields, key, strict=True)), by_ticket[key])
-                for key in sorted(by_ticket, key=order)
-            )
-        breaches = sorted(
-            (item for item in everything if item.result == "breached"),
-            key=lambda item: (-item.overrun, item.ticket, item.metric),
+        rows = tuple(
+            groups[key].row(dict(zip(fields, key, strict=True)))
+            for key in sorted(groups, key=order)
         )
+        breaches.sort(key=worst_first)
         used = {name for tier in policy.tiers.values() for name in _calendar_names(tier)}
         return cls(
             policy=policy.name,
@@ -191,13 +193,13 @@ class ComplianceReport:
             now=now,
             by=fields,
             rows=rows,
-            total=ComplianceRow.of_tickets({}, per_ticket),
+            total=total.row({}),
             worst=tuple(breaches[:worst]),
             tickets=count,
             goal=goal,
             customer=customer,
             metric_totals=tuple(
-                ComplianceRow.of({"metric": name}, per_metric[name])
+                per_metric[name].row({"metric": name})
                 for name in sorted(per_metric, key=lambda name: (metrics.get(name, 99), name))
             ),
             calendars=tuple(
@@ -259,8 +261,11 @@ class ComplianceReport:
         """Return ``to_dict`` as indented JSON text."""
         return json_text(self.to_dict())
 
-    def to_csv(self) -> str:
-        """Return the rows as CSV: the group fields, then the figures (see ``docs/reports.md``)."""
+    def to_csv(self, *, neutralise: bool = True) -> str:
+        """Return the rows as CSV: the group fields, then the figures (see ``docs/reports.md``).
+
+        Cells a spreadsheet would run as formulas are made inert unless ``neutralise`` is false.
+        """
         figures = [name for name in self.total.to_dict() if name != "targets"]
 
         def cell(value: Any) -> Any:
@@ -269,7 +274,7 @@ class ComplianceReport:
             return "" if value is None else value
 
         rows = [[cell(row.to_dict()[name]) for name in (*self.by, *figures)] for row in self.rows]
-        return csv_text([*self.by, *figures], rows)
+        return csv_text([*self.by, *figures], rows, neutralise=neutralise)
 
     def _heading(self) -> str:
         period = self.period

@@ -27,6 +27,7 @@ from typing import Any
 
 from slaclock.engine._time import day_start, to_us, zone
 from slaclock.errors import InputError, SlaclockError
+from slaclock.sla.tickets import FIRST_YEAR, LAST_YEAR
 
 __all__ = ["ReportingPeriod", "parse_period"]
 
@@ -121,4 +122,10 @@ def parse_period(text: str, tz: str | dt.tzinfo = "UTC") -> ReportingPeriod:
         if isinstance(exc, SlaclockError):
             raise
         raise InputError(f"{label!r} is not a period ({exc}); {_FORMS}") from None
+    except OverflowError:  # a day past 9999-12-31
+        raise InputError(f"{label!r} is not a period: it runs past the year 9999") from None
+    if not FIRST_YEAR <= first.year <= LAST_YEAR or after > dt.date(LAST_YEAR + 1, 1, 1):
+        raise InputError(
+            f"period {label!r} is outside the years a ticket may use ({FIRST_YEAR} to {LAST_YEAR})"
+        )
     return ReportingPeriod(label, day_start(first, zone_info), day_start(after, zone_info))

@@ -41,7 +41,7 @@ from typing import Any
 
 from slaclock.engine._time import parse_instant, to_us
 from slaclock.engine.calendar import Calendar
-from slaclock.errors import InputError
+from slaclock.errors import InputError, SlaclockError
 from slaclock.reports._render import (
     csv_text,
     human_duration,
@@ -142,7 +142,12 @@ def iter_outages(
                 raise InputError(f"{where}: service: is empty")
             start = _instant(row[index["start"]], f"{where}: start")
             end = _instant(row[index["end"]], f"{where}: end")
-            outage = Outage(service, start, end, where)
+            try:
+                outage = Outage(service, start, end, where)
+            except InputError:
+                raise
+            except SlaclockError as exc:  # an instant too near year 1 or 9999
+                raise InputError(f"{where}: {exc}") from None
         except InputError as exc:
             if on_bad is None:
                 raise
@@ -158,7 +163,8 @@ def read_outages(
 
     A file that cannot be opened raises ``OSError``.
     """
-    with Path(path).open(newline="", encoding="utf-8") as lines:
+    # utf-8-sig: a byte order mark, as Excel's "CSV UTF-8" writes, is read and dropped.
+    with Path(path).open(newline="", encoding="utf-8-sig") as lines:
         try:
             return list(iter_outages(lines, str(path), on_bad))
         except UnicodeDecodeError as exc:
@@ -341,10 +347,11 @@ class AvailabilityReport:
             )
         return text
 
-    def to_csv(self) -> str:
+    def to_csv(self, *, neutralise: bool = True) -> str:
         """Return one CSV row per service and one of ``kind`` ``combined``, figures rounded.
 
-        Availability is rounded to 4 decimal places and seconds to milliseconds.
+        Availability is rounded to 4 decimal places and seconds to milliseconds. Cells a
+        spreadsheet would run as formulas are made inert unless ``neutralise`` is false.
         """
         names = ["kind", *self.combined.to_dict()]
         rows = []
@@ -358,7 +365,7 @@ class AvailabilityReport:
                 if isinstance(value, float):
                     data[name] = round(value, 4 if name == "availability_percent" else 3)
             rows.append([kind, *("" if value is None else value for value in data.values())])
-        return csv_text(names, rows)
+        return csv_text(names, rows, neutralise=neutralise)
 
     def to_html(
         self,

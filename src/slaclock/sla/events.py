@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from slaclock.engine._text import brief
 from slaclock.engine._time import iso_datetime
 from slaclock.errors import EventError, NaiveDatetimeError
 
@@ -43,7 +44,9 @@ class TicketEvent:
     def from_dict(cls, data: Mapping[str, Any], where: str = "event") -> TicketEvent:
         """Return the event ``{"at": ISO 8601, "type": kind, ...}`` (``kind`` also accepted)."""
         if not isinstance(data, Mapping):
-            raise EventError(f"{where}: an event is a mapping with 'at' and 'type', not {data!r}")
+            raise EventError(
+                f"{where}: an event is a mapping with 'at' and 'type', not {brief(data)}"
+            )
         unknown = set(data) - {"at", "type", "kind", "priority", "status", "public"}
         if unknown:
             raise EventError(f"{where}: unknown field(s) {sorted(unknown)}")
@@ -58,7 +61,7 @@ class TicketEvent:
                 ) from None
         public = data.get("public", True)
         if not isinstance(public, bool):
-            raise EventError(f"{where}: 'public' must be true or false, not {public!r}")
+            raise EventError(f"{where}: 'public' must be true or false, not {brief(public)}")
         priority, status = data.get("priority"), data.get("status")
         cls._validate(at, kind, priority, status, where=where)
         assert isinstance(at, dt.datetime)  # checked just above; this tells mypy
@@ -69,11 +72,11 @@ class TicketEvent:
         at: object, kind: object, priority: object, status: object, *, where: str
     ) -> None:
         if not isinstance(at, dt.datetime):
-            raise EventError(f"{where}: 'at' must be a datetime, not {at!r}")
+            raise EventError(f"{where}: 'at' must be a datetime, not {brief(at)}")
         if at.tzinfo is None or at.utcoffset() is None:
             raise NaiveDatetimeError(f"{where}: 'at' {at.isoformat()} has no time zone")
         if kind not in EVENT_KINDS:
-            raise EventError(f"{where}: unknown event type {kind!r}; use one of {EVENT_KINDS}")
+            raise EventError(f"{where}: unknown event type {brief(kind)}; use one of {EVENT_KINDS}")
         if kind in ("logged", "priority_changed") and not isinstance(priority, str):
             raise EventError(f"{where}: a {kind} event needs a 'priority', such as 'P1'")
         if kind == "status" and not isinstance(status, str):
@@ -82,12 +85,12 @@ class TicketEvent:
             )
         for name, value in (("priority", priority), ("status", status)):
             if value is not None and not isinstance(value, str):
-                raise EventError(f"{where}: '{name}' must be text, not {value!r}")
+                raise EventError(f"{where}: '{name}' must be text, not {brief(value)}")
 
     def __post_init__(self) -> None:
         self._validate(self.at, self.kind, self.priority, self.status, where="event")
         if not isinstance(self.public, bool):
-            raise EventError(f"event: 'public' must be true or false, not {self.public!r}")
+            raise EventError(f"event: 'public' must be true or false, not {brief(self.public)}")
 
     def to_dict(self) -> dict[str, Any]:
         """Return the event as JSON-ready data that ``from_dict`` reads back."""
@@ -103,4 +106,4 @@ class TicketEvent:
     def describe(self) -> str:
         """Return a short description: ``status 'pending-customer' at 2026-…``."""
         detail = self.priority or self.status
-        return f"{self.kind}{f' {detail!r}' if detail else ''} at {self.at.isoformat()}"
+        return f"{self.kind}{f' {brief(detail)}' if detail else ''} at {self.at.isoformat()}"

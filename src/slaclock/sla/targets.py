@@ -8,17 +8,19 @@ duration once the logging instant is known (``BusinessDays.duration_from``).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import re
 from typing import Union
 
+from slaclock.engine._text import brief
 from slaclock.engine._time import day_start
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import NoBusinessTimeError, PolicyError
 
 __all__ = [
+    "MAX_BUSINESS_DAYS",
+    "MAX_TARGET",
     "BusinessDays",
     "Duration",
     "MetricSpec",
@@ -27,6 +29,11 @@ __all__ = [
     "parse_duration",
     "parse_target",
 ]
+
+#: The longest business-time target: ten years (87,600 hours).
+MAX_TARGET = dt.timedelta(days=3650)
+#: The most business days a target may count.
+MAX_BUSINESS_DAYS = 2500
 
 _SHORT = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d{1,6})?)s)?")
 _DAYS = re.compile(r"(\d+)d")
@@ -146,27 +153,43 @@ def parse_duration(text: str, where: str = "duration") -> dt.timedelta:
     """
     value = text.strip()
     sign = -1 if value.startswith("-") else 1
-    body = value[1:] if sign < 0 else value
+    amount = _duration_or_none(value[1:] if sign < 0 else value, text, where)
+    if amount is None:
+        raise PolicyError(
+            f"{_at(where)}{brief(text)} is not a duration; write it as '4h', '1h30m' or 'PT4H'"
+        )
+    return sign * amount
+
+
+def _duration_or_none(body: str, text: str, where: str) -> dt.timedelta | None:
+    """Return ``body`` read as ``1h30m`` or ``PT1H30M``, None if it is neither.
+
+    Refuses an amount past ``MAX_TARGET`` before ``timedelta`` could overflow.
+    """
     short = _SHORT.fullmatch(body)
     if body and short:
         hours, minutes, seconds = short.groups()
         # Seconds may carry microseconds ("0.5s"), as format_duration writes them.
         whole, _, fraction = (seconds or "0").partition(".")
-        micros = int(fraction.ljust(6, "0")) if fraction else 0
-        return sign * dt.timedelta(
+        if (
+            int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(whole)
+            > MAX_TARGET.total_seconds()
+        ):
+            raise _too_long(text, where)
+        return dt.timedelta(
             hours=int(hours or 0),
             minutes=int(minutes or 0),
             seconds=int(whole),
-            microseconds=micros,
+            microseconds=int(fraction.ljust(6, "0")) if fraction else 0,
         )
     iso = _ISO.fullmatch(body.upper())
     if iso and any(iso.groups()):
-        amounts = [_number(part) for part in iso.groups()]
-        exact = dt.timedelta(hours=amounts[0], minutes=amounts[1], seconds=amounts[2])
-        return sign * dt.timedelta(microseconds=round(exact / dt.timedelta(microseconds=1)))
-    raise PolicyError(
-        f"{_at(where)}{text!r} is not a duration; write it as '4h', '1h30m' or 'PT4H'"
-    )
+        hours, minutes, seconds = (_number(part) for part in iso.groups())
+        if hours * 3600 + minutes * 60 + seconds > MAX_TARGET.total_seconds():
+            raise _too_long(text, where)
+        exact = dt.timedelta(hours=hours, minutes=minutes, seconds=seconds)
+        return dt.timedelta(microseconds=round(exact / dt.timedelta(microseconds=1)))
+    return None
 
 
 def _at(where: str) -> str:
@@ -197,19 +220,36 @@ def parse_target(value: object, where: str = "target") -> Target:
             "'PT4H', or business days such as '3d'"
         )
     if isinstance(target, Duration) and target.amount <= dt.timedelta(0):
-        raise PolicyError(f"{_at(where)}{value!r} must be more than zero")
+        raise PolicyError(f"{_at(where)}{brief(value)} must be more than zero")
+    if isinstance(target, Duration) and target.amount > MAX_TARGET:
+        raise _too_long(value, where)
     if isinstance(target, BusinessDays) and target.days <= 0:
-        raise PolicyError(f"{_at(where)}{value!r} must be at least one business day")
+        raise PolicyError(f"{_at(where)}{brief(value)} must be at least one business day")
+    if isinstance(target, BusinessDays) and target.days > MAX_BUSINESS_DAYS:
+        raise PolicyError(
+            f"{_at(where)}{brief(value)} is more than the limit MAX_BUSINESS_DAYS "
+            f"({MAX_BUSINESS_DAYS} business days)"
+        )
     return target
 
 
+def _too_long(value: object, where: str) -> PolicyError:
+    return PolicyError(
+        f"{_at(where)}{brief(value)} is longer than the limit MAX_TARGET "
+        f"({MAX_TARGET.days * 24} hours of business time)"
+    )
+
+
 def _parse_text(text: str, where: str) -> Target:
+    if len(text) > 40:
+        raise PolicyError(f"{_at(where)}{brief(text)} is not a target: too long")
     days = _DAYS.fullmatch(text)
     if days:
         return BusinessDays(int(days[1]))
     if not text.startswith("-"):
-        with contextlib.suppress(PolicyError):
-            return Duration(parse_duration(text, where))
+        amount = _duration_or_none(text, text, where)
+        if amount is not None:
+            return Duration(amount)
     if re.fullmatch(r"P\d+D.*", text.upper()):
         raise PolicyError(
             f"{_at(where)}{text!r}: ISO 8601 days are ambiguous here; write '3d' for business "

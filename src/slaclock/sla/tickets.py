@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from slaclock.config._documents import parse_document
+from slaclock.engine._text import brief
 from slaclock.engine._time import parse_instant, to_us
-from slaclock.errors import EventError, InputError, SlaclockError
+from slaclock.errors import ConfigError, InputError, SlaclockError
 from slaclock.sla.events import TicketEvent
 from slaclock.sla.results import Report
 
@@ -42,6 +43,13 @@ if TYPE_CHECKING:
 __all__ = ["Ticket", "evaluate_tickets", "iter_tickets", "read_tickets"]
 
 _FIELDS = ("id", "customer", "events")
+
+#: The most events one ticket may have.
+MAX_EVENTS = 10_000
+#: The longest line of a tickets file, in bytes (1 MiB).
+MAX_LINE_BYTES = 1024 * 1024
+#: The years a ticket's events may fall in (UTC).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,7 +72,7 @@ class Ticket:
     @property
     def label(self) -> str:
         """Return where the ticket came from, or ``ticket 'T-1'`` when that is unknown."""
-        return self.where or f"ticket {self.id!r}"
+        return self.where or f"ticket {brief(self.id)}"
 
     @property
     def logged_at(self) -> dt.datetime:
@@ -76,22 +84,31 @@ class Ticket:
         """Return the ticket ``{"id", "customer", "events"}``; errors start with ``where``."""
         at = f"{where}: " if where else ""
         if not isinstance(data, Mapping):
-            raise InputError(f"{at}a ticket is a JSON object with 'id' and 'events', not {data!r}")
+            raise InputError(
+                f"{at}a ticket is a JSON object with 'id' and 'events', not {brief(data)}"
+            )
         unknown = sorted(set(data) - set(_FIELDS))
         if unknown:
-            raise InputError(f"{at}unknown field {unknown[0]!r}; a ticket has {', '.join(_FIELDS)}")
+            raise InputError(
+                f"{at}unknown field {brief(unknown[0])}; a ticket has {', '.join(_FIELDS)}"
+            )
         ident = data.get("id")
         if isinstance(ident, bool) or not isinstance(ident, (str, int)) or ident == "":
-            raise InputError(f"{at}id: expected text such as 'T-1', got {ident!r}")
+            raise InputError(f"{at}id: expected text such as 'T-1', got {brief(ident)}")
         customer = data.get("customer", "")
         if customer is None:
             customer = ""
         if not isinstance(customer, str):
-            raise InputError(f"{at}customer: expected text, got {customer!r}")
+            raise InputError(f"{at}customer: expected text, got {brief(customer)}")
         raw_events = data.get("events")
         if not isinstance(raw_events, list) or not raw_events:
             raise InputError(
-                f"{at}events: expected a list of events, 'logged' first, got {raw_events!r}"
+                f"{at}events: expected a list of events, 'logged' first, got {brief(raw_events)}"
+            )
+        if len(raw_events) > MAX_EVENTS:
+            raise InputError(
+                f"{at}events: {len(raw_events)} events, more than the limit MAX_EVENTS "
+                f"({MAX_EVENTS}) for one ticket"
             )
         events = tuple(
             _event(item, f"{at}events[{number}]") for number, item in enumerate(raw_events)
@@ -116,16 +133,20 @@ class Ticket:
         if now is None:
             now = dt.datetime.now(dt.timezone.utc)
         cutoff = to_us(now, "now")
-        if to_us(self.logged_at) > cutoff:
-            return None
-        state = policy.evaluation()
         try:
+            if to_us(self.logged_at) > cutoff:
+                return None
+            state = policy.evaluation()
             for event in self.events:
                 if to_us(event.at) > cutoff:
                     break
                 state = state.feed(event)
             return state.report(now)
-        except EventError as exc:
+        except InputError:
+            raise
+        except SlaclockError as exc:
+            # Any refusal (event order, a target no calendar can meet, a date past the
+            # range) is about this ticket, so it names it and --skip-bad can skip it.
             raise InputError(f"{self.label}: {exc}") from None
 
 
@@ -134,8 +155,13 @@ def _event(item: object, where: str) -> TicketEvent:
     if isinstance(item, Mapping) and "at" in item:
         value = item["at"]
         if not isinstance(value, str):
-            raise InputError(f"{where}.at: expected an ISO 8601 instant, got {value!r}")
-        parse_instant(value, f"{where}.at", InputError)
+            raise InputError(f"{where}.at: expected an ISO 8601 instant, got {brief(value)}")
+        instant = parse_instant(value, f"{where}.at", InputError)
+        if not FIRST_YEAR <= instant.year <= LAST_YEAR:
+            raise InputError(
+                f"{where}.at: {brief(value)} is outside the years a ticket may use "
+                f"({FIRST_YEAR} to {LAST_YEAR})"
+            )
     try:
         return TicketEvent.from_dict(item, where)  # type: ignore[arg-type]
     except SlaclockError as exc:
@@ -157,24 +183,29 @@ def iter_tickets(
     for number, raw in enumerate(lines, start=1):
         where = f"{source}:{number}"
         try:
+            if len(raw) > MAX_LINE_BYTES:
+                raise InputError(
+                    f"{where}: longer than the limit MAX_LINE_BYTES ({MAX_LINE_BYTES} bytes)"
+                )
             if isinstance(raw, bytes):
                 try:
-                    text = raw.decode("utf-8").strip()
+                    text = raw.decode("utf-8")
                 except UnicodeDecodeError as exc:
                     raise InputError(f"{where}: not UTF-8 text ({exc.reason})") from None
             else:
-                text = raw.strip()
+                text = raw
+            # A byte order mark (Excel, Notepad) starts the first line only.
+            text = (text.removeprefix("\ufeff") if number == 1 else text).strip()
             if not text:
                 continue
             try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"{where}: not valid JSON: {exc.msg} (column {exc.colno})"
-                ) from None
+                # The configuration reader's JSON: duplicate keys, depth and numbers bounded.
+                data = parse_document(text, "json", where)
+            except ConfigError as exc:
+                raise InputError(str(exc)) from None
             ticket = Ticket.from_dict(data, where)
             if ticket.id in seen:
-                raise InputError(f"{where}: id: {ticket.id!r} repeats line {seen[ticket.id]}")
+                raise InputError(f"{where}: id: {brief(ticket.id)} repeats line {seen[ticket.id]}")
             seen[ticket.id] = number
         except InputError as exc:
             if on_bad is None:

@@ -1,0 +1,197 @@
+"""``evaluate``'s output, written as the tickets come: memory does not grow with the tickets.
+
+Each ticket's lines are rendered as soon as it is evaluated and kept in a spool
+(a temporary file, in memory while small) rather than as result objects. The
+document is assembled from the spool at the end, since its head says how many
+tickets were read and skipped and a table's columns are as wide as their widest
+cell. The output is the same, byte for byte, as rendering everything at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any, TextIO
+
+from slaclock.cli._errors import safe_text
+from slaclock.cli._files import atomic_stream
+from slaclock.cli._output import FORMAT_VERSION, colour_word, with_seconds
+from slaclock.reports._render import (
+    human_duration,
+    inert_cell,
+    terminal_safe,
+    text_table_line,
+    text_table_rule,
+)
+from slaclock.sla.results import Report
+from slaclock.sla.tickets import Ticket
+
+__all__ = ["EVALUATE_COLUMNS", "EvaluateWriter", "output_stream"]
+
+#: How much a spool holds in memory before it moves to a temporary file.
+_SPOOL_MEMORY = 8 * 1024 * 1024
+
+EVALUATE_COLUMNS = (
+    "ticket",
+    "customer",
+    "priority",
+    "metric",
+    "status",
+    "target",
+    "target_text",
+    "calendar",
+    "started_at",
+    "stopped_at",
+    "due",
+    "breached_at",
+    "elapsed",
+    "remaining",
+    "used",
+)
+_TABLE_HEADERS = (
+    "ticket",
+    "customer",
+    "tier",
+    "metric",
+    "status",
+    "used",
+    "target",
+    "due",
+    "breached at",
+)
+_TABLE_RIGHT = frozenset({5, 6})
+
+
+class _Spool:
+    """Text written now and read back once, in memory up to ``_SPOOL_MEMORY``, then on disk."""
+
+    def __init__(self) -> None:
+        self.file: IO[str] = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed by close()
+            max_size=_SPOOL_MEMORY, mode="w+", encoding="utf-8", errors="surrogatepass", newline=""
+        )
+
+    def write(self, text: str) -> None:
+        self.file.write(text)
+
+    def lines(self) -> Iterator[str]:
+        self.file.seek(0)
+        yield from self.file
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class EvaluateWriter:
+    """Renders ``evaluate``'s tickets one by one into a spool, then writes the whole output."""
+
+    def __init__(self, form: str, *, explain: bool, neutralise: bool, colour: bool = False) -> None:
+        self.form = form
+        self.explain = explain
+        self.neutralise = neutralise
+        self.colour = colour
+        self.count = 0
+        #: Every metric status seen, for ``--fail-on``.
+        self.statuses: set[str] = set()
+        self.spool = _Spool()
+        self.notes = _Spool()  # the --explain sections of a table
+        self.widths = [len(header) for header in _TABLE_HEADERS]
+        self.csv = csv.writer(self.spool.file, lineterminator="\n")
+
+    def close(self) -> None:
+        self.spool.close()
+        self.notes.close()
+
+    def add(self, ticket: Ticket, report: Report) -> None:
+        """Render one ticket's report."""
+        self.count += 1
+        self.statuses.update(figures.status.value for figures in report.values())
+        if self.form == "json":
+            item = with_seconds(self._item(ticket, report))
+            self.spool.write(json.dumps(item, ensure_ascii=False) + "\n")
+        elif self.form == "csv":
+            for figures in report.values():
+                data = figures.to_dict()
+                data.update(ticket=ticket.id, customer=ticket.customer, priority=report.priority)
+                row = ["" if data[name] is None else data[name] for name in EVALUATE_COLUMNS]
+                self.csv.writerow([inert_cell(cell) for cell in row] if self.neutralise else row)
+        else:
+            for figures in report.values():
+                row = [
+                    terminal_safe(cell)
+                    for cell in (
+                        ticket.id,
+                        ticket.customer or "-",
+                        report.priority,
+                        figures.metric,
+                        figures.status.value,
+                        human_duration(figures.elapsed),
+                        figures.target_text,
+                        "-" if figures.due is None else figures.due.isoformat(),
+                        "-" if figures.breached_at is None else figures.breached_at.isoformat(),
+                    )
+                ]
+                self.widths = [
+                    max(width, len(cell)) for width, cell in zip(self.widths, row, strict=True)
+                ]
+                self.spool.write(json.dumps(row) + "\n")
+            if self.explain:
+                self.notes.write(f"\n{terminal_safe(ticket.id)}:\n{report.explain()}\n")
+
+    def _item(self, ticket: Ticket, report: Report) -> dict[str, Any]:
+        metrics = {}
+        for metric, figures in report.items():
+            data = figures.to_dict()
+            if not self.explain:
+                del data["intervals"]
+            metrics[metric] = data
+        return {
+            "id": ticket.id,
+            "customer": ticket.customer,
+            "priority": report.priority,
+            "metrics": metrics,
+        }
+
+    def write(self, stream: TextIO, *, policy: str, now: str, skipped: int) -> None:
+        """Write the whole output to ``stream``."""
+        if self.form == "json":
+            head = {"format_version": FORMAT_VERSION, "policy": policy, "now": now}
+            head["skipped"] = skipped
+            text = json.dumps(head, indent=2, ensure_ascii=False)
+            stream.write(safe_text(text[:-2] + ',\n  "tickets": ['))
+            first = True
+            for line in self.spool.lines():
+                item = json.dumps(json.loads(line), indent=2, ensure_ascii=False)
+                item = item.replace("\n", "\n    ")
+                stream.write(safe_text(("\n    " if first else ",\n    ") + item))
+                first = False
+            stream.write("]\n}\n" if first else "\n  ]\n}\n")
+        elif self.form == "csv":
+            stream.write(",".join(EVALUATE_COLUMNS) + "\n")
+            for line in self.spool.lines():
+                stream.write(safe_text(line))
+        else:
+            stream.write(safe_text(f"policy {policy}, as at {now}: {self.count} tickets\n\n"))
+            stream.write(text_table_line(_TABLE_HEADERS, self.widths, _TABLE_RIGHT))
+            stream.write(text_table_rule(self.widths))
+            # The status column starts after four columns and their two-space gaps.
+            status_at = sum(self.widths[:4]) + 2 * 4
+            for line in self.spool.lines():
+                text = safe_text(text_table_line(json.loads(line), self.widths, _TABLE_RIGHT))
+                stream.write(colour_word(text, status_at) if self.colour else text)
+            for line in self.notes.lines():
+                stream.write(safe_text(line))
+
+
+@contextlib.contextmanager
+def output_stream(output: str | os.PathLike[str] | None, out: TextIO) -> Iterator[TextIO]:
+    """Yield where the output goes: ``out``, or ``output`` written atomically (all or nothing)."""
+    if output and output != "-":
+        with atomic_stream(Path(output)) as stream:
+            yield stream
+    else:
+        yield out
