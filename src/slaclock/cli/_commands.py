@@ -41,12 +41,13 @@ from slaclock.errors import (
     SlaclockError,
 )
 from slaclock.reports._render import csv_text, human_duration, iso_duration, json_text, seconds
-from slaclock.reports.periods import ReportingPeriod, parse_period
 from slaclock.sla.targets import BusinessDays, parse_target
-from slaclock.sla.tickets import Ticket, evaluate_tickets, iter_tickets
 
 if TYPE_CHECKING:
+    # Imported where used, so that due, elapsed and open load no more than they need.
+    from slaclock.reports.periods import ReportingPeriod
     from slaclock.sla.policy import Policy
+    from slaclock.sla.tickets import Ticket
 
 __all__ = ["UsageError", "build_parser", "main", "write_atomically"]
 
@@ -164,6 +165,8 @@ def _emit(text: str, args: argparse.Namespace, out: TextIO) -> None:
 def _tickets(
     args: argparse.Namespace, lines: Iterator[bytes], skipper: Skipper
 ) -> Iterator[Ticket]:
+    from slaclock.sla.tickets import iter_tickets
+
     source = "<stdin>" if args.tickets == "-" else args.tickets
     return iter_tickets(lines, source, skipper if args.skip_bad else None)
 
@@ -287,6 +290,8 @@ _EVALUATE_COLUMNS = (
 
 
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from slaclock.sla.tickets import evaluate_tickets
+
     policy = _policy(args.policy)
     now = _instant(args.now, "--now")
     form = _format(args, ("table", "json", "csv"))
@@ -406,6 +411,8 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _period(args: argparse.Namespace) -> ReportingPeriod:
+    from slaclock.reports.periods import parse_period
+
     try:
         return parse_period(args.period, args.tz)
     except InputError as exc:

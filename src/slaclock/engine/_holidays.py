@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import importlib
+import importlib.util
+import sys
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
@@ -157,11 +159,14 @@ class PackageHolidays:
         categories = data.get("categories") or None
         observed = bool(data.get("observed", True))
         try:
-            if market:
-                obj = package.financial_holidays(market, observed=observed, categories=categories)
-            elif country:
-                obj = package.country_holidays(
-                    country, subdiv=data.get("subdiv"), observed=observed, categories=categories
+            if market or country:
+                obj = load_holidays(
+                    package,
+                    str(market or country),
+                    financial=bool(market),
+                    subdiv=None if market else data.get("subdiv"),
+                    observed=observed,
+                    categories=categories,
                 )
             else:
                 raise ScheduleError(f"{where}: holidays need a 'country' or a 'market'")
@@ -226,6 +231,89 @@ class PackageHolidays:
         if self.removed:
             data["remove"] = sorted(day.isoformat() for day in self.removed)
         return data
+
+
+def holiday_class(package: Any, code: str, *, financial: bool = False) -> Any | None:
+    """Return the ``holidays`` class for a country or market code, importing only its module.
+
+    The package's ``country_holidays("GB")`` imports its ``countries`` package,
+    whose ``__init__`` imports all of its 250 country modules (about 0.3 s) to
+    find one. This reads the package's registry instead, makes its ``countries``
+    (or ``financial``) package importable without running that ``__init__``
+    (which then runs on first use of any name it would define), and imports the
+    one module. None when the package does not work that way (any other
+    version): callers then use the package's public functions.
+    """
+    try:
+        registry = importlib.import_module("holidays.registry")
+        table: dict[str, tuple[str, ...]] = registry.FINANCIAL if financial else registry.COUNTRIES
+        lock = registry.IMPORT_LOCK
+    except (ImportError, AttributeError):
+        return None
+    module_name = next((module for module, names in table.items() if code in names), None)
+    if module_name is None:
+        return None
+    kind = "financial" if financial else "countries"
+    with lock:
+        try:
+            _deferred_package(package, kind, lock)
+            module = importlib.import_module(f"holidays.{kind}.{module_name}")
+        except ImportError:
+            return None
+    return getattr(module, code, None)
+
+
+def load_holidays(
+    package: Any,
+    code: str,
+    *,
+    financial: bool = False,
+    subdiv: str | None = None,
+    observed: bool = True,
+    categories: Any = None,
+) -> Any:
+    """Return what ``holidays.country_holidays`` (or ``financial_holidays``) returns for ``code``.
+
+    Loads that country's module alone where it can (see ``holiday_class``).
+    """
+    found = holiday_class(package, code, financial=financial)
+    if found is not None:
+        return found(subdiv=subdiv, observed=observed, categories=categories)
+    if financial:
+        return package.financial_holidays(code, observed=observed, categories=categories)
+    return package.country_holidays(code, subdiv=subdiv, observed=observed, categories=categories)
+
+
+def _deferred_package(package: Any, kind: str, lock: Any) -> None:
+    """Put ``holidays.<kind>`` in ``sys.modules`` with its ``__init__`` run on first use.
+
+    Its submodules import as usual meanwhile. The first name looked up on the
+    package that is not there yet (``holidays.countries.Germany``, a ``*``
+    import) runs the real ``__init__`` into the same module object, so the
+    package ends up exactly as a plain import leaves it.
+    """
+    name = f"holidays.{kind}"
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None or spec.submodule_search_locations is None:
+        raise ImportError(name)
+    module = importlib.util.module_from_spec(spec)
+    loader = spec.loader
+
+    def finish(attribute: str) -> Any:
+        with lock:
+            if module.__dict__.get("__getattr__") is finish:
+                del module.__dict__["__getattr__"]
+                loader.exec_module(module)
+        try:
+            return module.__dict__[attribute]
+        except KeyError:
+            raise AttributeError(f"module {name!r} has no attribute {attribute!r}") from None
+
+    module.__dict__["__getattr__"] = finish
+    sys.modules[name] = module
+    setattr(package, kind, module)
 
 
 def _shared_tables(obj: Any) -> dict[int, Any]:
