@@ -134,7 +134,16 @@ class _Level:
 class PeriodIndex:
     """Answers calendar queries on integer instants over a cached chunk index."""
 
-    __slots__ = ("_chunk_level", "_chunks", "_lock", "_piece_level", "_pieces", "_totals", "source")
+    __slots__ = (
+        "_chunk_level",
+        "_chunks",
+        "_lock",
+        "_piece_level",
+        "_pieces",
+        "_totals",
+        "batch_tables",
+        "source",
+    )
 
     def __init__(self, source: PeriodSource) -> None:
         self.source = source
@@ -145,6 +154,9 @@ class PeriodIndex:
         # the chunk cache add up totals instead of rebuilding evicted chunks.
         self._totals: dict[int, int] = {}
         self._lock = threading.Lock()
+        #: The batch functions' lookup tables over runs of chunks (see ``_batch``), kept
+        #: here so that repeated batches on one calendar do not rebuild them.
+        self.batch_tables: dict[tuple[int, int], Any] = {}
         self._chunk_level = _Level(CHUNK_BITS, self.chunk, self.total, None)
         self._piece_level = _Level(PIECE_BITS, self.piece, self._piece_total, PIECE_REACH)
 
