@@ -18,6 +18,7 @@ boundaries alone (a clock falling back across midnight).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from slaclock.engine._batch import NAT, _instants, _numpy_or_none, _shape_instants
@@ -65,22 +66,24 @@ class _Days:
         self.business = np.cumsum(self.last_open != NAT)
 
 
-def due_many(calendar: Calendar, days: int, logged_at: Any) -> Any:
-    """Return ``BusinessDays(days).due_from(calendar, t)`` for each ``t`` of ``logged_at``.
+def due_many(
+    calendar: Calendar,
+    days: int,
+    logged_at: Any,
+    due_from: Callable[[Calendar, dt.datetime], dt.datetime],
+) -> Any:
+    """Return ``due_from(calendar, t)`` for each ``t`` of ``logged_at``: its ``days``-th business day.
 
     ``logged_at`` is any container ``Calendar.elapsed_many`` takes; the result
     is shaped like it (as ``Calendar.add_many`` shapes its answers), missing
-    values staying missing.
+    values staying missing. ``due_from`` (``BusinessDays.due_from``) answers
+    one at a time where NumPy is missing.
     """
-    from slaclock.sla.targets import BusinessDays
-
-    target = BusinessDays(days)
     np = _numpy_or_none()
     column = _instants(logged_at, "logged_at")
     if np is None:  # pragma: no cover - exercised only without numpy
         return [
-            None if t == NAT else target.due_from(calendar, from_us(t, calendar.tz))
-            for t in column.data
+            None if t == NAT else due_from(calendar, from_us(t, calendar.tz)) for t in column.data
         ]
     if days <= 0:
         # ``due_from`` never reaches a 0th business day: it searches to its horizon.

@@ -86,7 +86,7 @@ class BusinessDays:
         """
         from slaclock.sla._due_many import due_many
 
-        return due_many(calendar, self.days, logged_at)
+        return due_many(calendar, self.days, logged_at, self.due_from)
 
     def duration_from(self, calendar: Calendar, logged_at: dt.datetime) -> dt.timedelta:
         """Return the business time from ``logged_at`` to the end of the N-th business day."""
