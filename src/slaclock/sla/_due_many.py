@@ -72,7 +72,7 @@ def due_many(
     logged_at: Any,
     due_from: Callable[[Calendar, dt.datetime], dt.datetime],
 ) -> Any:
-    """Return ``due_from(calendar, t)`` for each ``t`` of ``logged_at``: its ``days``-th business day.
+    """Return ``due_from(calendar, t)`` (the ``days``-th business day) for each ``t`` given.
 
     ``logged_at`` is any container ``Calendar.elapsed_many`` takes; the result
     is shaped like it (as ``Calendar.add_many`` shapes its answers), missing
