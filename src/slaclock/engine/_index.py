@@ -321,6 +321,13 @@ class PeriodIndex:
         """Return the open time in ``[a, b)`` (negative when ``b < a``)."""
         if b < a:
             return -self.elapsed(b, a)
+        if a >> CHUNK_BITS == b >> CHUNK_BITS:
+            # The common warm cases: both ends in one built chunk, or in one built piece.
+            head = self._chunks.get(a >> CHUNK_BITS)
+            if head is None and a >> PIECE_BITS == b >> PIECE_BITS:
+                head = self._pieces.get(a >> PIECE_BITS)
+            if head is not None:
+                return head.before(b) - head.before(a)
         level = self._level(a, b)
         bits, get = level.bits, level.get
         first, last = a >> bits, b >> bits
