@@ -296,13 +296,27 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     now = _instant(args.now, "--now")
     form = _format(args, ("table", "json", "csv"))
     results = []
-    with ticket_lines(args.tickets, err, args.no_progress) as (lines, progress):
-        skipper = Skipper(err, progress)
-        tickets = _tickets(args, lines, skipper)
-        for ticket, report in evaluate_tickets(
-            policy, tickets, now, skipper if args.skip_bad else None
-        ):
-            results.append((ticket, report))
+    if _jobs(args) > 1:
+        from slaclock.cli._jobs import parallel_reports
+
+        skipper = Skipper(err)
+        results = list(
+            parallel_reports(
+                args.tickets,
+                _jobs(args),
+                policy_path=args.policy,
+                now=now,
+                on_bad=skipper if args.skip_bad else None,
+            )
+        )
+    else:
+        with ticket_lines(args.tickets, err, args.no_progress) as (lines, progress):
+            skipper = Skipper(err, progress)
+            tickets = _tickets(args, lines, skipper)
+            for ticket, report in evaluate_tickets(
+                policy, tickets, now, skipper if args.skip_bad else None
+            ):
+                results.append((ticket, report))
     skipper.summary(args.tickets)
     if form == "json":
         items = []
@@ -379,20 +393,39 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     period = _period(args)
     by = _names(args.by) or ["tier", "metric"]
     form = _format(args, ("table", "json", "csv", "html"))
-    with ticket_lines(args.tickets, err, args.no_progress) as (lines, progress):
-        skipper = Skipper(err, progress)
-        tickets = _tickets(args, lines, skipper)
+    with contextlib.ExitStack() as stack:
         try:
-            report = ComplianceReport.build(
-                policy,
-                tickets,
-                period,
-                now,
-                by=by,
-                worst=args.worst,
-                goal=args.goal,
-                on_bad=skipper if args.skip_bad else None,
-            )
+            if _jobs(args) > 1:
+                from slaclock.cli._jobs import parallel_reports
+
+                skipper = Skipper(err)
+                pairs = parallel_reports(
+                    args.tickets,
+                    _jobs(args),
+                    policy_path=args.policy,
+                    now=now,
+                    period=(args.period, args.tz),
+                    on_bad=skipper if args.skip_bad else None,
+                )
+                report = ComplianceReport.from_reports(
+                    policy, pairs, period, now, by=by, worst=args.worst, goal=args.goal
+                )
+            else:
+                lines, progress = stack.enter_context(
+                    ticket_lines(args.tickets, err, args.no_progress)
+                )
+                skipper = Skipper(err, progress)
+                tickets = _tickets(args, lines, skipper)
+                report = ComplianceReport.build(
+                    policy,
+                    tickets,
+                    period,
+                    now,
+                    by=by,
+                    worst=args.worst,
+                    goal=args.goal,
+                    on_bad=skipper if args.skip_bad else None,
+                )
         except InputError as exc:
             message = str(exc)
             if message.startswith(("by:", "goal:", "worst:")):
@@ -408,6 +441,14 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     }
     _emit(render[form](), args, out)
     return 0
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    """Return how many processes evaluate the tickets (``--jobs``; one for standard input)."""
+    jobs = int(args.jobs)
+    if jobs < 1:
+        raise InputError(f"--jobs: {jobs} is not a number of processes (1 or more)")
+    return 1 if args.tickets == "-" else jobs
 
 
 def _period(args: argparse.Namespace) -> ReportingPeriod:
@@ -526,6 +567,14 @@ def build_parser() -> argparse.ArgumentParser:
             "--skip-bad", action="store_true", help="skip bad lines and tickets, counting them"
         )
         sub.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+        sub.add_argument(
+            "--jobs",
+            "-j",
+            type=int,
+            default=1,
+            metavar="N",
+            help="evaluate on N processes, same output (default 1; a file, not stdin)",
+        )
 
     evaluate = add("evaluate", "where every ticket's SLA metrics stand", _cmd_evaluate)
     ticket_options(evaluate, ("table", "json", "csv"))

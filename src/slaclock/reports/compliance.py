@@ -46,6 +46,7 @@ from slaclock.sla.tickets import Ticket, evaluate_tickets
 
 if TYPE_CHECKING:
     from slaclock.sla.policy import Policy
+    from slaclock.sla.results import Report
 
 __all__ = ["GROUP_FIELDS", "ComplianceReport", "ComplianceRow", "Outcome", "outcomes"]
 
@@ -92,6 +93,37 @@ class ComplianceReport:
         A ticket the policy refuses raises ``InputError``,
         or is passed to ``on_bad`` and skipped.
         """
+        if now is None:
+            now = dt.datetime.now(dt.timezone.utc)
+        in_period = (ticket for ticket in tickets if period.contains(ticket.logged_at))
+        return cls.from_reports(
+            policy,
+            evaluate_tickets(policy, in_period, now, on_bad),
+            period,
+            now,
+            by=by,
+            worst=worst,
+            goal=goal,
+        )
+
+    @classmethod
+    def from_reports(
+        cls,
+        policy: Policy,
+        reports: Iterable[tuple[Ticket, Report]],
+        period: ReportingPeriod,
+        now: dt.datetime,
+        *,
+        by: Sequence[str] = ("tier", "metric"),
+        worst: int = 10,
+        goal: float | None = None,
+    ) -> ComplianceReport:
+        """Return the report on tickets already evaluated at ``now`` (what ``build`` does next).
+
+        ``reports`` are the tickets logged in ``period`` with their reports, in
+        the order ``evaluate_tickets`` gives them; the arguments are checked
+        before the first is read.
+        """
         fields = tuple(by)
         if not fields:
             raise InputError(f"by: name one or more of {', '.join(GROUP_FIELDS)}")
@@ -106,13 +138,10 @@ class ComplianceReport:
             raise InputError(f"goal: {goal} is not a percentage between 0 and 100")
         if worst < 0:
             raise InputError(f"worst: {worst} is negative")
-        if now is None:
-            now = dt.datetime.now(dt.timezone.utc)
-        in_period = (ticket for ticket in tickets if period.contains(ticket.logged_at))
         groups: dict[tuple[str, ...], list[Outcome]] = {}
         everything: list[Outcome] = []
         count = 0
-        for ticket, report in evaluate_tickets(policy, in_period, now, on_bad):
+        for ticket, report in reports:
             count += 1
             for item in outcomes(ticket, report):
                 groups.setdefault(item.group(fields), []).append(item)

@@ -165,24 +165,11 @@ def iter_tickets(
     for number, raw in enumerate(lines, start=1):
         where = f"{source}:{number}"
         try:
-            if isinstance(raw, bytes):
-                try:
-                    text = raw.decode("utf-8").strip()
-                except UnicodeDecodeError as exc:
-                    raise InputError(f"{where}: not UTF-8 text ({exc.reason})") from None
-            else:
-                text = raw.strip()
-            if not text:
+            ticket = parse_line(raw, where)
+            if ticket is None:
                 continue
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    f"{where}: not valid JSON: {exc.msg} (column {exc.colno})"
-                ) from None
-            ticket = Ticket.from_dict(data, where)
             if ticket.id in seen:
-                raise InputError(f"{where}: id: {ticket.id!r} repeats line {seen[ticket.id]}")
+                raise repeated(ticket, where, seen[ticket.id])
             seen[ticket.id] = number
         except InputError as exc:
             if on_bad is None:
@@ -190,6 +177,29 @@ def iter_tickets(
             on_bad(exc)
             continue
         yield ticket
+
+
+def parse_line(raw: str | bytes, where: str) -> Ticket | None:
+    """Return the ticket on one JSON Lines line (None for a blank line); errors start ``where``."""
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8").strip()
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{where}: not UTF-8 text ({exc.reason})") from None
+    else:
+        text = raw.strip()
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}: not valid JSON: {exc.msg} (column {exc.colno})") from None
+    return Ticket.from_dict(data, where)
+
+
+def repeated(ticket: Ticket, where: str, first: int) -> InputError:
+    """Return the error for a ticket whose id an earlier line (``first``) already gave."""
+    return InputError(f"{where}: id: {ticket.id!r} repeats line {first}")
 
 
 def read_tickets(
