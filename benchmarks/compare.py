@@ -1022,6 +1022,54 @@ def startup(smoke: bool) -> tuple[str, list[str]]:
     return "\n".join(lines), verdicts
 
 
+# -- many cores: evaluate --jobs -------------------------------------------------
+
+
+def jobs_scaling(smoke: bool) -> tuple[str, list[str]]:
+    """Time ``slaclock evaluate`` on 100,000 tickets with ``--jobs 1`` and ``--jobs 2``."""
+    import json
+    import tempfile
+
+    count = 600 if smoke else 100_000
+    lines = (ROOT / "examples" / "data" / "october_2026_tickets.jsonl").read_text().splitlines()
+    policy = str(ROOT / "examples" / "data" / "desk_policy.toml")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), *filter(None, [env.get("PYTHONPATH")])])
+    taken: dict[int, float] = {}
+    outputs: dict[int, bytes] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        tickets = Path(folder) / "tickets.jsonl"
+        with tickets.open("w") as handle:
+            for number in range(count):
+                data = json.loads(lines[number % len(lines)])
+                data["id"] = f"{data['id']}-{number}"
+                handle.write(json.dumps(data) + "\n")
+        for jobs in (1, 2):
+            out = Path(folder) / f"out-{jobs}.json"
+            argv = [sys.executable, "-m", "slaclock", "evaluate", "--policy", policy]
+            argv += [str(tickets), "--now", "2026-11-01T00:00Z", "--format", "json"]
+            argv += ["--no-progress", "--jobs", str(jobs), "--output", str(out)]
+            began = time.perf_counter_ns()
+            subprocess.run(argv, check=True, env=env, cwd=ROOT)
+            taken[jobs] = time.perf_counter_ns() - began
+            outputs[jobs] = out.read_bytes()
+    same = outputs[1] == outputs[2]
+    speedup = taken[1] / taken[2]
+    text = (
+        f"`slaclock evaluate --format json` on {count:,} tickets (October's 300, repeated "
+        f"with new ids), whole processes, one run each on {os.cpu_count()} cores: "
+        f"`--jobs 1` {show(taken[1])}, `--jobs 2` {show(taken[2])}: {speedup:.2f}x; "
+        f"output {'identical' if same else '**different**'}.\n"
+    )
+    verdicts = []
+    if not smoke:
+        verdicts.append(
+            f"`--jobs 2` at least 1.7x on 100,000 tickets with identical output: "
+            f"{'met' if speedup >= 1.7 and same else '**not met**'} ({speedup:.2f}x)"
+        )
+    return text, verdicts
+
+
 def versions() -> list[str]:
     found = []
     for name in VERSIONS:
@@ -1145,6 +1193,8 @@ def report(*, smoke: bool) -> tuple[str, int]:
         + started
         + "\n"
     )
+    jobs_text, jobs_verdicts = jobs_scaling(smoke)
+    sections.append("## Many cores: `evaluate --jobs`\n\n" + jobs_text)
     composed_table, composed_verdicts = composed(smoke)
     sections.append(
         "## Composed calendars and the clock\n\n"
@@ -1164,7 +1214,12 @@ def report(*, smoke: bool) -> tuple[str, int]:
         + "\n"
     )
     verdicts = (
-        single_verdicts + batch_verdicts + composed_verdicts + cold_verdicts + startup_verdicts
+        single_verdicts
+        + batch_verdicts
+        + composed_verdicts
+        + cold_verdicts
+        + startup_verdicts
+        + jobs_verdicts
     )
     if verdicts:
         sections.append(

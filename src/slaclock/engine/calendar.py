@@ -351,7 +351,10 @@ def _rebuild(data: Mapping[str, Any]) -> Calendar:
     the same description returns the same calendar in one process, and its
     index is built once per worker process rather than once per partition.
     """
-    key = json.dumps(data, sort_keys=True)
+    try:
+        key = json.dumps(data, sort_keys=True)
+    except (TypeError, ValueError):  # not JSON-ready data: build it, unshared
+        return Calendar.from_dict(data)
     found = _REBUILT.get(key)
     if found is not None:
         return found

@@ -19,6 +19,7 @@ This module uses only the standard library, like the calendar engine.
 >>> import datetime as dt
 >>> from zoneinfo import ZoneInfo
 >>> from .calendar import Calendar
+from .calendar import _rebuild as rebuild_calendar
 >>> london = ZoneInfo("Europe/London")
 >>> cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz=london)
 >>> clock = Clock.start(cal, dt.datetime(2026, 11, 20, 16, 55, tzinfo=london))  # a Friday
@@ -40,6 +41,7 @@ from typing import Any, Literal
 
 from ._time import MAX_US, MIN_US, ONE_US, from_us, to_us
 from .calendar import Calendar
+from .calendar import _rebuild as rebuild_calendar
 from .errors import ClockError, NaiveDatetimeError, NoBusinessTimeError, SlaclockError
 
 __all__ = ["Clock", "ClockAction", "ClockEvent", "ClockState"]
@@ -563,7 +565,9 @@ class Clock:
         if type(version) is not int or version != FORMAT_VERSION:
             raise ClockError(f"clock data version {version!r} is not {FORMAT_VERSION}")
         try:
-            calendar = Calendar.from_dict(data["calendar"])
+            # One calendar per description (see calendar._rebuild): clocks loaded from a
+            # database or unpickled by the thousand share one calendar and its index.
+            calendar = rebuild_calendar(data["calendar"])
         except SlaclockError as exc:
             raise ClockError(f"clock data: its calendar is invalid: {exc}") from exc
         state_text = data["state"]
