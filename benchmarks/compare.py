@@ -1102,33 +1102,40 @@ INTRO = """\
 # Benchmarks
 
 slaclock against the other Python business-time libraries, every case measured
-side by side in one run (issue 6). Regenerate this page with one command from a
-checkout:
+side by side in one run (issues 6 and 14). Regenerate this page with one command
+from a checkout:
 
 ```bash
 python benchmarks/compare.py --out docs/benchmarks.md
 ```
 
 It creates `.bench-venv/` in the repository, installs slaclock
-(`-e .[fast,dataframes]`) with workclock 0.1.2, businesstimedelta 1.0.1, pandas
-and pytz into it, re-runs itself there and writes this page. Benchmarks are not
+(`-e .[fast,dataframes]`) with workclock 0.1.2, businesstimedelta 1.0.1, timegrid
+0.1.6, pandas and pytz into it, re-runs itself there and writes this page
+(`--here` measures in the current environment instead). Benchmarks are not
 tests: CI times nothing. It only runs `python benchmarks/compare.py --smoke`
-(one call per case, a batch of 1,000, no installs) so the script never rots.
+(one call per case, small batches, no installs) so the script never rots.
 
 **Workload.** Mon-Fri 09:00-17:00 in Europe/London with England's bank holidays
 from the `holidays` package, configured the same way in every library
 (businesstimedelta through pytz, pandas on naive London wall times, workclock
-with holiday years 2020-2040 listed up front). Single calls start on Friday
-2026-11-20 at 16:55: `elapsed` to 1 day, 1 week, 1 year and 10 years later,
-`add` of 10 minutes, 40 hours and 2,000 hours. Every library's answer is checked
-against slaclock's; a disagreement would be printed under its table.
+with holiday years 2020-2060 listed up front, timegrid on naive London wall
+times with those holidays closed, since it has no time zones). Single calls
+start on Friday 2026-11-20 at 16:55: `elapsed` to 1 day, 1 week, 1 month,
+1 year, 10 and 30 years later, `add` of 10 minutes, 40 hours and 2,000 hours.
+"timegrid compiled" is timegrid's compiled timeline (2020-2060), which answers
+`elapsed` only; its compile time is reported under "Building". Every library's
+answer is checked against slaclock's; a disagreement would be printed under its
+table.
 
 **Numbers.** Medians over runs of the mean time per call, after a warm-up call
 (which builds any index), with the garbage collector paused while timing; slow
 cases get fewer runs (never fewer than three). Ratios are the fastest other
 library's time over slaclock's: above 1 means slaclock is faster. "n/a" means
 the library cannot do the case (pandas `CustomBusinessHour` adds whole hours
-only and has no business-time difference).
+only and has no business-time difference). The machine is shared: the load
+average below says how busy it was, and only the ratios measured side by side
+mean much.
 """
 
 
