@@ -12,15 +12,15 @@ ones ``evaluate_tickets`` gives for the same events; nothing is written to
 JSON and read back.
 
 >>> import pandas as pd
->>> from slaclock import Policy
 >>> events = pd.DataFrame({
 ...     "ticket": ["T-1", "T-1"],
 ...     "at": pd.to_datetime(["2026-11-20T16:55Z", "2026-11-23T09:30Z"], utc=True),
 ...     "type": ["logged", "agent_reply"],
 ...     "priority": ["P3", None],
 ... })
->>> [ticket.id for ticket in tickets_from_table(events)]
-['T-1']
+>>> ticket = next(tickets_from_table(events))
+>>> ticket.id, len(ticket.events)
+('T-1', 2)
 """
 
 from __future__ import annotations
