@@ -24,11 +24,13 @@ import contextlib
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from slaclock.cli._files import write_atomically
 from slaclock.cli._terminal import Skipper, one_line, ticket_lines
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     # Imported where used, so that due, elapsed and open load no more than they need.
     from slaclock.reports.periods import ReportingPeriod
     from slaclock.sla.policy import Policy
+    from slaclock.sla.results import Report
     from slaclock.sla.tickets import Ticket
 
 __all__ = ["UsageError", "build_parser", "main", "write_atomically"]
@@ -289,13 +292,60 @@ _EVALUATE_COLUMNS = (
 )
 
 
+def _evaluated(form: str, explain: bool, ticket: Ticket, report: Report) -> Any:
+    """Return what ``evaluate`` prints for one ticket in ``form``, as plain data.
+
+    A JSON item's text for ``json``, CSV rows for ``csv``, and for ``table`` the table's
+    rows with the ``--explain`` text. Module-level, so ``--jobs`` runs it in the
+    worker processes and ships back only this.
+    """
+    if form == "json":
+        metrics = {}
+        for metric, figures in report.items():
+            data = figures.to_dict()
+            if not explain:
+                del data["intervals"]
+            metrics[metric] = data
+        item = {
+            "id": ticket.id,
+            "customer": ticket.customer,
+            "priority": report.priority,
+            "metrics": metrics,
+        }
+        # Encoded here (on all cores with --jobs), indented as an element of "tickets".
+        return textwrap.indent(json_text(item).rstrip("\n"), "    ")
+    if form == "csv":
+        rows = []
+        for figures in report.values():
+            data = figures.to_dict()
+            data.update(ticket=ticket.id, customer=ticket.customer, priority=report.priority)
+            rows.append(["" if data[name] is None else data[name] for name in _EVALUATE_COLUMNS])
+        return rows
+    body = [
+        [
+            ticket.id,
+            ticket.customer or "-",
+            report.priority,
+            figures.metric,
+            figures.status.value,
+            human_duration(figures.elapsed),
+            figures.target_text,
+            "-" if figures.due is None else figures.due.isoformat(),
+            "-" if figures.breached_at is None else figures.breached_at.isoformat(),
+        ]
+        for figures in report.values()
+    ]
+    return body, f"\n{ticket.id}:\n{report.explain()}\n" if explain else ""
+
+
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from slaclock.sla.tickets import evaluate_tickets
 
     policy = _policy(args.policy)
     now = _instant(args.now, "--now")
     form = _format(args, ("table", "json", "csv"))
-    results = []
+    render = functools.partial(_evaluated, form, bool(args.explain))
+    results: list[Any] = []
     if _jobs(args) > 1:
         from slaclock.cli._jobs import parallel_reports
 
@@ -307,6 +357,7 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 policy_path=args.policy,
                 now=now,
                 on_bad=skipper if args.skip_bad else None,
+                render=render,
             )
         )
     else:
@@ -316,71 +367,36 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             for ticket, report in evaluate_tickets(
                 policy, tickets, now, skipper if args.skip_bad else None
             ):
-                results.append((ticket, report))
+                results.append(render(ticket, report))
     skipper.summary(args.tickets)
     if form == "json":
-        items = []
-        for ticket, report in results:
-            metrics = {}
-            for metric, figures in report.items():
-                data = figures.to_dict()
-                if not args.explain:
-                    del data["intervals"]
-                metrics[metric] = data
-            items.append(
-                {
-                    "id": ticket.id,
-                    "customer": ticket.customer,
-                    "priority": report.priority,
-                    "metrics": metrics,
-                }
-            )
         document = {
             "policy": policy.name,
             "now": now.isoformat(),
             "skipped": skipper.count,
-            "tickets": items,
+            "tickets": [],
         }
-        _emit(json_text(document), args, out)
+        text = json_text(document)
+        if results:
+            # json_text's own layout, with the items encoded one by one above.
+            items = ",\n".join(results)
+            text = text.replace('  "tickets": []\n}', f'  "tickets": [\n{items}\n  ]\n}}')
+        _emit(text, args, out)
         return 0
     if form == "csv":
-        rows = []
-        for ticket, report in results:
-            for figures in report.values():
-                data = figures.to_dict()
-                data.update(ticket=ticket.id, customer=ticket.customer, priority=report.priority)
-                rows.append(
-                    ["" if data[name] is None else data[name] for name in _EVALUATE_COLUMNS]
-                )
+        rows = [row for ticket_rows in results for row in ticket_rows]
         _emit(csv_text(_EVALUATE_COLUMNS, rows), args, out)
         return 0
     from slaclock.reports._render import text_table
 
-    body = []
-    for ticket, report in results:
-        for figures in report.values():
-            body.append(
-                [
-                    ticket.id,
-                    ticket.customer or "-",
-                    report.priority,
-                    figures.metric,
-                    figures.status.value,
-                    human_duration(figures.elapsed),
-                    figures.target_text,
-                    "-" if figures.due is None else figures.due.isoformat(),
-                    "-" if figures.breached_at is None else figures.breached_at.isoformat(),
-                ]
-            )
+    body = [row for ticket_rows, _ in results for row in ticket_rows]
     text = f"policy {policy.name}, as at {now.isoformat()}: {len(results)} tickets\n\n"
     text += text_table(
         ["ticket", "customer", "tier", "metric", "status", "used", "target", "due", "breached at"],
         body,
         {5, 6},
     )
-    if args.explain:
-        for ticket, report in results:
-            text += f"\n{ticket.id}:\n{report.explain()}\n"
+    text += "".join(explained for _, explained in results)
     _emit(text, args, out)
     return 0
 
@@ -397,18 +413,20 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         try:
             if _jobs(args) > 1:
                 from slaclock.cli._jobs import parallel_reports
+                from slaclock.reports._outcomes import outcomes
 
                 skipper = Skipper(err)
-                pairs = parallel_reports(
+                judged = parallel_reports(
                     args.tickets,
                     _jobs(args),
                     policy_path=args.policy,
                     now=now,
                     period=(args.period, args.tz),
                     on_bad=skipper if args.skip_bad else None,
+                    render=outcomes,
                 )
-                report = ComplianceReport.from_reports(
-                    policy, pairs, period, now, by=by, worst=args.worst, goal=args.goal
+                report = ComplianceReport.from_outcomes(
+                    policy, judged, period, now, by=by, worst=args.worst, goal=args.goal
                 )
             else:
                 lines, progress = stack.enter_context(

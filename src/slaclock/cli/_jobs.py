@@ -19,7 +19,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from slaclock.errors import InputError
 from slaclock.sla.tickets import parse_line, repeated
@@ -35,11 +35,12 @@ __all__ = ["parallel_reports"]
 #: Ranges per worker: enough for the work to even out, few enough to keep overhead low.
 RANGES_PER_JOB = 8
 
-#: What a worker sends back per line: a problem (its message), or a parsed ticket with
-#: its line, and then either its report, None (not reported: outside the period or
-#: logged after ``now``) or the message of the problem evaluating it.
+#: What a worker sends back per line: a problem (its message), or a parsed ticket's
+#: line, id and ``where``, and then either ``(render(ticket, report),)``, None (not
+#: reported: outside the period or logged after ``now``) or the message of the
+#: problem evaluating it.
 Problem = tuple[str]
-Parsed = tuple[int, "Ticket", Union["Report", str, None]]
+Parsed = tuple[int, str, str, Union[tuple[Any], str, None]]
 Item = Union[Problem, Parsed]
 
 
@@ -51,15 +52,19 @@ def parallel_reports(
     now: dt.datetime,
     period: tuple[str, str] | None = None,
     on_bad: Callable[[InputError], None] | None = None,
-) -> Iterator[tuple[Ticket, Report]]:
+    render: Callable[[Ticket, Report], Any],
+) -> Iterator[Any]:
     """Yield what ``evaluate_tickets`` yields for the tickets file ``path``, on ``jobs`` processes.
 
     ``period`` (the ``--period`` and ``--tz`` texts) keeps only tickets logged in
     it, as ``ComplianceReport.build`` does. Problems raise ``InputError``, or go to
-    ``on_bad``, in file order.
+    ``on_bad``, in file order. The workers turn each ticket and its report into
+    ``render(ticket, report)`` (a module-level function, so it pickles by name),
+    which is what is yielded: the rendering is done on all cores too, and what
+    travels back is plain data rather than reports.
     """
     tasks = [
-        (path, start, end, first_line, policy_path, now.isoformat(), period)
+        (path, start, end, first_line, policy_path, now.isoformat(), period, render)
         for start, end, first_line in _ranges(path, jobs * RANGES_PER_JOB)
     ]
     seen: dict[str, int] = {}
@@ -69,15 +74,15 @@ def parallel_reports(
                 if len(item) == 1:
                     error = InputError(item[0])
                 else:
-                    line, ticket, outcome = item
-                    if ticket.id in seen:
-                        error = repeated(ticket, ticket.where, seen[ticket.id])
+                    line, ident, where, outcome = item
+                    if ident in seen:
+                        error = repeated(ident, where, seen[ident])
                     else:
-                        seen[ticket.id] = line
+                        seen[ident] = line
                         if outcome is None:
                             continue
                         if not isinstance(outcome, str):
-                            yield ticket, outcome
+                            yield outcome[0]
                             continue
                         error = InputError(outcome)
                 if on_bad is None:
@@ -107,11 +112,16 @@ def _ranges(path: str, count: int) -> list[tuple[int, int, int]]:
 _POLICIES: dict[str, Policy] = {}
 
 
-def _work(task: tuple[str, int, int, int, str, str, tuple[str, str] | None]) -> list[Item]:
+Task = tuple[
+    str, int, int, int, str, str, Union[tuple[str, str], None], Callable[["Ticket", "Report"], Any]
+]
+
+
+def _work(task: Task) -> list[Item]:
     """Evaluate one byte range of a tickets file, in a worker process."""
     from slaclock.sla.policy import Policy
 
-    path, start, end, first_line, policy_path, now_text, period_texts = task
+    path, start, end, first_line, policy_path, now_text, period_texts, render = task
     policy = _POLICIES.get(policy_path)
     if policy is None:
         policy = _POLICIES[policy_path] = Policy.load(policy_path)
@@ -137,12 +147,13 @@ def _work(task: tuple[str, int, int, int, str, str, tuple[str, str] | None]) -> 
         if ticket is None:
             continue
         if period is not None and not period.contains(ticket.logged_at):
-            items.append((number, ticket, None))
+            items.append((number, ticket.id, ticket.where, None))
             continue
         try:
             report = ticket.evaluate(policy, now)
         except InputError as exc:
-            items.append((number, ticket, str(exc)))
+            items.append((number, ticket.id, ticket.where, str(exc)))
             continue
-        items.append((number, ticket, report))
+        rendered = None if report is None else (render(ticket, report),)
+        items.append((number, ticket.id, ticket.where, rendered))
     return items

@@ -121,8 +121,34 @@ class ComplianceReport:
         """Return the report on tickets already evaluated at ``now`` (what ``build`` does next).
 
         ``reports`` are the tickets logged in ``period`` with their reports, in
-        the order ``evaluate_tickets`` gives them; the arguments are checked
-        before the first is read.
+        the order ``evaluate_tickets`` gives them.
+        """
+        return cls.from_outcomes(
+            policy,
+            (outcomes(ticket, report) for ticket, report in reports),
+            period,
+            now,
+            by=by,
+            worst=worst,
+            goal=goal,
+        )
+
+    @classmethod
+    def from_outcomes(
+        cls,
+        policy: Policy,
+        tickets: Iterable[list[Outcome]],
+        period: ReportingPeriod,
+        now: dt.datetime,
+        *,
+        by: Sequence[str] = ("tier", "metric"),
+        worst: int = 10,
+        goal: float | None = None,
+    ) -> ComplianceReport:
+        """Return the report on each ticket's ``outcomes`` (``from_reports`` without the reports).
+
+        What ``slaclock report --jobs N`` ships back from its worker processes. The
+        arguments are checked before the first ticket is read.
         """
         fields = tuple(by)
         if not fields:
@@ -141,9 +167,9 @@ class ComplianceReport:
         groups: dict[tuple[str, ...], list[Outcome]] = {}
         everything: list[Outcome] = []
         count = 0
-        for ticket, report in reports:
+        for items in tickets:
             count += 1
-            for item in outcomes(ticket, report):
+            for item in items:
                 groups.setdefault(item.group(fields), []).append(item)
                 everything.append(item)
         tiers = {name: index for index, name in enumerate(policy.tiers)}

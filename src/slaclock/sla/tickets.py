@@ -169,7 +169,7 @@ def iter_tickets(
             if ticket is None:
                 continue
             if ticket.id in seen:
-                raise repeated(ticket, where, seen[ticket.id])
+                raise repeated(ticket.id, where, seen[ticket.id])
             seen[ticket.id] = number
         except InputError as exc:
             if on_bad is None:
@@ -197,9 +197,9 @@ def parse_line(raw: str | bytes, where: str) -> Ticket | None:
     return Ticket.from_dict(data, where)
 
 
-def repeated(ticket: Ticket, where: str, first: int) -> InputError:
-    """Return the error for a ticket whose id an earlier line (``first``) already gave."""
-    return InputError(f"{where}: id: {ticket.id!r} repeats line {first}")
+def repeated(ident: str, where: str, first: int) -> InputError:
+    """Return the error for a ticket id that an earlier line (``first``) already gave."""
+    return InputError(f"{where}: id: {ident!r} repeats line {first}")
 
 
 def read_tickets(
