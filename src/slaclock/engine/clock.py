@@ -19,7 +19,6 @@ This module uses only the standard library, like the calendar engine.
 >>> import datetime as dt
 >>> from zoneinfo import ZoneInfo
 >>> from .calendar import Calendar
-from .calendar import _rebuild as rebuild_calendar
 >>> london = ZoneInfo("Europe/London")
 >>> cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz=london)
 >>> clock = Clock.start(cal, dt.datetime(2026, 11, 20, 16, 55, tzinfo=london))  # a Friday
