@@ -46,11 +46,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 VENV = ROOT / ".bench-venv"
 #: What the comparison environment holds besides the project itself.
-COMPARISON = ["workclock==0.1.2", "businesstimedelta==1.0.1", "pandas", "pytz"]
+COMPARISON = ["workclock==0.1.2", "businesstimedelta==1.0.1", "timegrid==0.1.6", "pandas", "pytz"]
 VERSIONS = [
     "slaclock",
     "workclock",
     "businesstimedelta",
+    "timegrid",
     "pandas",
     "numpy",
     "pyarrow",
@@ -61,15 +62,35 @@ VERSIONS = [
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.timezone.utc
 START = dt.datetime(2026, 11, 20, 16, 55, tzinfo=LONDON)
-SPANS = {"1 day": 1, "1 week": 7, "1 year": 365, "10 years": 3652}
+SPANS = {
+    "1 day": 1,
+    "1 week": 7,
+    "1 month": 30,
+    "1 year": 365,
+    "10 years": 3652,
+    "30 years": 10957,
+}
 AMOUNTS = {
     "10 min": dt.timedelta(minutes=10),
     "40 h": dt.timedelta(hours=40),
     "2,000 h": dt.timedelta(hours=2000),
 }
 #: Years of England's holidays handed to the libraries that need them listed up front.
-HOLIDAY_YEARS = range(2020, 2041)
-LIBRARIES = ["slaclock", "workclock", "businesstimedelta", "pandas"]
+HOLIDAY_YEARS = range(2020, 2061)
+LIBRARIES = [
+    "slaclock",
+    "workclock",
+    "businesstimedelta",
+    "pandas",
+    "timegrid",
+    "timegrid compiled",
+]
+#: The Python module each column needs ("timegrid compiled" is timegrid's compiled timeline).
+MODULES = {"timegrid compiled": "timegrid"}
+#: The columns of the building table (timegrid's compile time gets its own line there).
+BUILD_LIBRARIES = ["slaclock", "workclock", "businesstimedelta", "pandas"]
+#: What timegrid's timeline is compiled over (it answers inside that range only).
+COMPILED = (dt.datetime(2020, 1, 1), dt.datetime(2060, 1, 1))
 
 #: Timing: each run of a case lasts about RUN_NS; a case gets REPEAT runs within BUDGET_NS.
 RUN_NS = 50_000_000
@@ -227,6 +248,21 @@ def businesstimedelta_desk() -> Any:
     )
 
 
+def timegrid_desk(years: range = HOLIDAY_YEARS) -> Any:
+    """Return timegrid's calendar: naive London wall times (it has no zones), holidays closed."""
+    import timegrid
+
+    desk = timegrid.TimeGridCalendar.weekdays(dt.time(9), dt.time(17))
+    for day in sorted(england(years=years)):
+        desk = desk.close(day)
+    return desk
+
+
+def wall(t: dt.datetime) -> dt.datetime:
+    """Return ``t`` as a naive London wall time (what timegrid and pandas read)."""
+    return t.astimezone(LONDON).replace(tzinfo=None)
+
+
 def pandas_hours(hours: int) -> Any:
     import pandas as pd
 
@@ -259,6 +295,12 @@ def elapsed_cases(library: str, start: dt.datetime, end: dt.datetime) -> Prepare
         a = zone.localize(start.replace(tzinfo=None))
         b = zone.localize(end.replace(tzinfo=None))
         return (lambda: rules.difference(a, b)), (lambda result: result.timedelta)
+    if library == "timegrid":
+        desk = timegrid_desk()
+        return (lambda: desk.get_working_duration(wall(start), wall(end))), (lambda r: r)
+    if library == "timegrid compiled":
+        timeline = timegrid_desk().compile(*COMPILED)
+        return (lambda: timeline.get_working_duration(wall(start), wall(end))), (lambda r: r)
     return None  # pandas has no business-time difference
 
 
@@ -287,7 +329,12 @@ def add_cases(library: str, start: dt.datetime, amount: dt.timedelta) -> Prepare
         return (lambda: naive + offset), (
             lambda result: result.tz_localize("Europe/London").to_pydatetime()
         )
-    raise ValueError(library)
+    if library == "timegrid":
+        desk = timegrid_desk()
+        return (lambda: desk.add_work_duration(wall(start), amount)), (
+            lambda result: result.replace(tzinfo=LONDON)
+        )
+    return None  # timegrid's compiled timeline has no add
 
 
 # -- the report ------------------------------------------------------------
@@ -312,12 +359,13 @@ def check(table: Table, case: str, answers: dict[str, object]) -> None:
             )
 
 
-def comparison_table(table: Table, present: list[str]) -> str:
+def comparison_table(table: Table, present: list[str], libraries: list[str] | None = None) -> str:
     """Return ``table`` with a ratio column: the fastest other library's time over slaclock's."""
-    head = "| case | " + " | ".join(LIBRARIES) + " | ratio (fastest other / slaclock) |"
-    lines = [head, "| --- |" + " ---: |" * (len(LIBRARIES) + 1)]
+    libraries = libraries or LIBRARIES
+    head = "| case | " + " | ".join(libraries) + " | ratio (fastest other / slaclock) |"
+    lines = [head, "| --- |" + " ---: |" * (len(libraries) + 1)]
     for case, medians in table.rows:
-        cells = [show(medians.get(lib)) if lib in present else "not installed" for lib in LIBRARIES]
+        cells = [show(medians.get(lib)) if lib in present else "not installed" for lib in libraries]
         ratio = ratio_of(medians)
         lines.append(
             f"| {case} | " + " | ".join(cells) + f" | {'–' if ratio is None else times(ratio)} |"
@@ -358,7 +406,7 @@ def single_calls(present: list[str], smoke: bool) -> tuple[Table, list[str]]:
     verdicts = []
     if len(present) > 1 and not smoke:
         slower = [case for case, medians in table.rows if (ratio_of(medians) or 1) < 1]
-        ten = ratio_of(table.rows[len(SPANS) - 1][1])
+        ten = ratio_of(dict(table.rows)["`elapsed`, 10 years"])
         verdicts.append(
             "no slower than the fastest other library in every case: "
             + ("met" if not slower else f"**not met** ({', '.join(slower)})")
@@ -692,7 +740,7 @@ def building(present: list[str], smoke: bool) -> str:
     rows = [
         (
             "building the calendar object, with England's holidays",
-            *(theirs_or(library, show(constructed.get(library))) for library in LIBRARIES),
+            *(theirs_or(library, show(constructed.get(library))) for library in BUILD_LIBRARIES),
         ),
         (
             f"calendar + index for {span} (first {span} `elapsed`), from nothing",
@@ -725,11 +773,301 @@ def building(present: list[str], smoke: bool) -> str:
         ),
     ]
     lines = [
-        "| case | " + " | ".join(LIBRARIES) + " |",
-        "| --- |" + " ---: |" * len(LIBRARIES),
+        "| case | " + " | ".join(BUILD_LIBRARIES) + " |",
+        "| --- |" + " ---: |" * len(BUILD_LIBRARIES),
     ]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
+    if "timegrid" in present:
+        made = timegrid_desk()
+        compiled = side_by_side(
+            {"build": timegrid_desk, "compile": lambda: made.compile(*COMPILED)}, smoke=smoke
+        )
+        lines.append(
+            f"\ntimegrid: its calendar with England's holidays 2020-2060 closed takes "
+            f"{show(compiled['build'])}; compiling that calendar's timeline over 2020-2060 "
+            f'(what the single calls\' "timegrid compiled" column queries) takes '
+            f"{show(compiled['compile'])} more."
+        )
     return "\n".join(lines)
+
+
+# -- cold start: a new calendar and its first answer -------------------------
+
+COLD_CASES = ("plain", "3 shifts", "union", "intersection", "24x7 minus maintenance")
+COLD_QUERIES = {
+    "`elapsed`, 1 day": ("elapsed", dt.timedelta(days=1)),
+    "`elapsed`, 1 week": ("elapsed", dt.timedelta(days=7)),
+    "`elapsed`, 1 year": ("elapsed", dt.timedelta(days=365)),
+    "`add`, 8 h": ("add", dt.timedelta(hours=8)),
+    "`add`, 40 h": ("add", dt.timedelta(hours=40)),
+    "`add`, 2,000 h": ("add", dt.timedelta(hours=2000)),
+}
+COLD_LIBRARIES = ["slaclock", "workclock", "businesstimedelta", "timegrid"]
+SHIFTS = (
+    (dt.time(6), dt.time(13, 45)),
+    (dt.time(14), dt.time(21, 45)),
+    (dt.time(22), dt.time(5, 45)),
+)
+DESKS = ("Europe/London", "America/New_York", "Australia/Sydney")
+
+
+def slaclock_cold(case: str) -> Any:
+    """Return slaclock's calendar for a cold-start case, built from nothing."""
+    from slaclock import Calendar
+
+    if case == "plain":
+        return slaclock_desk()
+    if case == "3 shifts":
+        hours = ",".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in SHIFTS)
+        return Calendar.weekly({"mon-fri": hours}, tz="Europe/London")
+    if case == "union":
+        return Calendar.union(
+            *(Calendar.weekly({"mon-fri": "09:00-17:00"}, tz=zone) for zone in DESKS)
+        )
+    if case == "intersection":
+        return slaclock_desk() & Calendar.weekly({"mon-sat": "07:30-16:30"}, tz="Europe/London")
+    return Calendar.always("Europe/London") - Calendar.weekly(
+        {"sun": "02:00-06:00"}, tz="Europe/London"
+    )
+
+
+def workclock_cold(case: str, years: range) -> Any:
+    """Return workclock's schedule for a case; holidays listed for ``years`` only."""
+    import workclock
+
+    rules: list[Any]
+    if case == "plain":
+        rules = [
+            workclock.WorkDay(dt.time(9), dt.time(17)),
+            workclock.Holidays(england(years=years)),
+        ]
+    elif case == "3 shifts":
+        rules = [workclock.WorkDay(a, b) for a, b in SHIFTS]
+    elif case == "union":
+        rules = [workclock.WorkDay(dt.time(9), dt.time(17), time_zone=zone) for zone in DESKS]
+    elif case == "intersection":
+        # workclock has no intersection: the user writes the overlap by hand.
+        rules = [
+            workclock.WorkDay(dt.time(9), dt.time(16, 30)),
+            workclock.Holidays(england(years=years)),
+        ]
+    else:
+        rules = [
+            workclock.WorkDay(dt.time(0), dt.time(0), days=range(7)),
+            workclock.Break(dt.time(2), dt.time(6), days=[6]),
+        ]
+    return workclock.Schedule(rules, time_zone="Europe/London")
+
+
+def timegrid_cold(case: str, years: range) -> Any | None:
+    """Return timegrid's calendar for a case, or None where it cannot say it without zones."""
+    import timegrid
+
+    days = [getattr(timegrid.DayOfWeek, name) for name in ("MONDAY", "TUESDAY", "WEDNESDAY")]
+    days += [getattr(timegrid.DayOfWeek, name) for name in ("THURSDAY", "FRIDAY")]
+    if case == "plain":
+        return timegrid_desk(years)
+    if case == "3 shifts":
+        grid = timegrid.TimeGridCalendar.create()
+        for day in days:
+            for a, b in SHIFTS:
+                grid = grid.add_open_rule(day, a, b)
+        return grid
+    if case == "intersection":
+        site = timegrid.TimeGridCalendar.create()
+        for day in [*days, timegrid.DayOfWeek.SATURDAY]:
+            site = site.add_open_rule(day, dt.time(7, 30), dt.time(16, 30))
+        return timegrid_desk(years).and_(site)
+    return None  # three zones, or 24x7 across daylight saving: not without zones
+
+
+def cold_call(library: str, case: str, query: str, amount: dt.timedelta) -> Prepared | None:
+    """Return a call that builds the library's calendar from nothing and asks one question."""
+    years = range(START.year, (START + amount + dt.timedelta(days=400)).year + 1)
+    end = START + amount
+    if library == "slaclock":
+        if query == "elapsed":
+            return (lambda: slaclock_cold(case).elapsed(START, end)), (lambda r: r)
+        return (lambda: slaclock_cold(case).add(START, amount)), (lambda r: r)
+    if library == "workclock":
+        if query == "elapsed":
+            return (lambda: workclock_cold(case, years).between(START, end)), (lambda r: r)
+        return (lambda: workclock_cold(case, years).add(START, amount)), (lambda r: r)
+    if library == "timegrid":
+        if timegrid_cold(case, years) is None:
+            return None
+        if query == "elapsed":
+            return (
+                lambda: timegrid_cold(case, years).get_working_duration(wall(START), wall(end))
+            ), (lambda r: r)
+        return (lambda: timegrid_cold(case, years).add_work_duration(wall(START), amount)), (
+            lambda r: r.replace(tzinfo=LONDON)
+        )
+    if library == "businesstimedelta" and case == "plain":
+        import businesstimedelta
+        import pytz
+
+        zone = pytz.timezone("Europe/London")
+        a = zone.localize(START.replace(tzinfo=None))
+        if query == "elapsed":
+            b = zone.localize(end.replace(tzinfo=None))
+            return (lambda: businesstimedelta_desk().difference(a, b)), (lambda r: r.timedelta)
+        return (
+            lambda: (
+                a + businesstimedelta.BusinessTimeDelta(businesstimedelta_desk(), timedelta=amount)
+            )
+        ), (lambda r: r)
+    return None
+
+
+def cold_start(present: list[str], smoke: bool) -> tuple[Table, list[str]]:
+    """Time building each case's calendar (with its holidays) plus its first answer."""
+    table = Table("Cold start")
+    libraries = [library for library in COLD_LIBRARIES if library in present]
+    for case in COLD_CASES:
+        for name, (query, amount) in COLD_QUERIES.items():
+            label = f"{case}: {name}"
+            calls: dict[str, Callable[[], object]] = {}
+            answers: dict[str, object] = {}
+            for library in libraries:
+                if library == "businesstimedelta" and amount > dt.timedelta(days=30):
+                    continue  # seconds per call, and the plain single calls show it already
+                prepared = cold_call(library, case, query, amount)
+                if prepared is not None:
+                    call, normalize = prepared
+                    answers[library] = normalize(call())
+                    calls[library] = call
+            check(table, label, answers)
+            medians: dict[str, float | None] = {library: None for library in present}
+            medians.update(side_by_side(calls, smoke=smoke))
+            table.rows.append((label, medians))
+    verdicts = []
+    if len(libraries) > 1 and not smoke:
+        slower = [case for case, medians in table.rows if (ratio_of(medians) or 1) < 1]
+        verdicts.append(
+            "cold start no slower than the fastest other library's build + first query, "
+            "every case: " + ("met" if not slower else f"**not met** ({', '.join(slower)})")
+        )
+    return table, verdicts
+
+
+# -- start-up: whole processes ------------------------------------------------
+
+
+def startup(smoke: bool) -> tuple[str, list[str]]:
+    """Time whole processes: the interpreter, ``import slaclock``, and three commands."""
+    calendar = str(ROOT / "examples" / "data" / "calendars.toml") + ":support"
+    command = [sys.executable, "-m", "slaclock"]
+    processes = {
+        "`python -c pass` (the interpreter alone)": [sys.executable, "-c", "pass"],
+        "`import slaclock`": [sys.executable, "-c", "import slaclock"],
+        "`import pydantic` (for scale)": [sys.executable, "-c", "import pydantic"],
+        "`import holidays` (for scale)": [sys.executable, "-c", "import holidays"],
+        "`slaclock due --target 10m`": [
+            *command,
+            "due",
+            "--calendar",
+            calendar,
+            "--start",
+            "2026-11-20T16:55+00:00",
+            "--target",
+            "10m",
+        ],
+        "`slaclock elapsed`, 1 week": [
+            *command,
+            "elapsed",
+            "--calendar",
+            calendar,
+            "--from",
+            "2026-11-20T16:55+00:00",
+            "--to",
+            "2026-11-27T16:55+00:00",
+        ],
+        "`slaclock open`": [
+            *command,
+            "open",
+            "--calendar",
+            calendar,
+            "--at",
+            "2026-11-20T16:55+00:00",
+        ],
+    }
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), *filter(None, [env.get("PYTHONPATH")])])
+    runs = 1 if smoke else 21
+    taken: dict[str, list[float]] = {name: [] for name in processes}
+    for _ in range(runs):
+        # Interleaved, so a busy moment on the machine hits every process alike.
+        for name, argv in processes.items():
+            began = time.perf_counter_ns()
+            subprocess.run(argv, check=True, env=env, stdout=subprocess.DEVNULL, cwd=ROOT)
+            taken[name].append(time.perf_counter_ns() - began)
+    medians = {name: statistics.median(values) for name, values in taken.items()}
+    floor = medians["`python -c pass` (the interpreter alone)"]
+    lines = ["| process | median | less the interpreter |", "| --- | ---: | ---: |"]
+    for name, ns in medians.items():
+        lines.append(f"| {name} | {show(ns)} | {show(max(ns - floor, 0))} |")
+    verdicts = []
+    if not smoke:
+        imported = medians["`import slaclock`"]
+        verdicts.append(
+            f"`import slaclock` under 50 ms: {'met' if imported < 50e6 else '**not met**'}"
+            f" ({show(imported)})"
+        )
+        worst = max(ns for name, ns in medians.items() if name.startswith("`slaclock "))
+        verdicts.append(
+            f"`slaclock due`, `elapsed`, `open` under 150 ms: "
+            f"{'met' if worst < 150e6 else '**not met**'} (slowest {show(worst)})"
+        )
+    return "\n".join(lines), verdicts
+
+
+# -- many cores: evaluate --jobs -------------------------------------------------
+
+
+def jobs_scaling(smoke: bool) -> tuple[str, list[str]]:
+    """Time ``slaclock evaluate`` on 100,000 tickets with ``--jobs 1`` and ``--jobs 2``."""
+    import json
+    import tempfile
+
+    count = 600 if smoke else 100_000
+    lines = (ROOT / "examples" / "data" / "october_2026_tickets.jsonl").read_text().splitlines()
+    policy = str(ROOT / "examples" / "data" / "desk_policy.toml")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), *filter(None, [env.get("PYTHONPATH")])])
+    taken: dict[int, float] = {}
+    outputs: dict[int, bytes] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        tickets = Path(folder) / "tickets.jsonl"
+        with tickets.open("w") as handle:
+            for number in range(count):
+                data = json.loads(lines[number % len(lines)])
+                data["id"] = f"{data['id']}-{number}"
+                handle.write(json.dumps(data) + "\n")
+        for jobs in (1, 2):
+            out = Path(folder) / f"out-{jobs}.json"
+            argv = [sys.executable, "-m", "slaclock", "evaluate", "--policy", policy]
+            argv += [str(tickets), "--now", "2026-11-01T00:00Z", "--format", "json"]
+            argv += ["--no-progress", "--jobs", str(jobs), "--output", str(out)]
+            began = time.perf_counter_ns()
+            subprocess.run(argv, check=True, env=env, cwd=ROOT)
+            taken[jobs] = time.perf_counter_ns() - began
+            outputs[jobs] = out.read_bytes()
+    same = outputs[1] == outputs[2]
+    speedup = taken[1] / taken[2]
+    text = (
+        f"`slaclock evaluate --format json` on {count:,} tickets (October's 300, repeated "
+        f"with new ids), whole processes, one run each on {os.cpu_count()} cores: "
+        f"`--jobs 1` {show(taken[1])}, `--jobs 2` {show(taken[2])}: {speedup:.2f}x; "
+        f"output {'identical' if same else '**different**'}.\n"
+    )
+    verdicts = []
+    if not smoke:
+        verdicts.append(
+            f"`--jobs 2` at least 1.7x on 100,000 tickets with identical output: "
+            f"{'met' if speedup >= 1.7 and same else '**not met**'} ({speedup:.2f}x)"
+        )
+    return text, verdicts
 
 
 def versions() -> list[str]:
@@ -764,39 +1102,46 @@ INTRO = """\
 # Benchmarks
 
 slaclock against the other Python business-time libraries, every case measured
-side by side in one run (issue 6). Regenerate this page with one command from a
-checkout:
+side by side in one run (issues 6 and 14). Regenerate this page with one command
+from a checkout:
 
 ```bash
 python benchmarks/compare.py --out docs/benchmarks.md
 ```
 
 It creates `.bench-venv/` in the repository, installs slaclock
-(`-e .[fast,dataframes]`) with workclock 0.1.2, businesstimedelta 1.0.1, pandas
-and pytz into it, re-runs itself there and writes this page. Benchmarks are not
+(`-e .[fast,dataframes]`) with workclock 0.1.2, businesstimedelta 1.0.1, timegrid
+0.1.6, pandas and pytz into it, re-runs itself there and writes this page
+(`--here` measures in the current environment instead). Benchmarks are not
 tests: CI times nothing. It only runs `python benchmarks/compare.py --smoke`
-(one call per case, a batch of 1,000, no installs) so the script never rots.
+(one call per case, small batches, no installs) so the script never rots.
 
 **Workload.** Mon-Fri 09:00-17:00 in Europe/London with England's bank holidays
 from the `holidays` package, configured the same way in every library
 (businesstimedelta through pytz, pandas on naive London wall times, workclock
-with holiday years 2020-2040 listed up front). Single calls start on Friday
-2026-11-20 at 16:55: `elapsed` to 1 day, 1 week, 1 year and 10 years later,
-`add` of 10 minutes, 40 hours and 2,000 hours. Every library's answer is checked
-against slaclock's; a disagreement would be printed under its table.
+with holiday years 2020-2060 listed up front, timegrid on naive London wall
+times with those holidays closed, since it has no time zones). Single calls
+start on Friday 2026-11-20 at 16:55: `elapsed` to 1 day, 1 week, 1 month,
+1 year, 10 and 30 years later, `add` of 10 minutes, 40 hours and 2,000 hours.
+"timegrid compiled" is timegrid's compiled timeline (2020-2060), which answers
+`elapsed` only; its compile time is reported under "Building". Every library's
+answer is checked against slaclock's; a disagreement would be printed under its
+table.
 
 **Numbers.** Medians over runs of the mean time per call, after a warm-up call
 (which builds any index), with the garbage collector paused while timing; slow
 cases get fewer runs (never fewer than three). Ratios are the fastest other
 library's time over slaclock's: above 1 means slaclock is faster. "n/a" means
 the library cannot do the case (pandas `CustomBusinessHour` adds whole hours
-only and has no business-time difference).
+only and has no business-time difference). The machine is shared: the load
+average below says how busy it was, and only the ratios measured side by side
+mean much.
 """
 
 
 def report(*, smoke: bool) -> tuple[str, int]:
     """Measure everything; return the Markdown document and the number of disagreements."""
-    present = [lib for lib in LIBRARIES if importable(lib)]
+    present = [lib for lib in LIBRARIES if importable(MODULES.get(lib, lib))]
     if "businesstimedelta" in present and not importable("pytz"):
         present.remove("businesstimedelta")
     sections = [INTRO]
@@ -830,6 +1175,33 @@ def report(*, smoke: bool) -> tuple[str, int]:
         + comparison_table(batch, present)
         + "\n"
     )
+    cold, cold_verdicts = cold_start(present, smoke)
+    sections.append(
+        "## Cold start: a new calendar and its first answer\n\n"
+        "What a script, a serverless call or the command line pays: each call builds the "
+        "calendar from nothing, its `holidays` object included, and asks one question from "
+        "Friday 2026-11-20 16:55 London. *plain* is the London desk with England's holidays; "
+        "*3 shifts* is Mon-Fri 06:00-13:45, 14:00-21:45 and 22:00-05:45 (overnight); "
+        "*union* is London, New York and Sydney desks, Mon-Fri 09:00-17:00 each in its own "
+        "zone; *intersection* is the London desk & site access Mon-Sat 07:30-16:30; "
+        "*24x7 minus maintenance* is always open in London less Sundays 02:00-06:00. "
+        "workclock and timegrid get England's holidays for the years the question reaches "
+        "only (they take dates up front); workclock has no intersection, so its user writes "
+        "the overlap (Mon-Fri 09:00-16:30) by hand; timegrid has no time zones, so it is "
+        "left out where the answer depends on them (n/a). businesstimedelta is timed on the "
+        "plain spans up to a week.\n\n" + comparison_table(cold, present, COLD_LIBRARIES) + "\n"
+    )
+    started, startup_verdicts = startup(smoke)
+    sections.append(
+        "## Start-up: whole processes\n\n"
+        "Median wall time of each process, run in turn (interleaved) "
+        f"{'once' if smoke else '21 times'}. The commands read "
+        "`examples/data/calendars.toml:support` (London desk, England's holidays).\n\n"
+        + started
+        + "\n"
+    )
+    jobs_text, jobs_verdicts = jobs_scaling(smoke)
+    sections.append("## Many cores: `evaluate --jobs`\n\n" + jobs_text)
     composed_table, composed_verdicts = composed(smoke)
     sections.append(
         "## Composed calendars and the clock\n\n"
@@ -848,10 +1220,19 @@ def report(*, smoke: bool) -> tuple[str, int]:
         + building(present, smoke)
         + "\n"
     )
-    verdicts = single_verdicts + batch_verdicts + composed_verdicts
+    verdicts = (
+        single_verdicts
+        + batch_verdicts
+        + composed_verdicts
+        + cold_verdicts
+        + startup_verdicts
+        + jobs_verdicts
+    )
     if verdicts:
-        sections.append("## Targets of issue 6\n\n" + "\n".join(f"- {v}" for v in verdicts) + "\n")
-    disagreements = single.warnings + batch.warnings
+        sections.append(
+            "## Targets (issues 6 and 14)\n\n" + "\n".join(f"- {v}" for v in verdicts) + "\n"
+        )
+    disagreements = single.warnings + batch.warnings + cold.warnings
     sections.append(
         "## Agreement\n\n"
         + (

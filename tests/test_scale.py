@@ -82,6 +82,24 @@ def sla_columns(tickets: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
     )
 
 
+def which_calendar(tickets: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
+    """Return, for a partition, its process, its calendar object and the chunks it had built."""
+    before = len(calendar._index._chunks)
+    sla_columns(tickets, calendar)
+    return pd.DataFrame(
+        {"pid": [os.getpid()], "calendar": [id(calendar)], "chunks_before": [before]}
+    )
+
+
+def test_unpickling_a_calendar_again_gives_the_calendar_built_before() -> None:
+    blob = pickle.dumps(london_desk())
+    first = pickle.loads(blob)
+    first.elapsed(dt.datetime(2026, 1, 1, tzinfo=UTC), dt.datetime(2027, 1, 1, tzinfo=UTC))
+    again = pickle.loads(blob)
+    assert again is first
+    assert again._index._chunks
+
+
 def test_dask_partitions_give_the_single_process_answers(tmp_path: Path) -> None:
     dd = pytest.importorskip("dask.dataframe")
     distributed = pytest.importorskip("distributed")
@@ -114,6 +132,14 @@ def test_dask_partitions_give_the_single_process_answers(tmp_path: Path) -> None
         meta = sla_columns(make_meta(ddf), desk)  # an empty partition: empty batches work too
         result = ddf.map_partitions(sla_columns, desk, meta=meta)
         computed = client.compute(result).result()
+        # Each worker process keeps one calendar, index and all, for every partition.
+        seen = ddf.map_partitions(which_calendar, desk, meta=which_calendar(make_meta(ddf), desk))
+        calendars = client.compute(seen).result()
+
+    assert len(calendars) == ddf.npartitions
+    for _, partitions in calendars.groupby("pid"):
+        assert partitions["calendar"].nunique() == 1
+    assert (calendars["chunks_before"] > 0).sum() >= ddf.npartitions - 2
 
     computed = computed.sort_values("ticket").reset_index(drop=True)
     expected = expected.sort_values("ticket").reset_index(drop=True)
@@ -145,6 +171,7 @@ def test_calendars_pickle_small_and_answer_the_same(make: Callable[[], Calendar]
     back = pickle.loads(after)
     assert back == cal
     assert back is not cal
+    assert pickle.loads(after) is back  # one calendar per description in a process
     assert back.elapsed(start, end) == spent
     friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=LONDON)
     for amount in (dt.timedelta(minutes=10), dt.timedelta(hours=40), dt.timedelta(hours=-2000)):

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         Report,
         Status,
     )
+    from slaclock.sla.tables import evaluate_table, tickets_from_table
     from slaclock.sla.targets import BusinessDays, Duration, MetricSpec, Target, parse_target
     from slaclock.sla.tickets import Ticket, evaluate_tickets, iter_tickets, read_tickets
 
@@ -104,6 +105,8 @@ _WHERE: dict[str, str] = {
     "evaluate_tickets": "slaclock.sla.tickets",
     "iter_tickets": "slaclock.sla.tickets",
     "read_tickets": "slaclock.sla.tickets",
+    "evaluate_table": "slaclock.sla.tables",
+    "tickets_from_table": "slaclock.sla.tables",
     "ReportingPeriod": "slaclock.reports.periods",
     "parse_period": "slaclock.reports.periods",
     "ComplianceReport": "slaclock.reports.compliance",
@@ -158,6 +161,7 @@ __all__ = [
     "availability",
     "dump_calendars",
     "dumps_calendars",
+    "evaluate_table",
     "evaluate_tickets",
     "iter_outages",
     "iter_tickets",
@@ -167,6 +171,7 @@ __all__ = [
     "parse_target",
     "read_outages",
     "read_tickets",
+    "tickets_from_table",
 ]
 
 

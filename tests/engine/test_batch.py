@@ -147,3 +147,22 @@ def test_inputs_are_not_mutated() -> None:
     cal.add_many(starts, amounts)
     assert (starts == before[0]).all()
     assert (amounts == before[1]).all()
+
+
+def test_cached_tables_serve_later_batches_exactly() -> None:
+    """Tables kept from a wide batch answer a narrow one; adds reaching past them widen them."""
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="Europe/London")
+    wide = [dt.datetime(2024, 1, 1, tzinfo=UTC), dt.datetime(2029, 1, 1, tzinfo=UTC)]
+    cal.elapsed_many(to_numpy(wide), to_numpy(wide[::-1]))
+    assert cal._index.batch_tables
+    starts = [dt.datetime(2026, 11, 20, 16, 55, tzinfo=UTC), dt.datetime(2024, 2, 1, tzinfo=UTC)]
+    amounts = [dt.timedelta(hours=20_000), dt.timedelta(hours=-9_000)]
+    added = cal.add_many(to_numpy(starts), np.array(amounts, dtype="timedelta64[us]"))
+    assert [from_numpy(value) for value in added] == [
+        cal.add(start, amount) for start, amount in zip(starts, amounts, strict=True)
+    ]
+    ends = [start + dt.timedelta(days=3) for start in starts]
+    assert cal.elapsed_many(starts, ends) == [
+        cal.elapsed(a, b) for a, b in zip(starts, ends, strict=True)
+    ]
+    assert len(cal._index.batch_tables) <= 4

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 from reference import RefCalendar, RefShift, engine_hours, engine_overrides, shift_minutes
 
 from slaclock import Calendar
+from slaclock.engine._index import CHUNK_BITS
 from slaclock.errors import NoBusinessTimeError, NoClosingTimeError
 
 UTC = dt.timezone.utc
@@ -625,3 +627,54 @@ def test_queries_agree_with_reference(data: st.DataObject, s: Scenario) -> None:
             assert us(cal.next_close(t)) == us(expected_close), t
         u = data.draw(instants(s, span=DAY, seconds=False))
         assert cal.elapsed(t, u) == ref.elapsed(t, u), (t, u)
+
+
+# -- pieces and chunks ----------------------------------------------------------------------
+
+
+def every_answer(
+    calendar: Callable[[], Calendar], t: dt.datetime, u: dt.datetime, d: dt.timedelta
+) -> list[object]:
+    """Return each query's answer, each asked of ``calendar()``, as µs or the error's type."""
+
+    def attempt(query: Callable[[Calendar], object]) -> object:
+        try:
+            result = query(calendar())
+        except (NoBusinessTimeError, NoClosingTimeError) as exc:
+            return type(exc)
+        return us(result) if isinstance(result, dt.datetime) else result
+
+    queries: list[Callable[[Calendar], object]] = [
+        lambda cal: cal.elapsed(t, u),
+        lambda cal: cal.elapsed(u, t),
+        lambda cal: cal.add(t, d),
+        lambda cal: cal.subtract(t, d),
+        lambda cal: cal.is_open(t),
+        lambda cal: cal.next_open(t),
+        lambda cal: cal.next_close(t),
+        lambda cal: [(us(p.start), us(p.end)) for p in cal.periods(min(t, u), max(t, u))],
+    ]
+    return [attempt(query) for query in queries]
+
+
+@SLOW_SETTINGS
+@given(st.data(), scenarios())
+def test_short_queries_on_pieces_agree_with_built_chunks(data: st.DataObject, s: Scenario) -> None:
+    """A fresh calendar answers short queries from pieces; one with its chunks built agrees."""
+    reach = st.sampled_from([DAY, 7 * DAY, 40 * DAY, 120 * DAY])
+    t = data.draw(instants(s, span=data.draw(reach)))
+    u = data.draw(instants(s, span=data.draw(reach)))
+    d = data.draw(st.one_of(durations, st.integers(1, 2000).map(lambda h: h * HOUR)))
+    spec = s.calendar.to_dict()
+    built = Calendar.from_dict(spec)
+    for instant in (t, u):
+        number = us(instant) >> CHUNK_BITS
+        for near in (number - 1, number, number + 1):
+            built._index.chunk(near)
+    assert built._index._chunks
+    assert every_answer(lambda: Calendar.from_dict(spec), t, u, d) == every_answer(
+        lambda: built, t, u, d
+    )
+    # One calendar asked everything in turn mixes pieces and chunks: the same answers.
+    warm = Calendar.from_dict(spec)
+    assert every_answer(lambda: warm, t, u, d) == every_answer(lambda: built, t, u, d)

@@ -24,6 +24,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import io
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -40,7 +41,7 @@ from slaclock.cli._output import (
     versioned,
     wants_colour,
 )
-from slaclock.cli._stream import EVALUATE_COLUMNS, EvaluateWriter, output_stream
+from slaclock.cli._stream import EVALUATE_COLUMNS, EvaluateWriter, output_stream, render_ticket
 from slaclock.cli._terminal import Skipper, ticket_lines
 from slaclock.config import NAME_RE, calendars_from_mapping, read_document
 from slaclock.engine._time import parse_instant
@@ -57,7 +58,10 @@ from slaclock.sla.targets import parse_target
 from slaclock.sla.tickets import FIRST_YEAR, LAST_YEAR, Ticket, evaluate_tickets, iter_tickets
 
 if TYPE_CHECKING:
+    # Imported where used, so that due, elapsed and open load no more than they need.
+    from slaclock.reports.periods import ReportingPeriod
     from slaclock.sla.policy import Policy
+    from slaclock.sla.tickets import Ticket
 
 __all__ = ["UsageError", "build_parser", "main", "write_atomically"]
 
@@ -152,6 +156,7 @@ def _emit(text: str, args: argparse.Namespace, out: TextIO) -> None:
 def _tickets(
     args: argparse.Namespace, lines: Iterator[bytes], skipper: Skipper
 ) -> Iterator[Ticket]:
+
     source = "<stdin>" if args.tickets == "-" else args.tickets
     return iter_tickets(lines, source, skipper if args.skip_bad else None)
 
@@ -289,20 +294,36 @@ _EVALUATE_COLUMNS = EVALUATE_COLUMNS
 
 
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+
     policy = _policy(args.policy)
     now = _instant(args.now, "--now")
     form = _format(args, ("table", "json", "csv"))
     # Each ticket is rendered as it is evaluated (cli/_stream.py): memory stays flat.
     colour = form == "table" and args.output in (None, "-") and wants_colour(out)
     writer = EvaluateWriter(form, explain=args.explain, neutralise=not args.raw_csv, colour=colour)
+    render = functools.partial(render_ticket, form, bool(args.explain), not args.raw_csv)
     try:
-        with ticket_lines(args.tickets, err, args.no_progress) as (lines, progress):
-            skipper = Skipper(err, progress)
-            tickets = _tickets(args, lines, skipper)
-            for ticket, report in evaluate_tickets(
-                policy, tickets, now, skipper if args.skip_bad else None
+        if _jobs(args) > 1:
+            from slaclock.cli._jobs import parallel_reports
+
+            skipper = Skipper(err)
+            for rendered in parallel_reports(
+                args.tickets,
+                _jobs(args),
+                policy_path=args.policy,
+                now=now,
+                on_bad=skipper if args.skip_bad else None,
+                render=render,
             ):
-                writer.add(ticket, report)
+                writer.add_rendered(rendered)
+        else:
+            with ticket_lines(args.tickets, err, args.no_progress) as (lines, progress):
+                skipper = Skipper(err, progress)
+                tickets = _tickets(args, lines, skipper)
+                for ticket, report in evaluate_tickets(
+                    policy, tickets, now, skipper if args.skip_bad else None
+                ):
+                    writer.add_rendered(render(ticket, report))
         skipper.summary(args.tickets)
         with output_stream(args.output, out) as stream:
             writer.write(stream, policy=policy.name, now=now.isoformat(), skipped=skipper.count)
@@ -319,21 +340,50 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     period = _period(args)
     by = _names(args.by) or ["tier", "metric"]
     form = _format(args, ("table", "json", "csv", "html"))
-    with ticket_lines(args.tickets, err, args.no_progress) as (lines, progress):
-        skipper = Skipper(err, progress)
-        tickets = _tickets(args, lines, skipper)
+    with contextlib.ExitStack() as stack:
         try:
-            report = ComplianceReport.build(
-                policy,
-                tickets,
-                period,
-                now,
-                by=by,
-                worst=args.worst,
-                goal=args.goal,
-                customer=args.customer,
-                on_bad=skipper if args.skip_bad else None,
-            )
+            if _jobs(args) > 1:
+                from slaclock.cli._jobs import parallel_reports
+                from slaclock.reports._outcomes import outcomes
+
+                skipper = Skipper(err)
+                judged = parallel_reports(
+                    args.tickets,
+                    _jobs(args),
+                    policy_path=args.policy,
+                    now=now,
+                    period=(args.period, args.tz),
+                    customer=args.customer,
+                    on_bad=skipper if args.skip_bad else None,
+                    render=outcomes,
+                )
+                report = ComplianceReport.from_outcomes(
+                    policy,
+                    judged,
+                    period,
+                    now,
+                    by=by,
+                    worst=args.worst,
+                    goal=args.goal,
+                    customer=args.customer,
+                )
+            else:
+                lines, progress = stack.enter_context(
+                    ticket_lines(args.tickets, err, args.no_progress)
+                )
+                skipper = Skipper(err, progress)
+                tickets = _tickets(args, lines, skipper)
+                report = ComplianceReport.build(
+                    policy,
+                    tickets,
+                    period,
+                    now,
+                    by=by,
+                    worst=args.worst,
+                    goal=args.goal,
+                    customer=args.customer,
+                    on_bad=skipper if args.skip_bad else None,
+                )
         except InputError as exc:
             message = str(exc)
             if message.startswith(("by:", "goal:", "worst:")):
@@ -356,7 +406,16 @@ def _branding(args: argparse.Namespace) -> dict[str, Any]:
     return {"template": args.template, "logo": args.logo, "contact": args.contact}
 
 
+def _jobs(args: argparse.Namespace) -> int:
+    """Return how many processes evaluate the tickets (``--jobs``; one for standard input)."""
+    jobs = int(args.jobs)
+    if jobs < 1:
+        raise InputError(f"--jobs: {jobs} is not a number of processes (1 or more)")
+    return 1 if args.tickets == "-" else jobs
+
+
 def _period(args: argparse.Namespace) -> ReportingPeriod:
+
     try:
         return parse_period(args.period, args.tz)
     except InputError as exc:
@@ -510,6 +569,14 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--no-progress", action="store_true", help="never show a progress bar")
         _raw_csv_option(sub)
+        sub.add_argument(
+            "--jobs",
+            "-j",
+            type=int,
+            default=1,
+            metavar="N",
+            help="evaluate on N processes, same output (default 1; a file, not stdin)",
+        )
 
     def branding_options(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--template", metavar="FILE", help="an HTML template (Jinja2) of your own")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
+import io
 import json
 import os
 import tempfile
@@ -31,7 +33,7 @@ from slaclock.reports._render import (
 from slaclock.sla.results import Report
 from slaclock.sla.tickets import Ticket
 
-__all__ = ["EVALUATE_COLUMNS", "EvaluateWriter", "output_stream"]
+__all__ = ["EVALUATE_COLUMNS", "EvaluateWriter", "Rendered", "output_stream", "render_ticket"]
 
 #: How much a spool holds in memory before it moves to a temporary file.
 _SPOOL_MEMORY = 8 * 1024 * 1024
@@ -86,8 +88,81 @@ class _Spool:
         self.file.close()
 
 
+@dataclasses.dataclass(frozen=True)
+class Rendered:
+    """One ticket as ``evaluate`` prints it, as plain data (what ``--jobs`` workers send back).
+
+    ``text`` is the ticket's part of the spool (a JSON line, CSV rows, or JSON-encoded
+    table rows), ``notes`` its ``--explain`` section of a table, ``statuses`` its
+    metrics' statuses and ``widths`` the widths of its table cells.
+    """
+
+    text: str
+    notes: str
+    statuses: tuple[str, ...]
+    widths: tuple[int, ...] = ()
+
+
+def render_ticket(
+    form: str, explain: bool, neutralise: bool, ticket: Ticket, report: Report
+) -> Rendered:
+    """Return ``ticket`` and its ``report`` rendered for ``evaluate`` in ``form``.
+
+    Module-level, so ``--jobs`` runs it in the worker processes (it pickles by name).
+    """
+    statuses = tuple(figures.status.value for figures in report.values())
+    if form == "json":
+        item = with_seconds(_item(ticket, report, explain))
+        return Rendered(json.dumps(item, ensure_ascii=False) + "\n", "", statuses)
+    if form == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for figures in report.values():
+            data = figures.to_dict()
+            data.update(ticket=ticket.id, customer=ticket.customer, priority=report.priority)
+            row = ["" if data[name] is None else data[name] for name in EVALUATE_COLUMNS]
+            writer.writerow([inert_cell(cell) for cell in row] if neutralise else row)
+        return Rendered(buffer.getvalue(), "", statuses)
+    lines: list[str] = []
+    widths = [0] * len(_TABLE_HEADERS)
+    for figures in report.values():
+        row = [
+            terminal_safe(cell)
+            for cell in (
+                ticket.id,
+                ticket.customer or "-",
+                report.priority,
+                figures.metric,
+                figures.status.value,
+                human_duration(figures.elapsed),
+                figures.target_text,
+                "-" if figures.due is None else figures.due.isoformat(),
+                "-" if figures.breached_at is None else figures.breached_at.isoformat(),
+            )
+        ]
+        widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
+        lines.append(json.dumps(row) + "\n")
+    notes = f"\n{terminal_safe(ticket.id)}:\n{report.explain()}\n" if explain else ""
+    return Rendered("".join(lines), notes, statuses, tuple(widths))
+
+
+def _item(ticket: Ticket, report: Report, explain: bool) -> dict[str, Any]:
+    metrics = {}
+    for metric, figures in report.items():
+        data = figures.to_dict()
+        if not explain:
+            del data["intervals"]
+        metrics[metric] = data
+    return {
+        "id": ticket.id,
+        "customer": ticket.customer,
+        "priority": report.priority,
+        "metrics": metrics,
+    }
+
+
 class EvaluateWriter:
-    """Renders ``evaluate``'s tickets one by one into a spool, then writes the whole output."""
+    """Collects ``evaluate``'s tickets one by one into a spool, then writes the whole output."""
 
     def __init__(self, form: str, *, explain: bool, neutralise: bool, colour: bool = False) -> None:
         self.form = form
@@ -100,61 +175,26 @@ class EvaluateWriter:
         self.spool = _Spool()
         self.notes = _Spool()  # the --explain sections of a table
         self.widths = [len(header) for header in _TABLE_HEADERS]
-        self.csv = csv.writer(self.spool.file, lineterminator="\n")
 
     def close(self) -> None:
         self.spool.close()
         self.notes.close()
 
     def add(self, ticket: Ticket, report: Report) -> None:
-        """Render one ticket's report."""
-        self.count += 1
-        self.statuses.update(figures.status.value for figures in report.values())
-        if self.form == "json":
-            item = with_seconds(self._item(ticket, report))
-            self.spool.write(json.dumps(item, ensure_ascii=False) + "\n")
-        elif self.form == "csv":
-            for figures in report.values():
-                data = figures.to_dict()
-                data.update(ticket=ticket.id, customer=ticket.customer, priority=report.priority)
-                row = ["" if data[name] is None else data[name] for name in EVALUATE_COLUMNS]
-                self.csv.writerow([inert_cell(cell) for cell in row] if self.neutralise else row)
-        else:
-            for figures in report.values():
-                row = [
-                    terminal_safe(cell)
-                    for cell in (
-                        ticket.id,
-                        ticket.customer or "-",
-                        report.priority,
-                        figures.metric,
-                        figures.status.value,
-                        human_duration(figures.elapsed),
-                        figures.target_text,
-                        "-" if figures.due is None else figures.due.isoformat(),
-                        "-" if figures.breached_at is None else figures.breached_at.isoformat(),
-                    )
-                ]
-                self.widths = [
-                    max(width, len(cell)) for width, cell in zip(self.widths, row, strict=True)
-                ]
-                self.spool.write(json.dumps(row) + "\n")
-            if self.explain:
-                self.notes.write(f"\n{terminal_safe(ticket.id)}:\n{report.explain()}\n")
+        """Render one ticket's report and keep it."""
+        self.add_rendered(render_ticket(self.form, self.explain, self.neutralise, ticket, report))
 
-    def _item(self, ticket: Ticket, report: Report) -> dict[str, Any]:
-        metrics = {}
-        for metric, figures in report.items():
-            data = figures.to_dict()
-            if not self.explain:
-                del data["intervals"]
-            metrics[metric] = data
-        return {
-            "id": ticket.id,
-            "customer": ticket.customer,
-            "priority": report.priority,
-            "metrics": metrics,
-        }
+    def add_rendered(self, rendered: Rendered) -> None:
+        """Keep one ticket rendered by ``render_ticket`` (here or in a worker process)."""
+        self.count += 1
+        self.statuses.update(rendered.statuses)
+        self.spool.write(rendered.text)
+        if rendered.notes:
+            self.notes.write(rendered.notes)
+        if rendered.widths:
+            self.widths = [
+                max(width, cell) for width, cell in zip(self.widths, rendered.widths, strict=True)
+            ]
 
     def write(self, stream: TextIO, *, policy: str, now: str, skipped: int) -> None:
         """Write the whole output to ``stream``."""

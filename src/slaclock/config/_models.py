@@ -34,6 +34,7 @@ from slaclock.config._fields import (
     fail,
     strip_prefix,
 )
+from slaclock.engine._holidays import holiday_class, load_holidays
 from slaclock.engine._recurring import parse_rule, rule_parts
 from slaclock.engine._text import brief
 from slaclock.engine.calendar import Calendar
@@ -97,7 +98,7 @@ class HolidaysConfig(_Model):
         if self.country is not None and self.market is not None:
             raise fail("give a country or a market, not both", "market")
         if self.market is not None:
-            if self.market not in package.list_supported_financial():
+            if self.market not in _holiday_codes(package, financial=True):
                 raise fail(
                     f"unknown market {brief(self.market)}; the holidays package has no such "
                     "financial market (try 'XNYS' or 'XLON')",
@@ -108,11 +109,11 @@ class HolidaysConfig(_Model):
             if self.categories is not None:
                 raise fail("categories apply to country holidays only", "categories")
             return self
-        countries: dict[str, list[str]] = package.list_supported_countries()
         country = self.country
         assert country is not None
-        if country not in countries:
-            close = difflib.get_close_matches(country.upper(), list(countries), n=1)
+        codes = _holiday_codes(package, financial=False)
+        if country not in codes:
+            close = difflib.get_close_matches(country.upper(), codes, n=1)
             hint = f"; did you mean {brief(close[0])}?" if close else ""
             raise fail(
                 f"unknown country code {brief(country)}: the holidays package has no such "
@@ -120,9 +121,10 @@ class HolidaysConfig(_Model):
                 "country",
             )
         try:
-            found = package.country_holidays(country, subdiv=self.subdiv)
+            found = load_holidays(package, country, subdiv=self.subdiv)
         except NotImplementedError:
-            known = ", ".join(countries[country]) or "none"
+            entity = holiday_class(package, country) or getattr(package, country)
+            known = ", ".join(entity.subdivisions) or "none"
             raise fail(
                 f"unknown subdivision {brief(self.subdiv)} of {country} (known: {known})", "subdiv"
             ) from None
@@ -153,6 +155,22 @@ class HolidaysConfig(_Model):
         if self.remove:
             data["remove"] = list(self.remove)
         return data
+
+
+def _holiday_codes(package: Any, *, financial: bool) -> list[str]:
+    """Return the country (or market) codes the ``holidays`` package knows, without importing them.
+
+    Its ``list_supported_countries()`` imports every country to list subdivisions too.
+    """
+    try:
+        loader = importlib.import_module("holidays.registry").EntityLoader
+        found = loader.get_financial_codes() if financial else loader.get_country_codes()
+        return list(found)
+    except (ImportError, AttributeError):
+        listed = (
+            package.list_supported_financial() if financial else package.list_supported_countries()
+        )
+        return list(listed)
 
 
 def _holidays_tag(value: object) -> str | None:

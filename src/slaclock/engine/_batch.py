@@ -180,6 +180,8 @@ class _Flat:
     def __init__(self, index: PeriodIndex, first: int, last: int) -> None:
         import numpy as np
 
+        self.first = first
+        self.last = last
         starts: list[int] = []
         ends: list[int] = []
         for number in range(first, last + 1):
@@ -233,6 +235,27 @@ class _Flat:
         j = self.cum_lookup.count_le(target - forward.astype("int64"))
         np.minimum(j, self.cum_end.size - 1, out=j)
         return self.ends[j] - (self.cum_end[j] - target)
+
+
+#: How many runs of chunks a calendar keeps lookup tables for.
+MAX_CACHED_TABLES = 4
+
+
+def _tables(index: PeriodIndex, first: int, last: int) -> _Flat:
+    """Return lookup tables covering chunks ``first`` to ``last``, built once per calendar.
+
+    Any cached run that covers the span serves: running open time is only ever
+    subtracted (``elapsed``) or located within the same run (``add``).
+    """
+    cache = index.batch_tables
+    for (low, high), flat in list(cache.items()):
+        if low <= first and last <= high:
+            return flat  # type: ignore[no-any-return]
+    flat = _Flat(index, first, last)
+    if len(cache) >= MAX_CACHED_TABLES:
+        cache.pop(next(iter(cache)), None)
+    cache[(first, last)] = flat
+    return flat
 
 
 def _chunk_span(*arrays: IntArray) -> tuple[int, int] | None:
@@ -319,7 +342,7 @@ def elapsed_many(index: PeriodIndex, starts: Any, ends: Any) -> Any:
     result = np.full(begin.data.shape, NAT, dtype="int64")
     span = _chunk_span(begin.data, finish.data)
     if span is not None:
-        flat = _Flat(index, *span)
+        flat = _tables(index, *span)
         valid = (begin.data != NAT) & (finish.data != NAT)
         if valid.all():
             result = flat.cum(finish.data) - flat.cum(begin.data)
@@ -364,13 +387,14 @@ def add_many(index: PeriodIndex, starts: Any, durations: Any, zone: ZoneInfo) ->
     a, d = (begin.data, amounts) if everything else (begin.data[valid], amounts[valid])
     span = _chunk_span(a)
     if span is not None:
-        flat = _Flat(index, *span)
+        flat = _tables(index, *span)
         target = flat.cum(a) + d
         # Widen the run of chunks until every target lies inside it.
-        last = _grow(index, span[1], 1, int(np.max(target)) - flat.total)
-        first = _grow(index, span[0], -1, -int(np.min(target)))
-        if (first, last) != span:
-            flat = _Flat(index, first, last)
+        # (The tables may cover more chunks than the span: grow from their edges.)
+        last = _grow(index, flat.last, 1, int(np.max(target)) - flat.total)
+        first = _grow(index, flat.first, -1, -int(np.min(target)))
+        if (first, last) != (flat.first, flat.last):
+            flat = _tables(index, first, last)
             target = flat.cum(a) + d
         moved = flat.locate(target, d > 0) if flat.cum_end.size else a
         answer = np.where(d == 0, a, moved)

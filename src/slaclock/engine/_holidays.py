@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import importlib
+import importlib.util
+import sys
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
@@ -63,6 +65,7 @@ class PackageHolidays:
         "_key",
         "_lock",
         "_lookup",
+        "_years",
         "added",
         "categories",
         "country",
@@ -88,6 +91,9 @@ class PackageHolidays:
         # The package fills in a year lazily and marks it filled first; a second
         # thread in that gap would see no holidays, so lookups go one at a time.
         self._lock = threading.Lock()
+        # Each year's holiday dates, read from the object once: a set lookup is ten
+        # times cheaper than asking the object, and a chunk asks about 300 times.
+        self._years: dict[int, frozenset[dt.date]] = {}
         self.country = country
         self.market = market
         self.subdiv = subdiv
@@ -100,13 +106,26 @@ class PackageHolidays:
     @classmethod
     def from_object(cls, obj: Any) -> PackageHolidays:
         """Return a source equal in every date to the ``holidays`` object ``obj``."""
-        private = copy.deepcopy(obj)
+        private = copy.deepcopy(obj, _shared_tables(obj))
         country = getattr(obj, "country", None)
         market = getattr(obj, "market", None)
         subdiv = getattr(obj, "subdiv", None)
         categories = tuple(sorted(getattr(obj, "categories", None) or ()))
         observed = bool(getattr(obj, "observed", True))
         years = set(getattr(obj, "years", ()) or ())
+        if not years and not len(obj):
+            # Nothing expanded yet (the usual fresh object): the caller cannot have
+            # added or removed a date, since changing one expands its year first.
+            return cls(
+                private,
+                country=country,
+                market=market,
+                subdiv=subdiv,
+                categories=categories,
+                observed=observed,
+                added=frozenset(),
+                removed=frozenset(),
+            )
         try:
             reference = (
                 type(obj)(
@@ -143,11 +162,14 @@ class PackageHolidays:
         categories = data.get("categories") or None
         observed = bool(data.get("observed", True))
         try:
-            if market:
-                obj = package.financial_holidays(market, observed=observed, categories=categories)
-            elif country:
-                obj = package.country_holidays(
-                    country, subdiv=data.get("subdiv"), observed=observed, categories=categories
+            if market or country:
+                obj = load_holidays(
+                    package,
+                    str(market or country),
+                    financial=bool(market),
+                    subdiv=None if market else data.get("subdiv"),
+                    observed=observed,
+                    categories=categories,
                 )
             else:
                 raise ScheduleError(f"{where}: holidays need a 'country' or a 'market'")
@@ -175,6 +197,16 @@ class PackageHolidays:
             return True
         if day in self.removed:
             return False
+        if type(day) is dt.date:
+            dates = self._years.get(day.year)
+            if dates is None:
+                with self._lock:
+                    day in self._lookup  # noqa: B015 - fills in the year
+                    dates = frozenset(
+                        key for key in self._lookup if getattr(key, "year", None) == day.year
+                    )
+                    self._years[day.year] = dates
+            return day in dates
         with self._lock:
             return day in self._lookup
 
@@ -202,6 +234,106 @@ class PackageHolidays:
         if self.removed:
             data["remove"] = sorted(day.isoformat() for day in self.removed)
         return data
+
+
+def holiday_class(package: Any, code: str, *, financial: bool = False) -> Any | None:
+    """Return the ``holidays`` class for a country or market code, importing only its module.
+
+    The package's ``country_holidays("GB")`` imports its ``countries`` package,
+    whose ``__init__`` imports all of its 250 country modules (about 0.3 s) to
+    find one. This reads the package's registry instead, makes its ``countries``
+    (or ``financial``) package importable without running that ``__init__``
+    (which then runs on first use of any name it would define), and imports the
+    one module. None when the package does not work that way (any other
+    version): callers then use the package's public functions.
+    """
+    try:
+        registry = importlib.import_module("holidays.registry")
+        table: dict[str, tuple[str, ...]] = registry.FINANCIAL if financial else registry.COUNTRIES
+        lock = registry.IMPORT_LOCK
+    except (ImportError, AttributeError):
+        return None
+    module_name = next((module for module, names in table.items() if code in names), None)
+    if module_name is None:
+        return None
+    kind = "financial" if financial else "countries"
+    with lock:
+        try:
+            _deferred_package(package, kind, lock)
+            module = importlib.import_module(f"holidays.{kind}.{module_name}")
+        except ImportError:
+            return None
+    return getattr(module, code, None)
+
+
+def load_holidays(
+    package: Any,
+    code: str,
+    *,
+    financial: bool = False,
+    subdiv: str | None = None,
+    observed: bool = True,
+    categories: Any = None,
+) -> Any:
+    """Return what ``holidays.country_holidays`` (or ``financial_holidays``) returns for ``code``.
+
+    Loads that country's module alone where it can (see ``holiday_class``).
+    """
+    found = holiday_class(package, code, financial=financial)
+    if found is not None:
+        return found(subdiv=subdiv, observed=observed, categories=categories)
+    if financial:
+        return package.financial_holidays(code, observed=observed, categories=categories)
+    return package.country_holidays(code, subdiv=subdiv, observed=observed, categories=categories)
+
+
+def _deferred_package(package: Any, kind: str, lock: Any) -> None:
+    """Put ``holidays.<kind>`` in ``sys.modules`` with its ``__init__`` run on first use.
+
+    Its submodules import as usual meanwhile. The first name looked up on the
+    package that is not there yet (``holidays.countries.Germany``, a ``*``
+    import) runs the real ``__init__`` into the same module object, so the
+    package ends up exactly as a plain import leaves it.
+    """
+    name = f"holidays.{kind}"
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None or spec.submodule_search_locations is None:
+        raise ImportError(name)
+    module = importlib.util.module_from_spec(spec)
+    loader = spec.loader
+
+    def finish(attribute: str) -> Any:
+        with lock:
+            if module.__dict__.get("__getattr__") is finish:
+                del module.__dict__["__getattr__"]
+                loader.exec_module(module)
+        try:
+            return module.__dict__[attribute]
+        except KeyError:
+            raise AttributeError(f"module {name!r} has no attribute {attribute!r}") from None
+
+    module.__dict__["__getattr__"] = finish
+    sys.modules[name] = module
+    setattr(package, kind, module)
+
+
+def _shared_tables(obj: Any) -> dict[int, Any]:
+    """Return a ``deepcopy`` memo that shares the package's read-only tables of ``obj``.
+
+    Half the cost of copying a ``holidays`` object is its gettext catalogue and
+    its tables of special dates, which the package sets up once and only reads:
+    the copy may share them.
+    """
+    memo: dict[int, Any] = {}
+    translation = getattr(getattr(obj, "tr", None), "__self__", None)
+    if translation is not None:
+        memo[id(translation)] = translation
+    for name, value in getattr(obj, "__dict__", {}).items():
+        if name.startswith("special_") and isinstance(value, dict):
+            memo[id(value)] = value
+    return memo
 
 
 class UnionHolidays:

@@ -8,6 +8,14 @@ A query then costs a bisection inside the chunks at its two ends and one
 addition per whole chunk between them, so a 10-year ``elapsed`` costs about
 what a 1-day one does.
 
+Building a chunk costs about 400 days of the source's work, which a short
+question on a new calendar (a script, a serverless call, the command line)
+should not pay. So, until a chunk is built, a query that stays within a few
+*pieces* of ``2**39`` µs (about 6.4 days) is answered from pieces, each built
+on its own the same way; a query that reaches further builds chunks. Both
+levels come from the same ``source.intervals`` clipped to their spans, so they
+give the same answers.
+
 All instants here are integer microseconds since the epoch (see ``_time``).
 """
 
@@ -15,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from ._time import MAX_US, MIN_US
@@ -28,10 +36,19 @@ HORIZON_CHUNKS = 48
 #: How many chunks an index keeps (about 570 years); the oldest built is dropped first.
 MAX_CACHED_CHUNKS = 512
 
+PIECE_BITS = 39
+PIECE_US = 1 << PIECE_BITS
+#: How many pieces past its first a query may reach before chunks are built instead.
+PIECE_REACH = 8
+#: How many pieces an index keeps (about 18 years); the oldest built is dropped first.
+MAX_CACHED_PIECES = 1024
+
 _PAST_THE_END = "the search ran past the range a datetime can hold (years 1 to 9999)"
 
 FIRST_CHUNK = MIN_US >> CHUNK_BITS
 LAST_CHUNK = MAX_US >> CHUNK_BITS
+_FIRST_PIECE = MIN_US >> PIECE_BITS
+_LAST_PIECE = MAX_US >> PIECE_BITS
 
 Intervals = tuple[list[int], list[int]]
 
@@ -53,7 +70,7 @@ class PeriodSource(Protocol):
 
 
 class Chunk:
-    """The open intervals of one chunk and their running totals."""
+    """The open intervals of one chunk (or piece) and their running totals."""
 
     __slots__ = ("cum_end", "ends", "hi", "lo", "starts", "total")
 
@@ -79,21 +96,71 @@ class Chunk:
         return self.cum_end[i] - overshoot if overshoot > 0 else self.cum_end[i]
 
 
+class _PastReachError(Exception):
+    """A query on pieces reached past ``PIECE_REACH`` or the range: chunks answer it."""
+
+
+class _Level:
+    """One way of cutting time: chunks (searches to the horizon) or pieces (a few steps)."""
+
+    __slots__ = ("bits", "first", "get", "last", "reach", "total")
+
+    def __init__(
+        self,
+        bits: int,
+        get: Callable[[int], Chunk],
+        total: Callable[[int], int],
+        reach: int | None,
+    ) -> None:
+        self.bits = bits
+        self.get = get
+        self.total = total
+        self.reach = reach
+        self.first = MIN_US >> bits
+        self.last = MAX_US >> bits
+
+    def step(self, origin: int, number: int, empty_run: int) -> None:
+        """Check a search that moved from ``origin`` to ``number`` may go on there."""
+        if self.reach is not None:
+            if abs(number - origin) > self.reach or not self.first <= number <= self.last:
+                raise _PastReachError
+            return
+        if empty_run >= HORIZON_CHUNKS:
+            raise NoBusinessTimeError("no open time")
+        if not self.first <= number <= self.last:
+            raise OutOfRangeError(_PAST_THE_END)
+
+
 class PeriodIndex:
     """Answers calendar queries on integer instants over a cached chunk index."""
 
-    __slots__ = ("_chunks", "_lock", "_totals", "source")
+    __slots__ = (
+        "_chunk_level",
+        "_chunks",
+        "_lock",
+        "_piece_level",
+        "_pieces",
+        "_totals",
+        "batch_tables",
+        "source",
+    )
 
     def __init__(self, source: PeriodSource) -> None:
         self.source = source
         self._chunks: dict[int, Chunk] = {}
+        self._pieces: dict[int, Chunk] = {}
         # Each chunk's open time, kept for every chunk ever built (at most one int for
         # each of the ~9,000 chunks between years 1 and 9999), so spans longer than
         # the chunk cache add up totals instead of rebuilding evicted chunks.
         self._totals: dict[int, int] = {}
         self._lock = threading.Lock()
+        #: The batch functions' lookup tables over runs of chunks (see ``_batch``), kept
+        #: here so that repeated batches on one calendar do not rebuild them.
+        self.batch_tables: dict[tuple[int, int], Any] = {}
+        self._chunk_level = _Level(CHUNK_BITS, self.chunk, self.total, None)
+        self._piece_level = _Level(PIECE_BITS, self.piece, self._piece_total, PIECE_REACH)
 
-    # -- chunks -------------------------------------------------------------
+    # -- chunks and pieces --------------------------------------------------
 
     def chunk(self, number: int) -> Chunk:
         """Return chunk ``number``, building it from the source on first use."""
@@ -110,6 +177,12 @@ class PeriodIndex:
                 del chunks[next(iter(chunks))]
             chunks[number] = built
             self._totals[number] = built.total
+            # The chunk answers for its pieces from now on.
+            pieces = self._pieces
+            if pieces:
+                shift = CHUNK_BITS - PIECE_BITS
+                for key in [key for key in pieces if key >> shift == number]:
+                    del pieces[key]
         return built
 
     def total(self, number: int) -> int:
@@ -117,12 +190,48 @@ class PeriodIndex:
         found = self._totals.get(number)
         return found if found is not None else self.chunk(number).total
 
+    def piece(self, number: int) -> Chunk:
+        """Return piece ``number`` (a 64th of a chunk), from its chunk if that is built."""
+        found = self._pieces.get(number)
+        if found is not None:
+            return found
+        lo = number << PIECE_BITS
+        hi = lo + PIECE_US
+        chunk = self._chunks.get(number >> (CHUNK_BITS - PIECE_BITS))
+        if chunk is not None:
+            i, j = bisect_right(chunk.ends, lo), bisect_left(chunk.starts, hi)
+            starts = [max(start, lo) for start in chunk.starts[i:j]]
+            ends = [min(end, hi) for end in chunk.ends[i:j]]
+            return Chunk(lo, hi, starts, ends)
+        starts, ends = self.source.intervals(lo, hi)
+        built = Chunk(lo, hi, starts, ends)
+        with self._lock:
+            pieces = self._pieces
+            if len(pieces) >= MAX_CACHED_PIECES:
+                del pieces[next(iter(pieces))]
+            pieces[number] = built
+        return built
+
+    def _piece_total(self, number: int) -> int:
+        return self.piece(number).total
+
+    def _level(self, a: int, b: int) -> _Level:
+        """Return the level that should answer a query about ``[a, b]``."""
+        chunks = self._chunks
+        if (a >> CHUNK_BITS) in chunks or (b >> PIECE_BITS) - (a >> PIECE_BITS) > PIECE_REACH:
+            return self._chunk_level
+        return self._piece_level
+
     def intervals(self, lo: int, hi: int) -> Intervals:
         """Return the open intervals within ``[lo, hi)``, merged across chunk edges."""
         if hi - lo == CHUNK_US and not lo & (CHUNK_US - 1):
             # Exactly one chunk (how compositions ask): its lists, shared, never mutated.
             chunk = self.chunk(lo >> CHUNK_BITS)
             return chunk.starts, chunk.ends
+        if hi - lo == PIECE_US and not lo & (PIECE_US - 1):
+            # Exactly one piece (how compositions ask before their chunks are built).
+            piece = self.piece(lo >> PIECE_BITS)
+            return piece.starts, piece.ends
         starts: list[int] = []
         ends: list[int] = []
         for start, end in self.iter_periods(lo, hi):
@@ -133,21 +242,39 @@ class PeriodIndex:
     # -- point queries ------------------------------------------------------
 
     def is_open(self, t: int) -> bool:
-        chunk = self.chunk(t >> CHUNK_BITS)
+        level = self._level(t, t)
+        chunk = level.get(t >> level.bits)
         i = bisect_right(chunk.starts, t) - 1
         return i >= 0 and t < chunk.ends[i]
 
     def next_open(self, t: int) -> int:
         """Return the earliest open instant ``>= t``."""
-        number = t >> CHUNK_BITS
-        chunk = self.chunk(number)
+        level = self._level(t, t)
+        if level is self._piece_level:
+            try:
+                return self._next_open(level, t)
+            except _PastReachError:
+                pass
+        return self._next_open(self._chunk_level, t)
+
+    def _next_open(self, level: _Level, t: int) -> int:
+        number = t >> level.bits
+        chunk = level.get(number)
         i = bisect_right(chunk.starts, t) - 1
         if i >= 0 and t < chunk.ends[i]:
             return t
         if i + 1 < len(chunk.starts):
             return chunk.starts[i + 1]
+        if level.reach is not None:
+            ahead = number
+            while True:
+                ahead += 1
+                level.step(number, ahead, 0)
+                chunk = level.get(ahead)
+                if chunk.starts:
+                    return chunk.starts[0]
         for ahead in range(number + 1, min(number + HORIZON_CHUNKS, LAST_CHUNK) + 1):
-            chunk = self.chunk(ahead)
+            chunk = level.get(ahead)
             if chunk.starts:
                 return chunk.starts[0]
         if number + HORIZON_CHUNKS > LAST_CHUNK:
@@ -156,8 +283,17 @@ class PeriodIndex:
 
     def next_close(self, t: int) -> int:
         """Return the earliest closed instant ``>= t``."""
-        number = t >> CHUNK_BITS
-        chunk = self.chunk(number)
+        level = self._level(t, t)
+        if level is self._piece_level:
+            try:
+                return self._next_close(level, t)
+            except _PastReachError:
+                pass
+        return self._next_close(self._chunk_level, t)
+
+    def _next_close(self, level: _Level, t: int) -> int:
+        number = t >> level.bits
+        chunk = level.get(number)
         i = bisect_right(chunk.starts, t) - 1
         if i < 0 or t >= chunk.ends[i]:
             return t
@@ -166,11 +302,14 @@ class PeriodIndex:
         # An interval ending at the chunk edge may go on in the next chunk.
         while end == chunk.hi:
             ahead += 1
-            if ahead - number > HORIZON_CHUNKS:
-                raise NoClosingTimeError("no closed time")
-            if ahead > LAST_CHUNK:
-                raise OutOfRangeError(_PAST_THE_END)
-            chunk = self.chunk(ahead)
+            if level.reach is not None:
+                level.step(number, ahead, 0)
+            else:
+                if ahead - number > HORIZON_CHUNKS:
+                    raise NoClosingTimeError("no closed time")
+                if ahead > LAST_CHUNK:
+                    raise OutOfRangeError(_PAST_THE_END)
+            chunk = level.get(ahead)
             if not chunk.starts or chunk.starts[0] != end:
                 break
             end = chunk.ends[0]
@@ -182,14 +321,24 @@ class PeriodIndex:
         """Return the open time in ``[a, b)`` (negative when ``b < a``)."""
         if b < a:
             return -self.elapsed(b, a)
-        first, last = a >> CHUNK_BITS, b >> CHUNK_BITS
-        head = self.chunk(first)
+        if a >> CHUNK_BITS == b >> CHUNK_BITS:
+            # The common warm cases: both ends in one built chunk, or in one built piece.
+            head = self._chunks.get(a >> CHUNK_BITS)
+            if head is None and a >> PIECE_BITS == b >> PIECE_BITS:
+                head = self._pieces.get(a >> PIECE_BITS)
+            if head is not None:
+                return head.before(b) - head.before(a)
+        level = self._level(a, b)
+        bits, get = level.bits, level.get
+        first, last = a >> bits, b >> bits
+        head = get(first)
         if first == last:
             return head.before(b) - head.before(a)
         total = head.total - head.before(a)
+        count = level.total
         for number in range(first + 1, last):
-            total += self.total(number)
-        return total + self.chunk(last).before(b)
+            total += count(number)
+        return total + get(last).before(b)
 
     def add(self, t: int, duration: int) -> int:
         """Return the earliest instant ``s >= t`` with ``elapsed(t, s) == duration``."""
@@ -197,22 +346,29 @@ class PeriodIndex:
             return t if duration == 0 else self.subtract(t, -duration)
         if t + duration > MAX_US:  # open time never outruns real time: fail before walking
             raise OutOfRangeError(_PAST_THE_END)
-        number = t >> CHUNK_BITS
-        chunk = self.chunk(number)
+        level = self._level(t, t)
+        if level is self._piece_level:
+            try:
+                return self._add(level, t, duration)
+            except _PastReachError:
+                pass
+        return self._add(self._chunk_level, t, duration)
+
+    def _add(self, level: _Level, t: int, duration: int) -> int:
+        origin = number = t >> level.bits
+        chunk = level.get(number)
         target = chunk.before(t) + duration
         total = chunk.total
         empty_run = 0
         if target > total:
+            count = level.total
             while target > total:
                 target -= total
                 empty_run = empty_run + 1 if not total else 0
                 number += 1
-                if empty_run >= HORIZON_CHUNKS:
-                    raise NoBusinessTimeError("no open time")
-                if number > LAST_CHUNK:
-                    raise OutOfRangeError(_PAST_THE_END)
-                total = self.total(number)
-            chunk = self.chunk(number)
+                level.step(origin, number, empty_run)
+                total = count(number)
+            chunk = level.get(number)
         j = bisect_left(chunk.cum_end, target)
         return chunk.ends[j] - (chunk.cum_end[j] - target)
 
@@ -222,23 +378,30 @@ class PeriodIndex:
             return t if duration == 0 else self.add(t, -duration)
         if t - duration < MIN_US:
             raise OutOfRangeError(_PAST_THE_END)
-        number = t >> CHUNK_BITS
-        chunk = self.chunk(number)
+        level = self._level(t, t)
+        if level is self._piece_level:
+            try:
+                return self._subtract(level, t, duration)
+            except _PastReachError:
+                pass
+        return self._subtract(self._chunk_level, t, duration)
+
+    def _subtract(self, level: _Level, t: int, duration: int) -> int:
+        origin = number = t >> level.bits
+        chunk = level.get(number)
         # ``target`` is the open time in [chunk.lo, s) that leaves ``duration`` before t.
         target = chunk.before(t) - duration
         total = chunk.total
         empty_run = 0
         if target < 0:
+            count = level.total
             while target < 0:
                 empty_run = empty_run + 1 if not total else 0
                 number -= 1
-                if empty_run >= HORIZON_CHUNKS:
-                    raise NoBusinessTimeError("no open time")
-                if number < FIRST_CHUNK:
-                    raise OutOfRangeError(_PAST_THE_END)
-                total = self.total(number)
+                level.step(origin, number, empty_run)
+                total = count(number)
                 target += total
-            chunk = self.chunk(number)
+            chunk = level.get(number)
         # target < chunk.total here, so some interval j holds the instant where the open
         # time since chunk.lo first exceeds target. When target falls exactly at an
         # interval edge, the latest such s is where interval j opens.
@@ -252,11 +415,13 @@ class PeriodIndex:
         """Yield the open periods within ``[a, b)``, clipped, merged across chunk edges."""
         if b <= a:
             return
+        level = self._level(a, b - 1)
+        bits, get = level.bits, level.get
         pending_start = pending_end = None
-        for number in range(a >> CHUNK_BITS, ((b - 1) >> CHUNK_BITS) + 1):
-            chunk = self.chunk(number)
+        for number in range(a >> bits, ((b - 1) >> bits) + 1):
+            chunk = get(number)
             starts, ends = chunk.starts, chunk.ends
-            i = max(bisect_right(ends, a), 0) if number == a >> CHUNK_BITS else 0
+            i = max(bisect_right(ends, a), 0) if number == a >> bits else 0
             while i < len(starts):
                 start, end = starts[i], ends[i]
                 if start >= b:

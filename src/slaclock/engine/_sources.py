@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 
 from ._holidays import DateHolidays, PackageHolidays, UnionHolidays, holiday_source
 from ._index import Intervals, PeriodIndex
-from ._time import MAX_US, MIN_US, first_instant_at, wall
+from ._time import MAX_US, MIN_US, ONE_US, US_PER_DAY, first_instant_at, wall
 from .errors import ScheduleError
 from .schedule import Shift, ShiftsSpec, WeeklyHours, parse_date, parse_shifts
 
 _ONE_DAY = dt.timedelta(days=1)
 _MIDNIGHT = dt.time()
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 #: The first and last local dates whose shifts the engine places in time.
 _FIRST_DAY = dt.date(1, 1, 3)
 _LAST_DAY = dt.date(9999, 12, 27)
@@ -55,13 +56,32 @@ def place_shifts(
     next day's, or an override) merges into it.
     """
     midnight = dt.datetime.combine(day, _MIDNIGHT)
+    base = (day.toordinal() - _EPOCH_ORDINAL) * US_PER_DAY
+    utcoffset = zone.utcoffset
     for shift in shifts:
-        start = max(
-            first_instant_at(midnight + dt.timedelta(microseconds=shift.start_us), zone), lo
-        )
-        end = min(first_instant_at(midnight + dt.timedelta(microseconds=shift.end_us), zone), hi)
+        # Where the wall-clock reading is neither skipped nor repeated, both folds
+        # give the same UTC offset and the instant is the reading less that offset;
+        # only readings in a daylight-saving gap or overlap take the slower search.
+        local = midnight + shift.start
+        offset = utcoffset(local)
+        if offset is not None and offset == utcoffset(local.replace(fold=1)):
+            start = base + shift.start_us - offset // ONE_US
+        else:
+            start = first_instant_at(local, zone)
+        local = midnight + shift.end
+        offset = utcoffset(local)
+        if offset is not None and offset == utcoffset(local.replace(fold=1)):
+            end = base + shift.end_us - offset // ONE_US
+        else:
+            end = first_instant_at(local, zone)
+        start = max(start, lo)
+        end = min(end, hi)
         if start < end:
-            append_merged(starts, ends, start, end)
+            if ends and start <= ends[-1]:
+                ends[-1] = max(ends[-1], end)
+            else:
+                starts.append(start)
+                ends.append(end)
 
 
 def append_merged(starts: list[int], ends: list[int], start: int, end: int) -> None:

@@ -48,6 +48,16 @@ def zone(tz: str | dt.tzinfo) -> ZoneInfo:
 
 def to_us(instant: dt.datetime, what: str = "instant") -> int:
     """Return ``instant`` as microseconds since the epoch; refuse naive datetimes."""
+    if type(instant) is dt.datetime and instant.tzinfo is not None:
+        # The common case first: a zone whose offset is None makes the subtraction
+        # raise, and the checks below say why; so does an instant out of range.
+        try:
+            us = (instant - EPOCH) // ONE_US
+        except TypeError:
+            pass
+        else:
+            if MIN_US <= us <= MAX_US:
+                return us
     if not isinstance(instant, dt.datetime):
         raise TypeError(f"{what} must be a datetime, not {type(instant).__name__}: {instant!r}")
     if instant.tzinfo is None or instant.utcoffset() is None:

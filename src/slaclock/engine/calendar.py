@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -466,10 +467,37 @@ class Calendar:
         )
 
 
+#: Calendars unpickled in this process, by description: see ``_rebuild``.
+_REBUILT: dict[str, Calendar] = {}
+_REBUILT_LOCK = threading.Lock()
+#: How many unpickled calendars a process keeps (the oldest is dropped first).
+MAX_REBUILT = 16
+
+
 def _rebuild(data: Mapping[str, Any]) -> Calendar:
     """Return the calendar ``data`` describes: how pickle rebuilds one.
 
     A module-level function (not the classmethod) so that cloudpickle, as used
-    by Dask and Spark, ships it by reference rather than by value.
+    by Dask and Spark, ships it by reference rather than by value. Dask unpickles
+    a task's arguments for every partition; calendars are immutable values, so
+    the same description returns the same calendar in one process, and its
+    index is built once per worker process rather than once per partition.
     """
-    return Calendar.from_dict(data)
+    try:
+        key = json.dumps(data, sort_keys=True)
+    except (TypeError, ValueError, RecursionError):
+        # Not JSON-ready (or nested past what json walks): build it unshared, so that
+        # from_dict says what is wrong with it.
+        return Calendar.from_dict(data)
+    found = _REBUILT.get(key)
+    if found is not None:
+        return found
+    built = Calendar.from_dict(data)
+    with _REBUILT_LOCK:
+        found = _REBUILT.get(key)
+        if found is not None:
+            return found
+        if len(_REBUILT) >= MAX_REBUILT:
+            del _REBUILT[next(iter(_REBUILT))]
+        _REBUILT[key] = built
+    return built

@@ -42,6 +42,7 @@ from ._text import brief
 from ._time import EPOCH as _EPOCH
 from ._time import MAX_US, MIN_US, ONE_US, from_us, parse_instant, to_us
 from .calendar import Calendar
+from .calendar import _rebuild as rebuild_calendar
 from .errors import ClockError, NaiveDatetimeError, NoBusinessTimeError, SlaclockError
 
 __all__ = ["Clock", "ClockAction", "ClockEvent", "ClockState"]
@@ -703,7 +704,9 @@ class Clock:
         if type(version) is not int or version != FORMAT_VERSION:
             raise ClockError(f"clock data version {brief(version)} is not {FORMAT_VERSION}")
         try:
-            calendar = Calendar.from_dict(data["calendar"])
+            # One calendar per description (see calendar._rebuild): clocks loaded from a
+            # database or unpickled by the thousand share one calendar and its index.
+            calendar = rebuild_calendar(data["calendar"])
         except SlaclockError as exc:
             raise ClockError(f"clock data: its calendar is invalid: {exc}") from exc
         state_text = data["state"]

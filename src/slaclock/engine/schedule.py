@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
@@ -120,12 +121,12 @@ class Shift:
             end += US_PER_DAY
         return cls(start, end)
 
-    @property
+    @functools.cached_property
     def start(self) -> dt.timedelta:
         """Return the start as a time after the day's local midnight."""
         return dt.timedelta(microseconds=self.start_us)
 
-    @property
+    @functools.cached_property
     def end(self) -> dt.timedelta:
         """Return the end as a time after the start day's local midnight (may exceed 24 h)."""
         return dt.timedelta(microseconds=self.end_us)

@@ -54,6 +54,7 @@ from slaclock.sla.tickets import Ticket, evaluate_tickets
 
 if TYPE_CHECKING:
     from slaclock.sla.policy import Policy
+    from slaclock.sla.results import Report
 
 __all__ = ["GROUP_FIELDS", "ComplianceReport", "ComplianceRow", "Outcome", "outcomes"]
 
@@ -116,6 +117,73 @@ class ComplianceReport:
         A ticket the policy refuses raises ``InputError``,
         or is passed to ``on_bad`` and skipped.
         """
+        if now is None:
+            now = dt.datetime.now(dt.timezone.utc)
+        in_period = (
+            ticket
+            for ticket in tickets
+            if period.contains(ticket.logged_at) and customer in (None, ticket.customer)
+        )
+        return cls.from_reports(
+            policy,
+            evaluate_tickets(policy, in_period, now, on_bad),
+            period,
+            now,
+            by=by,
+            worst=worst,
+            goal=goal,
+            customer=customer,
+        )
+
+    @classmethod
+    def from_reports(
+        cls,
+        policy: Policy,
+        reports: Iterable[tuple[Ticket, Report]],
+        period: ReportingPeriod,
+        now: dt.datetime,
+        *,
+        by: Sequence[str] = ("tier", "metric"),
+        worst: int = 10,
+        goal: float | None = None,
+        customer: str | None = None,
+    ) -> ComplianceReport:
+        """Return the report on tickets already evaluated at ``now`` (what ``build`` does next).
+
+        ``reports`` are the tickets logged in ``period`` (of ``customer``, if given)
+        with their reports, in the order ``evaluate_tickets`` gives them.
+        """
+        return cls.from_outcomes(
+            policy,
+            (outcomes(ticket, report) for ticket, report in reports),
+            period,
+            now,
+            by=by,
+            worst=worst,
+            goal=goal,
+            customer=customer,
+        )
+
+    @classmethod
+    def from_outcomes(
+        cls,
+        policy: Policy,
+        tickets: Iterable[list[Outcome]],
+        period: ReportingPeriod,
+        now: dt.datetime,
+        *,
+        by: Sequence[str] = ("tier", "metric"),
+        worst: int = 10,
+        goal: float | None = None,
+        customer: str | None = None,
+    ) -> ComplianceReport:
+        """Return the report on each ticket's ``outcomes`` (``from_reports`` without the reports).
+
+        What ``slaclock report --jobs N`` ships back from its worker processes. The
+        arguments are checked before the first ticket is read. Only aggregates and
+        the worst breaches are kept, so memory does not grow with the tickets
+        (beyond one integer per judged metric, for the exact quantiles).
+        """
         fields = tuple(by)
         if not fields:
             raise InputError(f"by: name one or more of {', '.join(GROUP_FIELDS)}")
@@ -130,15 +198,6 @@ class ComplianceReport:
             raise InputError(f"goal: {goal} is not a percentage between 0 and 100")
         if worst < 0:
             raise InputError(f"worst: {worst} is negative")
-        if now is None:
-            now = dt.datetime.now(dt.timezone.utc)
-        in_period = (
-            ticket
-            for ticket in tickets
-            if period.contains(ticket.logged_at) and customer in (None, ticket.customer)
-        )
-        # Only aggregates and the worst breaches are kept, so memory does not grow
-        # with the tickets (beyond one integer per judged metric, for the quantiles).
         by_metric = "metric" in fields
         groups: dict[tuple[str, ...], Tally] = {}
         per_metric: dict[str, Tally] = {}
@@ -149,15 +208,13 @@ class ComplianceReport:
             return (-item.overrun, item.ticket, item.metric)
 
         count = 0
-        for ticket, report in evaluate_tickets(policy, in_period, now, on_bad):
+        for judged in tickets:
             count += 1
-            judged = outcomes(ticket, report)
             total.add_ticket(judged)
             if judged and not by_metric:
                 # Without a metric to tell them apart, a row counts tickets (as the total
                 # does), never ticket x metric, and pools no times across metrics.
-                key = judged[0].group(fields)
-                groups.setdefault(key, Tally()).add_ticket(judged)
+                groups.setdefault(judged[0].group(fields), Tally()).add_ticket(judged)
             for item in judged:
                 if by_metric:
                     groups.setdefault(item.group(fields), Tally()).add(item)

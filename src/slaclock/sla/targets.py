@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from typing import Union
+from typing import Any, Union
 
 from slaclock.engine._text import brief
 from slaclock.engine._time import day_start
@@ -91,6 +91,18 @@ class BusinessDays:
         raise NoBusinessTimeError(
             f"{calendar!r} has no {self.days} business days after {logged_at.isoformat()}"
         )
+
+    def due_many(self, calendar: Calendar, logged_at: Any) -> Any:
+        """Return ``due_from`` for each instant of ``logged_at``, shaped like it.
+
+        ``logged_at`` may be any container ``Calendar.elapsed_many`` takes (NumPy
+        ``datetime64`` read as UTC, zoned pandas or Arrow columns, lists of aware
+        datetimes); the answers come back as ``Calendar.add_many`` gives them,
+        missing values staying missing. Hundreds of times faster than a loop.
+        """
+        from slaclock.sla._due_many import due_many
+
+        return due_many(calendar, self.days, logged_at, self.due_from)
 
     def duration_from(self, calendar: Calendar, logged_at: dt.datetime) -> dt.timedelta:
         """Return the business time from ``logged_at`` to the end of the N-th business day."""

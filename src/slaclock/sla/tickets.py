@@ -183,29 +183,11 @@ def iter_tickets(
     for number, raw in enumerate(lines, start=1):
         where = f"{source}:{number}"
         try:
-            if len(raw) > MAX_LINE_BYTES:
-                raise InputError(
-                    f"{where}: longer than the limit MAX_LINE_BYTES ({MAX_LINE_BYTES} bytes)"
-                )
-            if isinstance(raw, bytes):
-                try:
-                    text = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    raise InputError(f"{where}: not UTF-8 text ({exc.reason})") from None
-            else:
-                text = raw
-            # A byte order mark (Excel, Notepad) starts the first line only.
-            text = (text.removeprefix("\ufeff") if number == 1 else text).strip()
-            if not text:
+            ticket = parse_line(raw, where)
+            if ticket is None:
                 continue
-            try:
-                # The configuration reader's JSON: duplicate keys, depth and numbers bounded.
-                data = parse_document(text, "json", where)
-            except ConfigError as exc:
-                raise InputError(str(exc)) from None
-            ticket = Ticket.from_dict(data, where)
             if ticket.id in seen:
-                raise InputError(f"{where}: id: {brief(ticket.id)} repeats line {seen[ticket.id]}")
+                raise repeated(ticket.id, where, seen[ticket.id])
             seen[ticket.id] = number
         except InputError as exc:
             if on_bad is None:
@@ -213,6 +195,34 @@ def iter_tickets(
             on_bad(exc)
             continue
         yield ticket
+
+
+def parse_line(raw: str | bytes, where: str) -> Ticket | None:
+    """Return the ticket on one JSON Lines line (None for a blank line); errors start ``where``."""
+    if len(raw) > MAX_LINE_BYTES:
+        raise InputError(f"{where}: longer than the limit MAX_LINE_BYTES ({MAX_LINE_BYTES} bytes)")
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{where}: not UTF-8 text ({exc.reason})") from None
+    else:
+        text = raw
+    # A byte order mark (Excel, Notepad) starts a file: its first line.
+    text = text.removeprefix("\ufeff").strip()
+    if not text:
+        return None
+    try:
+        # The configuration reader's JSON: duplicate keys, depth and numbers bounded.
+        data = parse_document(text, "json", where)
+    except ConfigError as exc:
+        raise InputError(str(exc)) from None
+    return Ticket.from_dict(data, where)
+
+
+def repeated(ident: str, where: str, first: int) -> InputError:
+    """Return the error for a ticket id that an earlier line (``first``) already gave."""
+    return InputError(f"{where}: id: {brief(ident)} repeats line {first}")
 
 
 def read_tickets(
