@@ -60,9 +60,9 @@ def parallel_reports(
     ``period`` (the ``--period`` and ``--tz`` texts) keeps only tickets logged in
     it, and ``customer`` only that customer's, as ``ComplianceReport.build`` does.
     Problems raise ``InputError``, or go to ``on_bad``, in file order. The workers
-    turn each ticket and its report into ``render(ticket, report)`` (a module-level function, so it pickles by name),
-    which is what is yielded: the rendering is done on all cores too, and what
-    travels back is plain data rather than reports.
+    turn each ticket and its report into ``render(ticket, report)`` (a module-level
+    function, so it pickles by name), which is what is yielded: the rendering is
+    done on all cores too, and what travels back is plain data rather than reports.
     """
     tasks = [
         (path, start, end, first_line, policy_path, now.isoformat(), period, customer, render)
