@@ -53,8 +53,8 @@ class Outcome:
             return "breached"
         if self.status is Status.MET:
             return "met"
-        if self.status is Status.IDLE:
-            return "idle"
+        if self.status is Status.IDLE or self.status is Status.CANCELLED:
+            return "idle"  # not judged: never started, or cancelled by a priority change
         return "open"
 
     @property
