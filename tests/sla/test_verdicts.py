@@ -668,7 +668,8 @@ def test_events_after_resolution_change_no_verdict(
     state = gold.evaluation().feed_all(history)
     if not state.resolved:
         history = [*history, event(dt.datetime.fromisoformat(history[-1]["at"]), "resolved")]
-    when = dt.datetime.fromisoformat(history[-1]["at"])
+    # Strictly after the resolution: at its instant, a reply would come before it (rule 7).
+    when = dt.datetime.fromisoformat(history[-1]["at"]) + dt.timedelta(seconds=1)
     extra = []
     for minutes, kind in later:
         when += dt.timedelta(minutes=minutes)

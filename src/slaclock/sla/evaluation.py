@@ -81,8 +81,8 @@ def canonical_order(events: Iterable[TicketEvent], resolved: bool) -> list[Ticke
     >>> import datetime as dt
     >>> t = dt.datetime(2026, 11, 23, 9, tzinfo=dt.timezone.utc)
     >>> order = canonical_order([TicketEvent(t, "resolved"), TicketEvent(t, "agent_reply")], False)
-    >>> [event.kind for event in order]
-    ['agent_reply', 'resolved']
+    >>> " then ".join(event.kind for event in order)
+    'agent_reply then resolved'
     """
     episodes: list[list[TicketEvent]] = [[]]
     for event in events:
