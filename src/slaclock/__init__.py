@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         Interval,
         MetricReport,
         Report,
+        SegmentReport,
         Status,
     )
     from slaclock.sla.targets import BusinessDays, Duration, MetricSpec, Target, parse_target
@@ -92,6 +93,7 @@ _WHERE: dict[str, str] = {
     "parse_target": "slaclock.sla.targets",
     "TicketEvent": "slaclock.sla.events",
     "CycleReport": "slaclock.sla.results",
+    "SegmentReport": "slaclock.sla.results",
     "Explanation": "slaclock.sla.results",
     "Interval": "slaclock.sla.results",
     "MetricReport": "slaclock.sla.results",
@@ -144,6 +146,7 @@ __all__ = [
     "Report",
     "ReportingPeriod",
     "ScheduleError",
+    "SegmentReport",
     "Shift",
     "SlaclockError",
     "Status",

@@ -308,6 +308,7 @@ def test_json_is_stable_and_exact(report: ComplianceReport) -> None:
         "status": "breached",
         "result": "breached",
         "target": "PT9H",
+        "target_text": "1d",
         "elapsed": "PT12H",
         "overrun": "PT3H",
         "logged_at": "2026-11-02T16:00:00+00:00",

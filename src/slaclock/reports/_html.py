@@ -267,9 +267,10 @@ def html_page(report: _Summary) -> str:
         for item in report.worst:
             values = [item.ticket, item.customer or "-", item.tier, item.metric]
             cells = [f"<td>{_e(value)}</td>" for value in values]
+            cells.append(f'<td class="num">{_e(item.target_label)}</td>')
             cells += [
                 f'<td class="num">{_e(human_duration(value))}</td>'
-                for value in (item.target, item.elapsed, item.overrun)
+                for value in (item.elapsed, item.overrun)
             ]
             cells.append(f"<td>{_e(item.logged_at.isoformat())}</td>")
             cells.append(f"<td>{_e(iso_or_none(item.breached_at) or '-')}</td>")

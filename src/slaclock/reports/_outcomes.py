@@ -14,6 +14,7 @@ from typing import Any
 
 from slaclock.engine._time import iso_or_none
 from slaclock.reports._render import (
+    human_duration,
     iso_duration,
     seconds,
 )
@@ -45,6 +46,13 @@ class Outcome:
     stopped_at: dt.datetime | None
     due: dt.datetime | None
     breached_at: dt.datetime | None
+    #: The target as written in the policy (``"3d"``, ``"4h"``).
+    target_text: str = ""
+
+    @property
+    def target_label(self) -> str:
+        """Return the target as written, or as business time when that is unknown."""
+        return self.target_text or human_duration(self.target)
 
     @property
     def result(self) -> str:
@@ -76,6 +84,7 @@ class Outcome:
             "status": self.status.value,
             "result": self.result,
             "target": iso_duration(self.target),
+            "target_text": self.target_label,
             "elapsed": iso_duration(self.elapsed),
             "overrun": iso_duration(self.overrun),
             "logged_at": self.logged_at.isoformat(),
@@ -87,7 +96,7 @@ class Outcome:
 
 
 def _outcome(ticket: Ticket, report: Report, metric: MetricReport) -> Outcome:
-    target, elapsed = metric.target, metric.elapsed
+    target, elapsed, text = metric.target, metric.elapsed, metric.target_text
     started, stopped, due, breached = (
         metric.started_at,
         metric.stopped_at,
@@ -106,7 +115,7 @@ def _outcome(ticket: Ticket, report: Report, metric: MetricReport) -> Outcome:
             stopped = ends[-1]
     if metric.cycles:
         worst = max(metric.cycles, key=lambda cycle: cycle.elapsed - cycle.target)
-        target, elapsed = worst.target, worst.elapsed
+        target, elapsed, text = worst.target, worst.elapsed, worst.target_text or text
         started, stopped, due, breached = (
             worst.started_at,
             worst.stopped_at,
@@ -126,6 +135,7 @@ def _outcome(ticket: Ticket, report: Report, metric: MetricReport) -> Outcome:
         stopped_at=stopped,
         due=due,
         breached_at=breached,
+        target_text=text,
     )
 
 

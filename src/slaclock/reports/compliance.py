@@ -245,7 +245,7 @@ class ComplianceReport:
                         item.customer or "-",
                         item.tier,
                         item.metric,
-                        human_duration(item.target),
+                        item.target_label,
                         human_duration(item.elapsed),
                         human_duration(item.overrun),
                         iso_or_none(item.breached_at) or "-",
