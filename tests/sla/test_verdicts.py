@@ -114,6 +114,11 @@ def test_a_metric_the_new_tier_lacks_is_cancelled_then_revived(gold: Policy) -> 
     ]
     history.append(event(mon(12), "priority_changed", priority="P3"))
     revived = gold.evaluate(history, now=mon(13))["next_update"]
+    # Its earlier life is explained first, then the replayed cycle.
+    assert [(i.start, i.end, i.kind) for i in revived.intervals] == [
+        (mon(10), mon(11), "counted"),
+        (mon(10), mon(13), "counted"),
+    ]
     # Replayed from logging: the cycle opened at 10:00 has counted 3 h by 13:00.
     assert revived.status is Status.RUNNING
     assert revived.elapsed == 3 * H
@@ -512,6 +517,21 @@ def test_canonical_order_is_documented_by_example() -> None:
         "customer_reply",
         "resolved",
     ]
+    # Two reopens: the first comes first; the second keeps its place after the resolution.
+    later = [TicketEvent(t, kind) for kind in ["agent_reply", "reopened", "resolved"]]
+    later += [TicketEvent(t, "reopened"), TicketEvent(t, "customer_reply")]
+    assert [e.kind for e in canonical_order(later, resolved=True)] == [
+        "reopened",
+        "agent_reply",
+        "resolved",
+        "reopened",
+        "customer_reply",
+    ]
+    # Without a reopen, nothing moves, resolved or not.
+    assert [e.kind for e in canonical_order(events[1:3], resolved=True)] == [
+        "status",
+        "agent_reply",
+    ]
     # A resolution before the first reopen keeps the reopen after it.
     assert [e.kind for e in canonical_order(events[:4], resolved=True)] == [
         "status",
@@ -788,3 +808,39 @@ def test_streaming_is_linear_in_events(gold: Policy) -> None:
     assert sum((cycle.elapsed for cycle in update.cycles), dt.timedelta(0)) == 479 * M
     assert len(state.events) == 2001
     assert state.events[0].at.astimezone(LONDON) == mon(9)
+
+
+def test_explain_names_every_stretch(gold: Policy) -> None:
+    """The Friday call, paused over the weekend: every interval's metric, kind and reason."""
+    history = [
+        event(at(2026, 11, 20, 16), "logged", priority="P3"),
+        event(at(2026, 11, 20, 16, 30), "status", status="awaiting-parts"),
+        event(at(2026, 11, 20, 16, 30), "status", status="open"),  # at once: no pause
+        event(at(2026, 11, 20, 16, 45), "status", status="pending-customer"),
+        event(mon(10), "status", status="open"),
+    ]
+    resolution = gold.evaluate(history, now=mon(11))["resolution"]
+    assert [(i.metric, i.start, i.end, i.kind, i.reason) for i in resolution.intervals] == [
+        ("resolution", at(2026, 11, 20, 16), at(2026, 11, 20, 16, 30), "counted", "support open"),
+        (
+            "resolution",
+            at(2026, 11, 20, 16, 30),
+            at(2026, 11, 20, 16, 45),
+            "counted",
+            "support open",
+        ),
+        ("resolution", at(2026, 11, 20, 16, 45), mon(10), "paused", "status pending-customer"),
+        ("resolution", mon(10), mon(11), "counted", "support open"),
+    ]
+    assert resolution.elapsed == 105 * M
+    first = gold.evaluate(history, now=mon(11))["first_response"]
+    assert [(i.metric, i.start, i.end, i.kind, i.reason) for i in first.intervals] == [
+        ("first_response", at(2026, 11, 20, 16), at(2026, 11, 20, 17), "counted", "support open"),
+        ("first_response", at(2026, 11, 20, 17), mon(9), "closed", "outside support hours"),
+        ("first_response", mon(9), mon(11), "counted", "support open"),
+    ]
+    tail = gold.evaluate(history[:1], now=at(2026, 11, 20, 18))["first_response"].intervals
+    assert [(i.kind, i.reason, i.end) for i in tail] == [
+        ("counted", "support open", at(2026, 11, 20, 17)),
+        ("closed", "outside support hours", at(2026, 11, 20, 18)),
+    ]

@@ -244,48 +244,73 @@ class Run:
         ended = dataclasses.replace(segment, steps=self.current.steps, closed=t)
         return Run(self.started, ended, self.closed)
 
-    def breached_at(self, now: int) -> int | None:
-        """Return the earliest missed due instant of any segment, or None."""
-        found = [b for b in (s.breached_at(now) for s in self.segments) if b is not None]
-        return min(found) if found else None
+
+def judge(segment: Segment, now: int) -> tuple[int, int | None]:
+    """Return the business time ``segment`` judged by ``now`` and the due instant it missed.
+
+    A segment closed by a priority change is judged as it stood when it closed.
+    """
+    end = segment.closed if segment.closed is not None else now
+    used = segment.judged(end)
+    return used, segment.reached_by(end) if used > segment.target else None
 
 
-def run_status(run: Run, now: int, warn_at: float) -> Status:
-    """Return how ``run`` stands at ``now``: breached in any segment wins."""
-    current = run.current
-    if run.breached_at(now) is not None:
+def segment_status(segment: Segment, used: int, missed: bool, last: bool, warn_at: float) -> Status:
+    """Return how a segment stands; closed, it is ``met`` (``cancelled`` if it ended its run)."""
+    if missed:
         return Status.BREACHED
-    if current.closed is not None:
-        # Only a cancellation closes a run's current segment.
-        return Status.CANCELLED
-    if current.state is STOPPED or current.state is ENDED:
+    if segment.closed is not None:
+        # Only a cancellation closes a run's current segment; a priority change the others.
+        return Status.CANCELLED if last else Status.MET
+    if segment.state is STOPPED or segment.state is ENDED:
         return Status.MET
-    if current.state is PAUSED:
+    if segment.state is PAUSED:
         return Status.PAUSED
-    if current.judged(now) >= warn_at * current.target:
+    if used >= warn_at * segment.target:
         return Status.AT_RISK
     return Status.RUNNING
 
 
-def segment_report(segment: Segment, now: int, last: bool) -> SegmentReport:
-    """Return one segment as reported: ``met`` if a priority change closed it unbreached.
+def run_report(run: Run, now: int, warn_at: float) -> tuple[CycleReport, list[SegmentReport]]:
+    """Return one run as reported (its current figures, its worst status), and its segments."""
+    current = run.current
+    calendar = current.rule.calendar
+    segments: list[SegmentReport] = []
+    first_miss: int | None = None
+    for segment in run.segments:
+        used, missed = judge(segment, now)
+        if missed is not None and (first_miss is None or missed < first_miss):
+            first_miss = missed
+        last = segment is current
+        status = segment_status(segment, used, missed is not None, last, warn_at)
+        segments.append(segment_report(segment, used, missed, status))
+    status = Status.BREACHED if first_miss is not None else segments[-1].status
+    stopped: int | None = None
+    if current.closed is not None:
+        stopped = current.closed
+    elif current.state is STOPPED or current.state is ENDED:
+        stopped = current.since
+    return (
+        CycleReport(
+            started_at=at(run.started, calendar),
+            stopped_at=None if stopped is None else at(stopped, calendar),
+            status=status,
+            elapsed=segments[-1].used,
+            target=segments[-1].target,
+            due=segments[-1].due,
+            breached_at=None if first_miss is None else at(first_miss, calendar),
+            target_text=segments[-1].target_text,
+        ),
+        segments,
+    )
 
-    ``last`` says whether it is its run's current segment: closed, that means cancelled.
-    """
+
+def segment_report(
+    segment: Segment, used: int, missed: int | None, status: Status
+) -> SegmentReport:
+    """Return one segment as reported, judged ``used`` µs with the due instant ``missed``."""
     rule = segment.rule
     calendar = rule.calendar
-    end = segment.closed if segment.closed is not None else now
-    breached = segment.breached_at(end)
-    if breached is not None:
-        status = Status.BREACHED
-    elif segment.closed is not None:
-        status = Status.CANCELLED if last else Status.MET
-    elif segment.state is STOPPED or segment.state is ENDED:
-        status = Status.MET
-    elif segment.state is PAUSED:
-        status = Status.PAUSED
-    else:
-        status = Status.RUNNING
     due = None if status is Status.MET or status is Status.CANCELLED else segment.due()
     return SegmentReport(
         tier=rule.tier,
@@ -294,10 +319,10 @@ def segment_report(segment: Segment, now: int, last: bool) -> SegmentReport:
         target=dt.timedelta(microseconds=segment.target),
         target_text=str(rule.target),
         calendar=rule.calendar_name,
-        used=dt.timedelta(microseconds=segment.judged(end)),
+        used=dt.timedelta(microseconds=used),
         status=status,
         due=None if due is None else at(due, calendar),
-        breached_at=None if breached is None else at(breached, calendar),
+        breached_at=None if missed is None else at(missed, calendar),
     )
 
 
@@ -318,9 +343,11 @@ def intervals(metric: str, run: Run, now: int) -> Iterator[Interval]:
             if step.state is RUNNING:
                 yield from open_and_closed(metric, segment.rule, step.at, end)
             else:
-                reason = "resolved" if step.state is ENDED else step.reason or "paused"
+                # A pause says its status; an end by resolution says "resolved".
                 calendar = segment.rule.calendar
-                yield Interval(metric, at(step.at, calendar), at(end, calendar), "paused", reason)
+                yield Interval(
+                    metric, at(step.at, calendar), at(end, calendar), "paused", step.reason
+                )
 
 
 def open_and_closed(metric: str, rule: Rule, start: int, end: int) -> Iterator[Interval]:
@@ -511,49 +538,30 @@ TRACKERS: dict[str, type[Tracker]] = {
 # -- reporting ----------------------------------------------------------------------
 
 
-def segment_reports(tracker: Tracker, now: int) -> list[SegmentReport]:
-    """Return every segment of every run of ``tracker`` and of its earlier lives, in order."""
-    found = [] if tracker.previous is None else segment_reports(tracker.previous, now)
+def reports(
+    tracker: Tracker, now: int, warn_at: float
+) -> tuple[list[CycleReport], list[SegmentReport]]:
+    """Return every run of ``tracker`` as reported, and every segment of its earlier lives too."""
+    cycles: list[CycleReport] = []
+    segments: list[SegmentReport] = []
+    if tracker.previous is not None:
+        segments = reports(tracker.previous, now, warn_at)[1]
     for run in tracker.runs():
-        last = run.current
-        found.extend(segment_report(segment, now, segment is last) for segment in run.segments)
-    return found
-
-
-def cycle_report(run: Run, now: int, warn_at: float) -> CycleReport:
-    """Return one run as reported: the figures of its current segment, its worst status."""
-    current = run.current
-    rule = current.rule
-    calendar = rule.calendar
-    status = run_status(run, now, warn_at)
-    stopped: int | None = None
-    if current.closed is not None:
-        stopped = current.closed
-    elif current.state is STOPPED or current.state is ENDED:
-        stopped = current.since
-    due = None if status is Status.MET or status is Status.CANCELLED else current.due()
-    breached = run.breached_at(now)
-    return CycleReport(
-        started_at=at(run.started, calendar),
-        stopped_at=None if stopped is None else at(stopped, calendar),
-        status=status,
-        elapsed=dt.timedelta(microseconds=current.judged(now)),
-        target=dt.timedelta(microseconds=current.target),
-        due=None if due is None else at(due, calendar),
-        breached_at=None if breached is None else at(breached, calendar),
-        target_text=str(rule.target),
-    )
+        cycle, parts = run_report(run, now, warn_at)
+        cycles.append(cycle)
+        segments.extend(parts)
+    return cycles, segments
 
 
 def metric_report(tracker: Tracker, now: int, when: dt.datetime, warn_at: float) -> MetricReport:
     """Return where ``tracker``'s metric stands at ``now`` (µs; ``when`` is the same instant)."""
-    segments = tuple(segment_reports(tracker, now))
+    cycles, found = reports(tracker, now, warn_at)
+    segments = tuple(found)
     breaches = [segment.breached_at for segment in segments if segment.breached_at is not None]
     first_breach = min(breaches, key=to_us) if breaches else None
     story = functools.partial(_explain, tracker, now)
-    runs = tracker.runs()
     rule = tracker.rule
-    if not runs:
+    if not cycles:
         target = dt.timedelta(microseconds=idle_target(rule.target, rule.calendar, now))
         if first_breach is not None:
             status = Status.BREACHED
@@ -576,7 +584,6 @@ def metric_report(tracker: Tracker, now: int, when: dt.datetime, warn_at: float)
             segments=segments,
             _story=story,
         )
-    cycles = tuple(cycle_report(run, now, warn_at) for run in runs)
     current = cycles[-1]
     if first_breach is not None:
         status = Status.BREACHED
@@ -591,7 +598,7 @@ def metric_report(tracker: Tracker, now: int, when: dt.datetime, warn_at: float)
         status=status,
         target=current.target,
         target_text=current.target_text,
-        calendar=runs[-1].current.rule.calendar_name,
+        calendar=segments[-1].calendar,
         started_at=current.started_at,
         stopped_at=current.stopped_at,
         due=current.due,
@@ -599,7 +606,7 @@ def metric_report(tracker: Tracker, now: int, when: dt.datetime, warn_at: float)
         elapsed=current.elapsed,
         remaining=current.target - current.elapsed,
         used=current.elapsed / current.target if current.target else 0.0,
-        cycles=cycles if tracker.cyclic else (),
+        cycles=tuple(cycles) if tracker.cyclic else (),
         segments=segments,
         _story=story,
     )

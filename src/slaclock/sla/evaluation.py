@@ -327,51 +327,61 @@ class Evaluation:
                 event.priority, "new", False, False, trackers, _EventLink(event, None), t
             )
         kind = event.kind
-        ticket = dataclasses.replace(ticket, log=_EventLink(event, ticket.log), last_us=t)
+        log = _EventLink(event, ticket.log)
+        # Built field by field rather than with dataclasses.replace: this is the hot path.
+        priority, status, replied, trackers = (
+            ticket.priority,
+            ticket.status,
+            ticket.replied,
+            ticket.trackers,
+        )
         if kind == "reopened":
             if not ticket.resolved:
                 raise EventError(f"{where} ({event.describe()}): the ticket is not resolved")
             status = event.status or "open"
             pause = self._pause(status)
-            trackers = tuple(tracker.reopened(t, pause) for tracker in ticket.trackers)
-            pending = ticket.pending
-            ticket = dataclasses.replace(
-                ticket, status=status, resolved=False, trackers=trackers, pending=None
-            )
-            if pending is not None:
-                ticket = self._reprioritize(ticket, pending, t)
-            return ticket
+            trackers = tuple(tracker.reopened(t, pause) for tracker in trackers)
+            reopened = _Ticket(priority, status, False, replied, trackers, log, t)
+            if ticket.pending is not None:
+                return self._reprioritize(reopened, ticket.pending, t)
+            return reopened
         if ticket.resolved:
             # Accepted, and no metric changes until a reopen; a new priority waits for it.
-            if kind == "priority_changed":
-                return dataclasses.replace(ticket, pending=event.priority)
-            return ticket
+            pending = event.priority if kind == "priority_changed" else ticket.pending
+            return _Ticket(priority, status, True, replied, trackers, log, t, pending)
+        moved = _Ticket(priority, status, False, replied, trackers, log, t)
         if kind == "priority_changed":
             assert event.priority is not None
-            return self._reprioritize(ticket, event.priority, t)
-        return self._route(ticket, event, t)
+            return self._reprioritize(moved, event.priority, t)
+        return self._route(moved, event, t)
 
     def _route(self, ticket: _Ticket, event: TicketEvent, t: int) -> _Ticket:
         """Return the open ticket after a status change, a reply or its resolution."""
         kind = event.kind
-        trackers = ticket.trackers
+        priority, status, replied, trackers, log, last = (
+            ticket.priority,
+            ticket.status,
+            ticket.replied,
+            ticket.trackers,
+            ticket.log,
+            ticket.last_us,
+        )
         if kind == "status":
             assert event.status is not None
             pause = self._pause(event.status)
             trackers = tuple(tracker.status(t, pause) for tracker in trackers)
-            return dataclasses.replace(ticket, status=event.status, trackers=trackers)
+            return _Ticket(priority, event.status, False, replied, trackers, log, last)
         if kind == "agent_reply":
             if not event.public:
                 return ticket  # a private note is no reply to the customer
             trackers = tuple(tracker.reply(t) for tracker in trackers)
-            return dataclasses.replace(ticket, replied=True, trackers=trackers)
+            return _Ticket(priority, status, False, True, trackers, log, last)
         if kind == "customer_reply":
-            replied = ticket.replied
             trackers = tuple(tracker.customer(t, replied) for tracker in trackers)
-            return dataclasses.replace(ticket, trackers=trackers)
+            return _Ticket(priority, status, False, replied, trackers, log, last)
         # resolved
         trackers = tuple(tracker.resolved(t) for tracker in trackers)
-        return dataclasses.replace(ticket, resolved=True, trackers=trackers)
+        return _Ticket(priority, status, True, replied, trackers, log, last)
 
     def _tracker(self, metric: str, tier: str) -> Tracker:
         return TRACKERS[metric](metric, self._rule(tier, metric))
