@@ -58,6 +58,11 @@ GOLD: dict[str, Any] = {
 }
 
 
+def examples(count: int) -> int:
+    """Return ``count`` scaled by the Hypothesis profile (a tenth under ``mutation``)."""
+    return max(3, count * settings().max_examples // 100)
+
+
 def at(*parts: int) -> dt.datetime:
     return dt.datetime(*parts, tzinfo=LONDON)
 
@@ -355,7 +360,7 @@ def histories(draw: st.DrawFn) -> list[dict[str, Any]]:
     return events
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(history=histories(), extra_minutes=st.integers(0, 60 * 24 * 5))
 def test_streaming_equals_whole_history(
     gold: Policy, history: list[dict[str, Any]], extra_minutes: int

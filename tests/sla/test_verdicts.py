@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from test_policy import GOLD, LONDON, at, event, histories
+from test_policy import GOLD, LONDON, at, event, examples, histories
 
 from slaclock import BusinessDays, EventError, Policy, PolicyError, Status, TicketEvent
 from slaclock.sla.evaluation import canonical_order
@@ -656,7 +656,7 @@ def test_targets_are_reported_as_written_everywhere(gold: Policy) -> None:
 TIERS = ["P1", "P3", "P4"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history=histories(), minutes=st.integers(0, 60 * 24 * 4), tier=st.sampled_from(TIERS))
 def test_a_priority_change_never_turns_a_breach_into_met(
     gold: Policy, history: list[dict[str, Any]], minutes: int, tier: str
@@ -671,7 +671,7 @@ def test_a_priority_change_never_turns_a_breach_into_met(
     assert set(before) <= set(after)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     history=histories(),
     later=st.lists(
@@ -720,7 +720,7 @@ def crowded(draw: st.DrawFn) -> list[dict[str, Any]]:
     return history
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history=crowded(), minutes=st.integers(0, 60 * 24 * 3))
 def test_streaming_equals_whole_history_at_crowded_instants(
     gold: Policy, history: list[dict[str, Any]], minutes: int
@@ -741,7 +741,7 @@ def test_streaming_equals_whole_history_at_crowded_instants(
     assert state.events == whole.events
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     history=histories(),
     order=st.permutations(["agent_reply", "status", "customer_reply", "resolved"]),
@@ -768,7 +768,7 @@ def test_one_instant_in_any_order_gives_one_verdict(
         assert gold.evaluate(history + shuffled, now)["resolution"] == expected["resolution"]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_the_report_never_counts_a_second_twice(gold: Policy, seed: int) -> None:
     """Explain's counted intervals add up to the time used, for every metric of every tier."""
@@ -844,3 +844,54 @@ def test_explain_names_every_stretch(gold: Policy) -> None:
         ("counted", "support open", at(2026, 11, 20, 17)),
         ("closed", "outside support hours", at(2026, 11, 20, 18)),
     ]
+
+
+def test_a_cancelled_run_keeps_its_earlier_segments(gold: Policy) -> None:
+    first = gold.evaluate(
+        [
+            event(mon(9), "logged", priority="P3"),
+            event(mon(9, 5), "priority_changed", priority="P1"),
+            event(mon(9, 10), "priority_changed", priority="P4"),
+        ],
+        now=mon(12),
+    )["first_response"]
+    assert first.status is Status.CANCELLED
+    assert segments(first) == [
+        ("P3", mon(9), mon(9, 5), "4h", 5 * M, Status.MET, None),
+        ("P1", mon(9, 5), mon(9, 10), "15m", 10 * M, Status.CANCELLED, None),
+    ]
+    assert (first.elapsed, first.stopped_at, first.target_text) == (10 * M, mon(9, 10), "15m")
+
+
+KIND_OF = st.sampled_from(["agent_reply", "status", "resolved", "reopened", "customer_reply"])
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(kinds=st.lists(KIND_OF, min_size=1, max_size=7), resolved=st.booleans())
+def test_an_event_is_appended_exactly_when_the_canonical_order_ends_with_it(
+    kinds: list[str], resolved: bool
+) -> None:
+    """The streaming fast path (``_Instant.appends``) agrees with ``canonical_order``."""
+    from slaclock.sla.evaluation import _Instant
+
+    events = [
+        TicketEvent(mon(10), kind, status="open" if kind == "status" else None) for kind in kinds
+    ]
+    base = gold_base_resolved if resolved else gold_base_open
+    instant = _Instant(base, None, False, False).plus(events[0])
+    for number, new in enumerate(events[1:], 1):
+        before = canonical_order(events[:number], resolved)
+        after = canonical_order(events[: number + 1], resolved)
+        assert instant.appends(new) == (after == [*before, new])
+        instant = instant.plus(new)
+
+
+def _base(resolved: bool) -> Any:
+    history = [event(mon(9), "logged", priority="P3")]
+    if resolved:
+        history.append(event(mon(9, 30), "resolved"))
+    return policy().evaluation().feed_all(history)._ticket
+
+
+gold_base_open = _base(False)
+gold_base_resolved = _base(True)

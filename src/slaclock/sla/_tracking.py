@@ -113,8 +113,8 @@ class Segment:
             used += elapsed_us(self.rule.calendar, self.since, now)
         return used
 
-    def moved(self, t: int, state: str, reason: str) -> Segment:
-        """Return the segment counted up to ``t`` and then in ``state``."""
+    def _counted_to(self, t: int) -> tuple[int, int | None]:
+        """Return the business time counted by ``t``, and when the target was reached by then."""
         counted, reached = self.counted, self.reached
         if self.state is RUNNING and t > self.since:
             calendar = self.rule.calendar
@@ -123,19 +123,25 @@ class Segment:
             counted += span
             if reached is None and before + span >= self.target:
                 reached = add_us(calendar, self.since, self.target - before)
-        return Segment(
+        return counted, reached
+
+    def moved(self, t: int, state: str, reason: str) -> Segment:
+        """Return the segment counted up to ``t`` and then in ``state``."""
+        counted, reached = self._counted_to(t)
+        step = Step(t, state, reason, self.steps)
+        rule, target, opened, carried, base = (
             self.rule,
             self.target,
             self.opened,
             self.carried,
             self.base,
-            counted,
-            t,
-            state,
-            Step(t, state, reason, self.steps),
-            reached,
-            None,
         )
+        return Segment(rule, target, opened, carried, base, counted, t, state, step, reached)
+
+    def close(self, t: int) -> Segment:
+        """Return the segment counted up to ``t`` and closed there, in the state it was in."""
+        counted, reached = self._counted_to(t)
+        return dataclasses.replace(self, counted=counted, since=t, reached=reached, closed=t)
 
     def reached_by(self, now: int) -> int | None:
         """Return when the judged time reached the target, if it had by ``now`` (else None).
@@ -226,23 +232,20 @@ class Run:
 
     def retier(self, rule: Rule, t: int) -> Run:
         """Return the run judged under ``rule`` from ``t``: its current segment closed at ``t``."""
-        segment = self.current.moved(t, self.current.state, self.current.steps.reason)
-        ended = dataclasses.replace(segment, steps=self.current.steps, closed=t)
+        ended = self.current.close(t)
         fresh = open_segment(
             rule,
             self.started,
             t,
-            segment.carried + segment.counted,
-            state=segment.state,
-            reason=segment.steps.reason,
+            ended.carried + ended.counted,
+            state=ended.state,
+            reason=ended.steps.reason,
         )
         return Run(self.started, fresh, (*self.closed, ended))
 
     def cancel(self, t: int) -> Run:
         """Return the run ended at ``t`` because the ticket's new tier lacks its metric."""
-        segment = self.current.moved(t, self.current.state, self.current.steps.reason)
-        ended = dataclasses.replace(segment, steps=self.current.steps, closed=t)
-        return Run(self.started, ended, self.closed)
+        return Run(self.started, self.current.close(t), self.closed)
 
 
 def judge(segment: Segment, now: int) -> tuple[int, int | None]:
@@ -459,14 +462,20 @@ class Tracker:
 
     def reopened(self, t: int, pause: str | None) -> Tracker:
         """Return the tracker with the run resolution ended counting again from ``t``."""
-        if self.open is None or self.open.state is not ENDED:
-            return self
+        # Resolution ended every open run, so an open run here is one to resume.
         return self._move(t, RUNNING)
 
     def retier(self, rule: Rule, t: int) -> Tracker:
         """Return the tracker judged under ``rule`` from ``t``; finished runs keep their verdict."""
         run = None if self.open is None else self.open.retier(rule, t)
         return type(self)(self.metric, rule, self.done, run, self.cancelled, self.previous)
+
+    def with_runs(self, runs: list[Run]) -> Tracker:
+        """Return the tracker with ``runs`` (oldest first) in place of its own."""
+        tracker = type(self)(self.metric, self.rule, None, None, self.cancelled, self.previous)
+        for run in runs:
+            tracker = tracker._with(run)
+        return tracker
 
     def cancel(self, t: int) -> Tracker:
         """Return the tracker ended at ``t`` by a tier without this metric."""
@@ -480,7 +489,7 @@ class FirstResponse(Tracker):
     __slots__ = ()
 
     def reply(self, t: int) -> Tracker:
-        return self._move(t, STOPPED, "replied")
+        return self._move(t, STOPPED)
 
 
 class NextUpdate(Tracker):
@@ -499,7 +508,7 @@ class NextUpdate(Tracker):
         return self
 
     def reply(self, t: int) -> Tracker:
-        return self._move(t, STOPPED, "replied")
+        return self._move(t, STOPPED)
 
 
 class Resolution(Tracker):
@@ -511,8 +520,6 @@ class Resolution(Tracker):
         return self._move(t, RUNNING) if pause is None else self._move(t, PAUSED, pause)
 
     def reopened(self, t: int, pause: str | None) -> Tracker:
-        if self.open is None or self.open.state is not ENDED:
-            return self
         return self._move(t, RUNNING) if pause is None else self._move(t, PAUSED, pause)
 
 
@@ -523,7 +530,7 @@ class PeriodicUpdate(Tracker):
     cyclic = True
 
     def reply(self, t: int) -> Tracker:
-        return self._move(t, STOPPED, "replied")._start(t)
+        return self._move(t, STOPPED)._start(t)
 
 
 #: The tracker of each metric a policy tier may set.

@@ -414,7 +414,7 @@ class Evaluation:
         rule = self._rule(priority, metric)
         logged, *later = ticket.log.oldest_first()
         start = to_us(logged.at)
-        first = TRACKERS[metric](metric, rule).logged(start)
+        first = TRACKERS[metric](metric, rule, previous=previous).logged(start)
         shadow = _Ticket(priority, "new", False, False, (first,), ticket.log, start)
         for event in later:
             at = to_us(event.at)
@@ -426,13 +426,9 @@ class Evaluation:
         (replayed,) = shadow.trackers
         if rule.priority_change == "retroactive":
             # Counted since logging, but no target is reached before its rule applied.
-            runs = [_applied_from(run, t) for run in replayed.runs()]
-        else:
-            runs = [] if replayed.open is None else [_from_change(replayed.open, rule, t)]
-        fresh = TRACKERS[metric](metric, rule, previous=previous)
-        for run in runs:
-            fresh = fresh._with(run)
-        return fresh
+            return replayed.with_runs([_applied_from(run, t) for run in replayed.runs()])
+        # From the change: only what is still open then is judged, and from then on.
+        return replayed.with_runs([] if replayed.open is None else [_from_change(replayed.open, t)])
 
     # -- reporting ------------------------------------------------------------
 
@@ -468,12 +464,10 @@ def _report_order(tracker: Tracker) -> tuple[int, str]:
 
 
 def _applied_from(run: Run, t: int) -> Run:
-    """Return a replayed run whose tier applies from ``t`` (its segment opens then)."""
-    current = dataclasses.replace(run.current, opened=max(run.started, t))
-    return Run(run.started, current, run.closed)
+    """Return a replayed run whose tier applies from ``t`` (its one segment opens then)."""
+    return Run(run.started, dataclasses.replace(run.current, opened=max(run.started, t)))
 
 
-def _from_change(run: Run, rule: Rule, t: int) -> Run:
+def _from_change(run: Run, t: int) -> Run:
     """Return a replayed open run judged from ``t`` only: the replayed stretch is not judged."""
-    moved = run.retier(rule, t)
-    return Run(moved.started, moved.current, ())
+    return Run(run.started, run.retier(run.current.rule, t).current)
