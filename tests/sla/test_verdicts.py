@@ -895,3 +895,75 @@ def _base(resolved: bool) -> Any:
 
 gold_base_open = _base(False)
 gold_base_resolved = _base(True)
+
+
+def test_an_added_metric_is_replayed_through_resolution_and_reopen(gold: Policy) -> None:
+    """P4 has no first response; raised to P3 after a silent resolution and a reopen."""
+    history = [
+        event(mon(9), "logged", priority="P4"),
+        event(mon(9, 30), "customer_reply"),  # before any reply: no update cycle (rule 6)
+        event(mon(10), "resolved"),
+        event(mon(11), "customer_reply"),  # while resolved: changes nothing (rule 7)
+        event(mon(12), "reopened"),
+        event(mon(13), "priority_changed", priority="P3"),
+    ]
+    report = gold.evaluate(history, now=mon(14))
+    first = report["first_response"]
+    # 09:00-10:00 and 12:00-14:00 counted; ended by the resolution, resumed by the reopen.
+    assert (first.status, first.elapsed, first.stopped_at) == (Status.AT_RISK, 3 * H, None)
+    assert first.due == mon(15)
+    assert [(i.kind, i.reason) for i in first.intervals if i.kind == "paused"] == [
+        ("paused", "resolved")
+    ]
+    assert report["next_update"].status is Status.IDLE
+    assert report["next_update"].cycles == ()
+    assert report["next_update"].target == 8 * H  # a Duration target, as written
+
+
+def test_from_change_breach_counts_from_the_change() -> None:
+    report = policy(priority_change="from_change").evaluate(UPGRADE, now=mon(11, 30))
+    first = report["first_response"]
+    assert (first.status, first.elapsed, first.breached_at) == (
+        Status.BREACHED,
+        30 * M,
+        mon(11, 15),
+    )
+    assert segments(first)[-1] == ("P1", mon(11), None, "15m", 30 * M, Status.BREACHED, mon(11, 15))
+
+
+def test_a_metric_cancelled_twice_keeps_every_life(gold: Policy) -> None:
+    history = [
+        event(mon(9), "logged", priority="P3"),
+        event(mon(9, 30), "agent_reply"),
+        event(mon(10), "customer_reply"),
+        event(mon(11), "priority_changed", priority="P1"),
+        event(mon(12), "priority_changed", priority="P3"),
+        event(mon(13), "priority_changed", priority="P1"),
+    ]
+    update = gold.evaluate(history, now=mon(14))["next_update"]
+    assert update.status is Status.CANCELLED
+    assert [(s.tier, s.started_at, s.ended_at, s.status) for s in update.segments] == [
+        ("P3", mon(10), mon(11), Status.CANCELLED),
+        ("P3", mon(12), mon(13), Status.CANCELLED),
+    ]
+    assert [(i.start, i.end) for i in update.intervals] == [(mon(10), mon(11)), (mon(10), mon(13))]
+
+
+def test_a_logged_ticket_is_new(gold: Policy) -> None:
+    state = gold.evaluation().feed(event(mon(9), "logged", priority="P3"))
+    assert (state.status, state.priority, state.resolved, state.last_at) == (
+        "new",
+        "P3",
+        False,
+        mon(9),
+    )
+    assert state.last_us == int(mon(9).timestamp()) * 1_000_000
+    empty = gold.evaluation()
+    assert (empty.status, empty.priority, empty.resolved, empty.last_at, empty.last_us) == (
+        None,
+        None,
+        False,
+        None,
+        0,
+    )
+    assert empty.events == ()

@@ -22,7 +22,7 @@ from slaclock.engine._time import from_us, to_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import NoBusinessTimeError
 from slaclock.sla.results import CycleReport, Interval, MetricReport, SegmentReport, Status
-from slaclock.sla.targets import BusinessDays, Target
+from slaclock.sla.targets import Target
 
 #: Segment states. ENDED is "ended by the ticket's resolution": a reopen resumes it.
 RUNNING, PAUSED, STOPPED, ENDED = "running", "paused", "stopped", "ended"
@@ -143,20 +143,6 @@ class Segment:
         counted, reached = self._counted_to(t)
         return dataclasses.replace(self, counted=counted, since=t, reached=reached, closed=t)
 
-    def reached_by(self, now: int) -> int | None:
-        """Return when the judged time reached the target, if it had by ``now`` (else None).
-
-        Never before ``opened``: no target is reached before its rule applied.
-        """
-        if self.reached is not None:
-            return max(self.reached, self.opened)
-        if self.state is not RUNNING or self.closed is not None:
-            return None
-        before = self.carried + self.counted - self.base
-        if before + elapsed_us(self.rule.calendar, self.since, now) >= self.target:
-            return max(add_us(self.rule.calendar, self.since, self.target - before), self.opened)
-        return None
-
     def due(self) -> int | None:
         """Return the instant the judged time reaches the target; None while paused short of it."""
         if self.reached is not None:
@@ -165,12 +151,6 @@ class Segment:
             return None
         left = self.target - (self.carried + self.counted - self.base)
         return max(add_us(self.rule.calendar, self.since, left), self.opened)
-
-    def breached_at(self, now: int) -> int | None:
-        """Return the due instant that was missed by ``now``, or None if not breached."""
-        if self.judged(now) > self.target:
-            return self.reached_by(now)
-        return None
 
     def steps_in_order(self) -> list[Step]:
         """Return the segment's steps, oldest first."""
@@ -251,11 +231,19 @@ class Run:
 def judge(segment: Segment, now: int) -> tuple[int, int | None]:
     """Return the business time ``segment`` judged by ``now`` and the due instant it missed.
 
-    A segment closed by a priority change is judged as it stood when it closed.
+    A segment closed by a priority change is judged as it stood when it closed. The
+    missed instant is never before ``opened``: no target is missed before its rule applied.
     """
     end = segment.closed if segment.closed is not None else now
     used = segment.judged(end)
-    return used, segment.reached_by(end) if used > segment.target else None
+    if used <= segment.target:
+        return used, None
+    reached = segment.reached
+    if reached is None:
+        # Not reached by the last transition: it was in the running span since then.
+        before = segment.carried + segment.counted - segment.base
+        reached = add_us(segment.rule.calendar, segment.since, segment.target - before)
+    return used, max(reached, segment.opened)
 
 
 def segment_status(segment: Segment, used: int, missed: bool, last: bool, warn_at: float) -> Status:
@@ -337,17 +325,20 @@ def intervals(metric: str, run: Run, now: int) -> Iterator[Interval]:
     for segment in run.segments:
         steps = segment.steps_in_order()
         finish = segment.closed if segment.closed is not None else now
-        for index, step in enumerate(steps):
-            end = steps[index + 1].at if index + 1 < len(steps) else finish
-            if step.state is STOPPED or (step.state is ENDED and index + 1 == len(steps)):
-                continue
+        for step, following in zip(steps, [*steps[1:], None], strict=True):
+            if following is not None:
+                end = following.at
+            elif step.state is STOPPED or step.state is ENDED:
+                break  # nothing counts after a stop or a resolution
+            else:
+                end = finish
             if end <= step.at:
                 continue
+            calendar = segment.rule.calendar
             if step.state is RUNNING:
                 yield from open_and_closed(metric, segment.rule, step.at, end)
             else:
-                # A pause says its status; an end by resolution says "resolved".
-                calendar = segment.rule.calendar
+                # A pause says its status; a resolution that a reopen ended says "resolved".
                 yield Interval(
                     metric, at(step.at, calendar), at(end, calendar), "paused", step.reason
                 )
@@ -374,13 +365,6 @@ def open_and_closed(metric: str, rule: Rule, start: int, end: int) -> Iterator[I
         yield Interval(
             metric, at(cursor, calendar), at(end, calendar), "closed", f"outside {name} hours"
         )
-
-
-def idle_target(target: Target, calendar: Calendar, now: int) -> int:
-    """Return the business time a metric with no run would allow a run opened at ``now``."""
-    if isinstance(target, BusinessDays):
-        return target_us(target, calendar, now)
-    return target.amount // dt.timedelta(microseconds=1)
 
 
 # -- one small object per metric ----------------------------------------------------
@@ -472,7 +456,7 @@ class Tracker:
 
     def with_runs(self, runs: list[Run]) -> Tracker:
         """Return the tracker with ``runs`` (oldest first) in place of its own."""
-        tracker = type(self)(self.metric, self.rule, None, None, self.cancelled, self.previous)
+        tracker = type(self)(self.metric, self.rule, previous=self.previous)
         for run in runs:
             tracker = tracker._with(run)
         return tracker
@@ -569,7 +553,8 @@ def metric_report(tracker: Tracker, now: int, when: dt.datetime, warn_at: float)
     story = functools.partial(_explain, tracker, now)
     rule = tracker.rule
     if not cycles:
-        target = dt.timedelta(microseconds=idle_target(rule.target, rule.calendar, now))
+        # What a run opened now would get (a "3d" target depends on when it starts).
+        target = dt.timedelta(microseconds=target_us(rule.target, rule.calendar, now))
         if first_breach is not None:
             status = Status.BREACHED
         else:

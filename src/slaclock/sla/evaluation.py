@@ -159,6 +159,12 @@ class _Ticket:
     #: A priority asked for while resolved: it applies at the reopen.
     pending: str | None = None
 
+    @classmethod
+    def logged(cls, event: TicketEvent, trackers: tuple[Tracker, ...], t: int) -> _Ticket:
+        """Return the ticket just logged by ``event`` at ``t``: new, open, not yet answered."""
+        assert event.priority is not None  # a logged event; checked by TicketEvent
+        return cls(event.priority, "new", False, False, trackers, _EventLink(event, None), t)
+
 
 def _rules(policy: Rules) -> dict[tuple[str, str], Rule]:
     """Return the ``Rule`` of every tier and metric of ``policy``."""
@@ -323,9 +329,7 @@ class Evaluation:
                 self._tracker(metric, event.priority).logged(t)
                 for metric in self.policy.metrics_of(event.priority)
             )
-            return _Ticket(
-                event.priority, "new", False, False, trackers, _EventLink(event, None), t
-            )
+            return _Ticket.logged(event, trackers, t)
         kind = event.kind
         log = _EventLink(event, ticket.log)
         # Built field by field rather than with dataclasses.replace: this is the hot path.
@@ -338,13 +342,7 @@ class Evaluation:
         if kind == "reopened":
             if not ticket.resolved:
                 raise EventError(f"{where} ({event.describe()}): the ticket is not resolved")
-            status = event.status or "open"
-            pause = self._pause(status)
-            trackers = tuple(tracker.reopened(t, pause) for tracker in trackers)
-            reopened = _Ticket(priority, status, False, replied, trackers, log, t)
-            if ticket.pending is not None:
-                return self._reprioritize(reopened, ticket.pending, t)
-            return reopened
+            return self._reopen(ticket, event, t, log)
         if ticket.resolved:
             # Accepted, and no metric changes until a reopen; a new priority waits for it.
             pending = event.priority if kind == "priority_changed" else ticket.pending
@@ -354,6 +352,16 @@ class Evaluation:
             assert event.priority is not None
             return self._reprioritize(moved, event.priority, t)
         return self._route(moved, event, t)
+
+    def _reopen(self, ticket: _Ticket, event: TicketEvent, t: int, log: _EventLink) -> _Ticket:
+        """Return the resolved ticket reopened by ``event`` at ``t``, in the event's status."""
+        status = event.status or "open"
+        pause = self._pause(status)
+        trackers = tuple(tracker.reopened(t, pause) for tracker in ticket.trackers)
+        reopened = _Ticket(ticket.priority, status, False, ticket.replied, trackers, log, t)
+        if ticket.pending is not None:
+            return self._reprioritize(reopened, ticket.pending, t)
+        return reopened
 
     def _route(self, ticket: _Ticket, event: TicketEvent, t: int) -> _Ticket:
         """Return the open ticket after a status change, a reply or its resolution."""
@@ -415,12 +423,12 @@ class Evaluation:
         logged, *later = ticket.log.oldest_first()
         start = to_us(logged.at)
         first = TRACKERS[metric](metric, rule, previous=previous).logged(start)
-        shadow = _Ticket(priority, "new", False, False, (first,), ticket.log, start)
+        shadow = _Ticket.logged(logged, (first,), start)
         for event in later:
             at = to_us(event.at)
             if event.kind == "reopened":
                 if shadow.resolved:
-                    shadow = self._apply(shadow, event, at, "")
+                    shadow = self._reopen(shadow, event, at, shadow.log)
             elif event.kind != "priority_changed" and not shadow.resolved:
                 shadow = self._route(shadow, event, at)
         (replayed,) = shadow.trackers
