@@ -967,3 +967,101 @@ def test_a_logged_ticket_is_new(gold: Policy) -> None:
         0,
     )
     assert empty.events == ()
+
+
+def test_the_tickets_facts_after_each_event(gold: Policy) -> None:
+    state = gold.evaluation().feed(event(mon(9), "logged", priority="P3"))
+    steps = [
+        (event(mon(9, 10), "status", status="in-progress"), "in-progress"),
+        (event(mon(9, 20), "agent_reply"), "in-progress"),
+        (event(mon(9, 30), "status", status="pending-customer"), "pending-customer"),
+        (event(mon(9, 40), "customer_reply"), "pending-customer"),
+        (event(mon(9, 50), "agent_reply", public=False), "pending-customer"),
+    ]
+    for item, status in steps:
+        state = state.feed(item)
+        assert (state.priority, state.status, state.resolved) == ("P3", status, False)
+    # The first reply (09:20) is remembered across the status changes: 09:40 opened a cycle.
+    update = state.report(mon(10))["next_update"]
+    assert [(c.started_at, c.elapsed) for c in update.cycles] == [(mon(9, 40), 20 * M)]
+    resolved = state.feed(event(mon(11), "resolved"))
+    assert (resolved.priority, resolved.status, resolved.resolved) == (
+        "P3",
+        "pending-customer",
+        True,
+    )
+
+
+def test_metrics_a_new_tier_adds_are_reported_in_order(gold: Policy) -> None:
+    report = gold.evaluate(
+        [
+            event(mon(9), "logged", priority="P4"),
+            event(mon(10), "priority_changed", priority="P3"),
+        ],
+        now=mon(11),
+    )
+    assert list(report) == ["first_response", "next_update", "resolution", "periodic_update"]
+
+
+def test_a_pause_for_another_reason_is_explained(gold: Policy) -> None:
+    history = [
+        event(mon(9), "logged", priority="P3"),
+        event(mon(10), "status", status="pending-customer"),
+        event(mon(11), "status", status="pending-customer"),
+        event(mon(12), "status", status="awaiting-parts"),
+        event(mon(13), "status", status="open"),
+    ]
+    resolution = gold.evaluate(history, now=mon(14))["resolution"]
+    assert [(i.start, i.end, i.reason) for i in resolution.intervals if i.kind == "paused"] == [
+        (mon(10), mon(12), "status pending-customer"),
+        (mon(12), mon(13), "status awaiting-parts"),
+    ]
+    assert resolution.elapsed == 2 * H
+
+
+TWO_DESKS: dict[str, Any] = {
+    "name": "Two desks",
+    "calendars": {"support": {"tz": "Europe/London", "hours": {"mon-fri": "09:00-17:00"}}},
+    "tiers": {
+        "P1": {"resolution": {"target": "4h", "calendar": "support"}},
+        "P2": {"next_update": {"target": "2h", "calendar": "support"}},
+        "P3": {"next_update": {"target": "8h", "calendar": "support"}},
+    },
+}
+
+
+def test_a_kept_metric_counts_its_next_cycles_on_the_new_tier() -> None:
+    desks = Policy.from_dict(TWO_DESKS)
+    history = [
+        event(mon(9), "logged", priority="P3"),
+        event(mon(9, 30), "agent_reply"),
+        event(mon(10), "priority_changed", priority="P2"),
+    ]
+    idle = desks.evaluate(history, now=mon(10, 30))["next_update"]
+    assert (idle.status, idle.target_text, idle.target) == (Status.IDLE, "2h", 2 * H)
+    history += [event(mon(11), "customer_reply"), event(mon(14), "agent_reply")]
+    update = desks.evaluate(history, now=mon(15))["next_update"]
+    assert [(c.target_text, c.elapsed, c.status) for c in update.cycles] == [
+        ("2h", 3 * H, Status.BREACHED)
+    ]
+    assert update.breached_at == mon(13)
+
+
+def test_a_revived_metric_keeps_its_first_life_through_later_changes() -> None:
+    desks = Policy.from_dict(TWO_DESKS)
+    history = [
+        event(mon(9), "logged", priority="P3"),
+        event(mon(9, 30), "agent_reply"),
+        event(mon(10), "customer_reply"),
+        event(mon(11), "priority_changed", priority="P1"),
+        event(mon(12), "priority_changed", priority="P3"),
+        event(mon(12, 30), "priority_changed", priority="P2"),
+    ]
+    update = desks.evaluate(history, now=mon(13))["next_update"]
+    assert [(s.tier, s.started_at, s.ended_at, s.status) for s in update.segments] == [
+        ("P3", mon(10), mon(11), Status.CANCELLED),
+        ("P3", mon(12), mon(12, 30), Status.MET),
+        ("P2", mon(12, 30), None, Status.BREACHED),
+    ]
+    assert update.status is Status.BREACHED
+    assert update.breached_at == mon(12, 30)  # 2 h used when P2's 2 h applied: at the change

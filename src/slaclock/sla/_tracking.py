@@ -141,7 +141,7 @@ class Segment:
     def close(self, t: int) -> Segment:
         """Return the segment counted up to ``t`` and closed there, in the state it was in."""
         counted, reached = self._counted_to(t)
-        return dataclasses.replace(self, counted=counted, since=t, reached=reached, closed=t)
+        return dataclasses.replace(self, counted=counted, reached=reached, closed=t)
 
     def due(self) -> int | None:
         """Return the instant the judged time reaches the target; None while paused short of it."""
@@ -205,10 +205,14 @@ class Run:
         return (*self.closed, self.current)
 
     def move(self, t: int, state: str, reason: str = "") -> Run:
-        """Return the run in ``state`` from ``t``; the same run if that changes nothing."""
-        if self.current.state is state or self.finished:
+        """Return the run in ``state`` from ``t``; the same run if that changes nothing.
+
+        A pause while paused for another reason records the new reason.
+        """
+        current = self.current
+        if self.finished or (current.state is state and current.steps.reason == reason):
             return self
-        return Run(self.started, self.current.moved(t, state, reason), self.closed)
+        return Run(self.started, current.moved(t, state, reason), self.closed)
 
     def retier(self, rule: Rule, t: int) -> Run:
         """Return the run judged under ``rule`` from ``t``: its current segment closed at ``t``."""
@@ -452,7 +456,8 @@ class Tracker:
     def retier(self, rule: Rule, t: int) -> Tracker:
         """Return the tracker judged under ``rule`` from ``t``; finished runs keep their verdict."""
         run = None if self.open is None else self.open.retier(rule, t)
-        return type(self)(self.metric, rule, self.done, run, self.cancelled, self.previous)
+        # Only a metric the tier keeps is retiered: it is not cancelled.
+        return type(self)(self.metric, rule, self.done, run, previous=self.previous)
 
     def with_runs(self, runs: list[Run]) -> Tracker:
         """Return the tracker with ``runs`` (oldest first) in place of its own."""

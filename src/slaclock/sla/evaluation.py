@@ -403,7 +403,7 @@ class Evaluation:
         for tracker in ticket.trackers:
             if tracker.metric not in wanted:
                 # A metric the new tier lacks ends here, keeping its verdict so far.
-                trackers.append(tracker if tracker.cancelled else tracker.cancel(t))
+                trackers.append(tracker.cancel(t))
             elif tracker.cancelled:
                 trackers.append(self._added(ticket, tracker.metric, priority, t, tracker))
             else:
@@ -466,9 +466,8 @@ class Evaluation:
         return Report(self.policy.name, ticket.priority, now, metrics)
 
 
-def _report_order(tracker: Tracker) -> tuple[int, str]:
-    metric = tracker.metric
-    return (METRICS.index(metric) if metric in METRICS else len(METRICS), metric)
+def _report_order(tracker: Tracker) -> int:
+    return METRICS.index(tracker.metric)
 
 
 def _applied_from(run: Run, t: int) -> Run:
