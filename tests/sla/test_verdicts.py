@@ -17,7 +17,19 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_policy import GOLD, LONDON, at, event, examples, histories
 
-from slaclock import BusinessDays, EventError, Policy, PolicyError, Status, TicketEvent
+from slaclock import (
+    BusinessDays,
+    Calendar,
+    EventError,
+    MetricSpec,
+    NaiveDatetimeError,
+    NoBusinessTimeError,
+    Policy,
+    PolicyError,
+    Status,
+    TicketEvent,
+    parse_target,
+)
 from slaclock.sla.evaluation import canonical_order
 
 H = dt.timedelta(hours=1)
@@ -1065,3 +1077,195 @@ def test_a_revived_metric_keeps_its_first_life_through_later_changes() -> None:
     ]
     assert update.status is Status.BREACHED
     assert update.breached_at == mon(12, 30)  # 2 h used when P2's 2 h applied: at the change
+
+
+# -- reporting edges --------------------------------------------------------------------
+
+
+def test_report_needs_events_and_an_aware_now(gold: Policy) -> None:
+    with pytest.raises(EventError, match="no events yet"):
+        gold.evaluation().report(mon(9))
+    state = gold.evaluation().feed(event(mon(9), "logged", priority="P3"))
+    with pytest.raises(NaiveDatetimeError, match="now"):
+        state.report(dt.datetime(2026, 11, 23, 10))
+    before = dt.datetime.now(dt.timezone.utc)
+    report = state.report()  # now: the clock
+    assert before <= report.now <= dt.datetime.now(dt.timezone.utc)
+    assert report["first_response"].due is not None
+    assert str(report["first_response"].due.tzinfo) == "Europe/London"
+
+
+def test_a_calendar_without_business_time_says_so() -> None:
+    never = Policy(
+        "Never",
+        {"P1": {"resolution": MetricSpec(parse_target("4h"), "closed")}},
+        {"closed": Calendar.never("UTC")},
+    )
+    state = never.evaluation().feed(event(mon(9), "logged", priority="P1"))
+    with pytest.raises(NoBusinessTimeError, match="no open time"):
+        state.report(mon(10))
+
+
+def test_a_crossing_inside_an_earlier_span(gold: Policy) -> None:
+    """Counted 09-10 and 11-15 on P1's 4 h: the target is reached at 14:00, not later."""
+    history = [
+        event(mon(9), "logged", priority="P1"),
+        event(mon(10), "status", status="pending-customer"),
+        event(mon(11), "status", status="open"),
+        event(mon(15), "status", status="pending-customer"),
+        event(mon(16), "resolved"),
+    ]
+    desks = Policy.from_dict({**TWO_DESKS, "pause_when": ["pending-customer"]})
+    resolution = desks.evaluate(history, now=mon(17))["resolution"]
+    assert (resolution.status, resolution.elapsed, resolution.breached_at) == (
+        Status.BREACHED,
+        5 * H,
+        mon(14),
+    )
+    assert resolution.stopped_at == mon(16)
+    assert resolution.calendar == "support"
+    assert resolution.metric == "resolution"
+
+
+def test_the_target_reached_exactly_before_a_pause() -> None:
+    """4 h used by 13:00 exactly, paused, resumed at 14:00: missed at 13:00, when it was reached."""
+    desks = Policy.from_dict({**TWO_DESKS, "pause_when": ["pending-customer"]})
+    history = [
+        event(mon(9), "logged", priority="P1"),
+        event(mon(13), "status", status="pending-customer"),
+    ]
+    paused = desks.evaluate(history, now=mon(14))["resolution"]
+    assert (paused.status, paused.elapsed, paused.breached_at) == (Status.PAUSED, 4 * H, None)
+    assert paused.due == mon(13)  # reached, not passed: due is when it was reached
+    history.append(event(mon(14), "status", status="open"))
+    late = desks.evaluate(history, now=mon(15))["resolution"]
+    assert (late.status, late.breached_at) == (Status.BREACHED, mon(13))
+
+
+def test_a_reply_exactly_at_the_due_instant_is_met(gold: Policy) -> None:
+    first = gold.evaluate(
+        [event(mon(9), "logged", priority="P3"), event(mon(13), "agent_reply")], now=mon(14)
+    )["first_response"]
+    assert (first.status, first.elapsed, first.due, first.breached_at) == (
+        Status.MET,
+        4 * H,
+        None,
+        None,
+    )
+    assert [(s.status, s.due) for s in first.segments] == [(Status.MET, None)]
+    assert (first.used, first.remaining) == (1.0, dt.timedelta(0))
+
+
+def test_from_change_crossing_closed_by_a_reply() -> None:
+    report = policy(priority_change="from_change").evaluate(
+        [*UPGRADE, event(mon(11, 30), "agent_reply")], now=mon(12)
+    )
+    first = report["first_response"]
+    assert (first.status, first.breached_at, first.stopped_at, first.elapsed) == (
+        Status.BREACHED,
+        mon(11, 15),
+        mon(11, 30),
+        30 * M,
+    )
+
+
+def test_a_cycle_breached_under_an_earlier_tier_stays_breached() -> None:
+    desks = Policy.from_dict(TWO_DESKS)
+    history = [
+        event(mon(9), "logged", priority="P2"),
+        event(mon(9, 30), "agent_reply"),
+        event(mon(10), "customer_reply"),
+        event(mon(13), "priority_changed", priority="P3"),
+    ]
+    update = desks.evaluate(history, now=mon(14))["next_update"]
+    (cycle,) = update.cycles
+    assert (cycle.status, cycle.breached_at, cycle.elapsed, cycle.target_text) == (
+        Status.BREACHED,
+        mon(12),
+        4 * H,
+        "8h",
+    )
+    assert [(s.tier, s.status) for s in update.segments] == [
+        ("P2", Status.BREACHED),
+        ("P3", Status.RUNNING),
+    ]
+
+
+def test_every_cycle_survives_the_resolution(gold: Policy) -> None:
+    history = [
+        event(mon(9), "logged", priority="P3"),
+        event(mon(9, 30), "agent_reply"),
+        event(mon(10), "customer_reply"),
+        event(mon(11), "agent_reply"),
+        event(mon(12), "customer_reply"),
+        event(mon(13), "resolved"),
+    ]
+    update = gold.evaluate(history, now=mon(14))["next_update"]
+    assert [(c.started_at, c.stopped_at, c.status) for c in update.cycles] == [
+        (mon(10), mon(11), Status.MET),
+        (mon(12), mon(13), Status.MET),
+    ]
+
+
+def test_a_metric_never_started_then_cancelled() -> None:
+    desks = Policy.from_dict(TWO_DESKS)
+    report = desks.evaluate(
+        [event(mon(9), "logged", priority="P2"), event(mon(10), "priority_changed", priority="P1")],
+        now=mon(11),
+    )
+    update = report["next_update"]
+    assert (update.metric, update.status, update.calendar, update.used) == (
+        "next_update",
+        Status.CANCELLED,
+        "support",
+        0.0,
+    )
+    assert (update.target_text, update.target, update.segments) == ("2h", 2 * H, ())
+
+
+def test_a_breach_survives_a_revival_with_nothing_open() -> None:
+    """Breached under P2, cancelled by P1, back to P2 from the change with no cycle open."""
+    desks = Policy.from_dict({**TWO_DESKS, "priority_change": "from_change"})
+    history = [
+        event(mon(9), "logged", priority="P2"),
+        event(mon(9, 30), "agent_reply"),
+        event(mon(10), "customer_reply"),
+        event(mon(13), "agent_reply"),
+        event(mon(13, 30), "priority_changed", priority="P1"),
+        event(mon(14), "priority_changed", priority="P2"),
+    ]
+    update = desks.evaluate(history, now=mon(15))["next_update"]
+    assert (update.status, update.breached_at, update.cycles) == (Status.BREACHED, mon(12), ())
+    assert [(s.tier, s.status) for s in update.segments] == [("P2", Status.BREACHED)]
+    assert [(i.start, i.end, i.kind) for i in update.intervals] == [(mon(10), mon(13), "counted")]
+    assert update.used == 0.0
+
+
+def test_the_first_breach_across_the_autumn_repeated_hour() -> None:
+    """Breaches at 01:30 BST and 01:10 GMT: the first is 01:30 BST, its wall time later."""
+    london_24x7 = {"tz": "Europe/London", "hours": {"mon-sun": "00:00-24:00"}}
+    night = Policy.from_dict(
+        {
+            "name": "Night",
+            "calendars": {"night": london_24x7},
+            "tiers": {
+                "P1": {"first_response": {"target": "15m", "calendar": "night"}},
+                "P2": {"first_response": {"target": "55m", "calendar": "night"}},
+            },
+        }
+    )
+    logged = dt.datetime(2026, 10, 25, 0, 15, tzinfo=dt.timezone.utc)  # 01:15 BST
+    first = night.evaluate(
+        [
+            {"at": logged.isoformat(), "type": "logged", "priority": "P1"},
+            {"at": (logged + 20 * M).isoformat(), "type": "priority_changed", "priority": "P2"},
+        ],
+        now=logged + 2 * H,
+    )["first_response"]
+    utc = dt.timezone.utc
+    assert [s.breached_at.astimezone(utc) for s in first.segments if s.breached_at] == [
+        logged + 15 * M,
+        logged + 55 * M,
+    ]
+    assert first.breached_at is not None
+    assert first.breached_at.astimezone(utc) == logged + 15 * M

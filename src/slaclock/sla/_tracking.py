@@ -43,8 +43,8 @@ def add_us(calendar: Calendar, start: int, amount: int) -> int:
         return calendar._index.add(start, amount)
     except NoBusinessTimeError:
         # Let the calendar say it, with the instant and the calendar in the message.
-        moved = calendar.add(from_us(start, calendar.tz), dt.timedelta(microseconds=amount))
-        return to_us(moved)
+        calendar.add(from_us(start, calendar.tz), dt.timedelta(microseconds=amount))
+        raise
 
 
 def target_us(target: Target, calendar: Calendar, start: int) -> int:
@@ -109,14 +109,14 @@ class Segment:
     def judged(self, now: int) -> int:
         """Return the business time judged against the target by ``now``."""
         used = self.carried + self.counted - self.base
-        if self.state is RUNNING and self.closed is None and now > self.since:
+        if self.state is RUNNING and self.closed is None:
             used += elapsed_us(self.rule.calendar, self.since, now)
         return used
 
     def _counted_to(self, t: int) -> tuple[int, int | None]:
         """Return the business time counted by ``t``, and when the target was reached by then."""
         counted, reached = self.counted, self.reached
-        if self.state is RUNNING and t > self.since:
+        if self.state is RUNNING:
             calendar = self.rule.calendar
             span = elapsed_us(calendar, self.since, t)
             before = self.carried + counted - self.base
@@ -238,8 +238,7 @@ def judge(segment: Segment, now: int) -> tuple[int, int | None]:
     A segment closed by a priority change is judged as it stood when it closed. The
     missed instant is never before ``opened``: no target is missed before its rule applied.
     """
-    end = segment.closed if segment.closed is not None else now
-    used = segment.judged(end)
+    used = segment.judged(now)
     if used <= segment.target:
         return used, None
     reached = segment.reached
