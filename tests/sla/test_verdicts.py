@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import random
+import re
 from typing import Any
 
 import pytest
@@ -890,7 +891,7 @@ def test_an_event_is_appended_exactly_when_the_canonical_order_ends_with_it(
         TicketEvent(mon(10), kind, status="open" if kind == "status" else None) for kind in kinds
     ]
     base = gold_base_resolved if resolved else gold_base_open
-    instant = _Instant(base, None, False, False).plus(events[0])
+    instant = _Instant(base).plus(events[0])
     for number, new in enumerate(events[1:], 1):
         before = canonical_order(events[:number], resolved)
         after = canonical_order(events[: number + 1], resolved)
@@ -1269,3 +1270,138 @@ def test_the_first_breach_across_the_autumn_repeated_hour() -> None:
     ]
     assert first.breached_at is not None
     assert first.breached_at.astimezone(utc) == logged + 15 * M
+
+
+def test_a_cancelled_cycle_metric_starts_no_new_cycle(gold: Policy) -> None:
+    """Once P1 (no next_update) applies, messages and replies open no next_update cycle."""
+    history = [
+        event(mon(9), "logged", priority="P3"),
+        event(mon(9, 30), "agent_reply"),
+        event(mon(10), "priority_changed", priority="P1"),
+        event(mon(11), "customer_reply"),
+        event(mon(12), "agent_reply"),
+        event(mon(12, 30), "customer_reply"),
+    ]
+    update = gold.evaluate(history, now=mon(13))["next_update"]
+    assert (update.status, update.cycles, update.segments) == (Status.CANCELLED, (), ())
+    periodic = gold.evaluate(
+        [
+            event(mon(9), "logged", priority="P4"),
+            event(mon(10), "priority_changed", priority="P3"),
+            event(mon(11), "agent_reply"),
+        ],
+        now=mon(12),
+    )["periodic_update"]
+    assert [(c.started_at, c.stopped_at, c.status) for c in periodic.cycles] == [
+        (mon(9), mon(10), Status.CANCELLED)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("history", "problem"),
+    [
+        (
+            [{"at": "2026-11-23T09:00+00:00", "type": "agent_reply"}],
+            "the first event must be 'logged'",
+        ),
+        (
+            [
+                {"at": "2026-11-23T09:00+00:00", "type": "logged", "priority": "P3"},
+                {"at": "2026-11-23T09:30+00:00", "type": "agent_reply"},
+                {"at": "2026-11-23T09:40+00:00", "type": "logged", "priority": "P3"},
+            ],
+            "the ticket was already logged",
+        ),
+        (
+            [
+                {"at": "2026-11-23T09:00+00:00", "type": "logged", "priority": "P3"},
+                {"at": "2026-11-23T09:30+00:00", "type": "agent_reply"},
+                {"at": "2026-11-23T09:10+00:00", "type": "agent_reply"},
+            ],
+            r"it is earlier than the previous event \(agent_reply at 2026-11-23T09:30:00\+00:00\); "
+            "events must come in time order",
+        ),
+        (
+            [
+                {"at": "2026-11-23T09:00+00:00", "type": "logged", "priority": "P3"},
+                {"at": "2026-11-23T09:30+00:00", "type": "agent_reply"},
+                {"at": "2026-11-23T09:40+00:00", "type": "reopened"},
+            ],
+            "the ticket is not resolved",
+        ),
+        (
+            [
+                {"at": "2026-11-23T09:00+00:00", "type": "logged", "priority": "P3"},
+                {"at": "2026-11-23T09:30+00:00", "type": "agent_reply"},
+                {"at": "2026-11-23T09:40+00:00", "type": "emailed"},
+            ],
+            "unknown event type 'emailed'; use one of .*",
+        ),
+    ],
+)
+def test_refusals_name_the_event_and_its_place(
+    gold: Policy, history: list[dict[str, Any]], problem: str
+) -> None:
+    where = f"events[{len(history) - 1}]"
+    with pytest.raises(EventError, match=rf"^{re.escape(where)}[ :(].*{problem}$"):
+        gold.evaluate(history, now=mon(18))
+
+
+def test_report_refusals_say_what() -> None:
+    with pytest.raises(EventError, match=r"^no events yet: the first event must be 'logged'$"):
+        policy().evaluation().report(mon(9))
+    state = policy().evaluation().feed(event(mon(9), "logged", priority="P3"))
+    with pytest.raises(NaiveDatetimeError, match=r"^now 2026-11-23T10:00:00 is naive"):
+        state.report(dt.datetime(2026, 11, 23, 10))
+    report = state.report(mon(10))
+    assert (report.policy, report.priority, report.now) == ("Gold", "P3", mon(10))
+
+
+def test_no_open_time_is_reported_in_the_calendars_zone() -> None:
+    never = Policy(
+        "Never",
+        {"P1": {"resolution": MetricSpec(parse_target("4h"), "closed")}},
+        {"closed": Calendar.never("Asia/Tokyo")},
+    )
+    state = never.evaluation().feed(event(mon(9), "logged", priority="P1"))
+    with pytest.raises(NoBusinessTimeError, match=r"2026-11-23T18:00:00\+09:00"):
+        state.report(mon(10))
+
+
+def test_logged_resolved_and_answered_at_one_instant(gold: Policy) -> None:
+    history = [event(mon(9), kind, priority="P3") for kind in ["logged"]]
+    history += [event(mon(9), "resolved"), event(mon(9), "agent_reply")]
+    first = gold.evaluate(history, now=mon(10))["first_response"]
+    assert (first.status, first.elapsed, first.stopped_at) == (Status.MET, dt.timedelta(0), mon(9))
+
+
+def test_what_happens_while_resolved_is_kept_for_the_reopen(gold: Policy) -> None:
+    history = [
+        event(mon(9), "logged", priority="P3"),
+        event(mon(9, 30), "agent_reply"),
+        event(mon(10), "resolved"),
+        event(mon(10, 30), "priority_changed", priority="P1"),
+        event(mon(10, 40), "customer_reply"),  # "thanks!": changes nothing, forgets nothing
+    ]
+    state = gold.evaluation().feed_all(history)
+    assert (state.priority, state.status, state.resolved) == ("P3", "new", True)
+    reopened = state.feed(event(mon(11), "reopened"))
+    assert (reopened.priority, reopened.status) == ("P1", "open")
+    # The first reply (09:30) is still known: a message after the reopen opens a cycle on P3.
+    back = gold.evaluation().feed_all(
+        [*history[:3], history[4], event(mon(11), "reopened"), event(mon(12), "customer_reply")]
+    )
+    assert back.priority == "P3"
+    update = back.report(mon(13))["next_update"]
+    assert [(c.started_at, c.elapsed) for c in update.cycles] == [(mon(12), H)]
+
+
+def test_a_reply_after_a_reopen_in_one_instant_appends() -> None:
+    """After [resolved, reopened] at one instant, a reply is simply the last event."""
+    from slaclock.sla.evaluation import _Instant
+
+    t = mon(10)
+    instant = _Instant(gold_base_open).plus(TicketEvent(t, "resolved"))
+    instant = instant.plus(TicketEvent(t, "reopened"))
+    assert instant.appends(TicketEvent(t, "agent_reply"))
+    assert instant.appends(TicketEvent(t, "reopened"))

@@ -422,7 +422,9 @@ class Tracker:
         return type(self)(self.metric, self.rule, done, run, self.cancelled, self.previous)
 
     def _start(self, t: int) -> Tracker:
-        """Return the tracker with a new run counting from ``t``."""
+        """Return the tracker with a new run counting from ``t`` (none once cancelled)."""
+        if self.cancelled:
+            return self  # a tier without this metric applies: nothing new starts
         segment = open_segment(self.rule, t, t, 0, state=RUNNING, reason="")
         return self._replace(self.done, Run(t, segment))
 
@@ -548,8 +550,8 @@ def reports(
     return cycles, segments
 
 
-def metric_report(tracker: Tracker, now: int, when: dt.datetime, warn_at: float) -> MetricReport:
-    """Return where ``tracker``'s metric stands at ``now`` (µs; ``when`` is the same instant)."""
+def metric_report(tracker: Tracker, now: int, warn_at: float) -> MetricReport:
+    """Return where ``tracker``'s metric stands at ``now`` (µs since the epoch)."""
     cycles, found = reports(tracker, now, warn_at)
     segments = tuple(found)
     breaches = [segment.breached_at for segment in segments if segment.breached_at is not None]

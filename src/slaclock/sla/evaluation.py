@@ -106,10 +106,10 @@ class _Instant:
     """The events fed at the last instant (newest first) and the state before them."""
 
     base: _Ticket | None
-    events: _EventLink | None
+    events: _EventLink | None = None
     #: Whether a reopen is among them, and whether a resolution is in the last episode.
-    reopened: bool
-    resolved: bool
+    reopened: bool = False
+    resolved: bool = False
 
     def appends(self, event: TicketEvent) -> bool:
         """Return whether ``event`` applies last among this instant's events (no reordering)."""
@@ -251,21 +251,24 @@ class Evaluation:
         self._check(event, t, where)
         ticket = self._ticket
         instant = self._instant
-        if ticket is None or instant is None or t > ticket.last_us:
-            instant = _Instant(ticket, None, False, False).plus(event)
-            after = self._apply(ticket, event, t, where)
-        elif instant.appends(event):
-            instant = instant.plus(event)
+        if ticket is None or t > ticket.last_us:
+            instant = _Instant(ticket).plus(event)
             after = self._apply(ticket, event, t, where)
         else:
+            assert instant is not None  # a logged ticket always has its last instant
+            appends = instant.appends(event)
             instant = instant.plus(event)
-            assert instant.events is not None
-            base = instant.base
-            resolved = base is not None and base.resolved
-            for item in canonical_order(instant.events.oldest_first(), resolved):
-                base = self._apply(base, item, t, where)
-            assert base is not None
-            after = base
+            if appends:
+                after = self._apply(ticket, event, t, where)
+            else:
+                # It belongs earlier among this instant's events: apply them again, in order.
+                assert instant.events is not None
+                base = instant.base
+                resolved = base is not None and base.resolved
+                for item in canonical_order(instant.events.oldest_first(), resolved):
+                    base = self._apply(base, item, t, where)
+                assert base is not None
+                after = base
         state = Evaluation(
             self.policy, after, instant, _EventLink(event, self._events), self._count + 1
         )
@@ -460,8 +463,7 @@ class Evaluation:
             )
         warn_at = self.policy.warn_at
         metrics = {
-            tracker.metric: metric_report(tracker, now_us, now, warn_at)
-            for tracker in ticket.trackers
+            tracker.metric: metric_report(tracker, now_us, warn_at) for tracker in ticket.trackers
         }
         return Report(self.policy.name, ticket.priority, now, metrics)
 
