@@ -1333,6 +1333,14 @@ def test_a_cancelled_cycle_metric_starts_no_new_cycle(gold: Policy) -> None:
             [
                 {"at": "2026-11-23T09:00+00:00", "type": "logged", "priority": "P3"},
                 {"at": "2026-11-23T09:30+00:00", "type": "agent_reply"},
+                {"at": "2026-11-23T09:30+00:00", "type": "reopened"},
+            ],
+            "the ticket is not resolved",
+        ),
+        (
+            [
+                {"at": "2026-11-23T09:00+00:00", "type": "logged", "priority": "P3"},
+                {"at": "2026-11-23T09:30+00:00", "type": "agent_reply"},
                 {"at": "2026-11-23T09:40+00:00", "type": "emailed"},
             ],
             "unknown event type 'emailed'; use one of .*",
@@ -1386,7 +1394,7 @@ def test_what_happens_while_resolved_is_kept_for_the_reopen(gold: Policy) -> Non
     state = gold.evaluation().feed_all(history)
     assert (state.priority, state.status, state.resolved) == ("P3", "new", True)
     reopened = state.feed(event(mon(11), "reopened"))
-    assert (reopened.priority, reopened.status) == ("P1", "open")
+    assert (reopened.priority, reopened.status, reopened.resolved) == ("P1", "open", False)
     # The first reply (09:30) is still known: a message after the reopen opens a cycle on P3.
     back = gold.evaluation().feed_all(
         [*history[:3], history[4], event(mon(11), "reopened"), event(mon(12), "customer_reply")]
