@@ -193,7 +193,7 @@ def parse_target(value: object, where: str = "target") -> Target:
     >>> parse_target("1h30m")
     Duration(amount=datetime.timedelta(seconds=5400))
     >>> parse_target("3d")
-    BusinessDays(days=3)
+    BusinessDays(days=3, cutoff=None)
     """
     if isinstance(value, (Duration, BusinessDays)):
         target = value
