@@ -22,7 +22,9 @@ from slaclock.engine._time import from_us, to_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import NoBusinessTimeError
 from slaclock.sla.results import CycleReport, Interval, MetricReport, SegmentReport, Status
-from slaclock.sla.targets import Target
+from slaclock.sla.targets import Duration, Target
+
+ONE_US = dt.timedelta(microseconds=1)
 
 #: Segment states. ENDED is "ended by the ticket's resolution": a reopen resumes it.
 RUNNING, PAUSED, STOPPED, ENDED = "running", "paused", "stopped", "ended"
@@ -49,9 +51,9 @@ def add_us(calendar: Calendar, start: int, amount: int) -> int:
 
 def target_us(target: Target, calendar: Calendar, start: int) -> int:
     """Return the business time ``target`` allows for a run counted from ``start``."""
-    return target.duration_from(calendar, from_us(start, calendar.tz)) // dt.timedelta(
-        microseconds=1
-    )
+    if isinstance(target, Duration):
+        return target.amount // ONE_US  # the same from any start
+    return target.duration_from(calendar, from_us(start, calendar.tz)) // ONE_US
 
 
 def at(us: int, calendar: Calendar) -> dt.datetime:

@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from typing import Union
 
-from slaclock.engine._time import day_start
+from slaclock.engine._time import day_start, from_us, to_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import NoBusinessTimeError, PolicyError
 
@@ -125,10 +125,13 @@ class BusinessDays:
 def _last_open(calendar: Calendar, day: dt.date) -> dt.datetime | None:
     """Return where the last open time of local ``day`` ends, or None if the day is closed."""
     zone = calendar.tz
+    start = to_us(day_start(day, zone))
+    end = to_us(day_start(day + dt.timedelta(1), zone))
     last = None
-    for period in calendar.periods(day_start(day, zone), day_start(day + dt.timedelta(1), zone)):
-        last = period.end
-    return last
+    # Straight to the calendar's period index: one day's periods as integers.
+    for _, close in calendar._index.iter_periods(start, end):
+        last = close
+    return None if last is None else from_us(last, zone)
 
 
 Target = Union[Duration, BusinessDays]
