@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         Interval,
         MetricReport,
         Report,
+        SegmentReport,
         Status,
     )
     from slaclock.sla.tables import evaluate_table, tickets_from_table
@@ -93,6 +94,7 @@ _WHERE: dict[str, str] = {
     "parse_target": "slaclock.sla.targets",
     "TicketEvent": "slaclock.sla.events",
     "CycleReport": "slaclock.sla.results",
+    "SegmentReport": "slaclock.sla.results",
     "Explanation": "slaclock.sla.results",
     "Interval": "slaclock.sla.results",
     "MetricReport": "slaclock.sla.results",
@@ -147,6 +149,7 @@ __all__ = [
     "Report",
     "ReportingPeriod",
     "ScheduleError",
+    "SegmentReport",
     "Shift",
     "SlaclockError",
     "Status",

@@ -263,6 +263,22 @@ def test_evaluate_json_is_stable(files: Path, capsys: pytest.CaptureFixture[str]
         "target_seconds": 7200.0,
         "elapsed_seconds": 10800.0,
         "remaining_seconds": -3600.0,
+        "segments": [
+            {
+                "tier": "P2",
+                "from": "2026-11-02T16:00:00+00:00",
+                "to": None,
+                "target": "PT2H",
+                "target_seconds": 7200.0,
+                "target_text": "2h",
+                "calendar": "desk",
+                "used": "PT3H",
+                "used_seconds": 10800.0,
+                "status": "breached",
+                "due": "2026-11-03T10:00:00+00:00",
+                "breached_at": "2026-11-03T10:00:00+00:00",
+            }
+        ],
     }
     # The same input gives the same bytes; --explain adds the intervals.
     assert json.loads(run_ok(capsys, *args, "--format", "json")) == data

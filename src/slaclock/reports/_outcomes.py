@@ -15,6 +15,7 @@ from typing import Any
 
 from slaclock.engine._time import iso_or_none
 from slaclock.reports._render import (
+    human_duration,
     iso_duration,
     seconds,
 )
@@ -51,14 +52,19 @@ class Outcome:
     calendar: str = ""
 
     @property
+    def target_label(self) -> str:
+        """Return the target as written, or as business time when that is unknown."""
+        return self.target_text or human_duration(self.target)
+
+    @property
     def result(self) -> str:
         """Return ``met``, ``breached``, ``open`` or ``idle``."""
         if self.status is Status.BREACHED:
             return "breached"
         if self.status is Status.MET:
             return "met"
-        if self.status is Status.IDLE:
-            return "idle"
+        if self.status is Status.IDLE or self.status is Status.CANCELLED:
+            return "idle"  # not judged: never started, or cancelled by a priority change
         return "open"
 
     @property
@@ -81,7 +87,7 @@ class Outcome:
             "result": self.result,
             "target": iso_duration(self.target),
             "target_seconds": seconds(self.target),
-            "target_text": self.target_text,
+            "target_text": self.target_label,
             "calendar": self.calendar,
             "elapsed": iso_duration(self.elapsed),
             "elapsed_seconds": seconds(self.elapsed),
@@ -96,7 +102,7 @@ class Outcome:
 
 
 def _outcome(ticket: Ticket, report: Report, metric: MetricReport) -> Outcome:
-    target, elapsed = metric.target, metric.elapsed
+    target, elapsed, text = metric.target, metric.elapsed, metric.target_text
     started, stopped, due, breached = (
         metric.started_at,
         metric.stopped_at,
@@ -115,7 +121,7 @@ def _outcome(ticket: Ticket, report: Report, metric: MetricReport) -> Outcome:
             stopped = ends[-1]
     if metric.cycles:
         worst = max(metric.cycles, key=lambda cycle: cycle.elapsed - cycle.target)
-        target, elapsed = worst.target, worst.elapsed
+        target, elapsed, text = worst.target, worst.elapsed, worst.target_text or text
         started, stopped, due, breached = (
             worst.started_at,
             worst.stopped_at,
@@ -135,7 +141,7 @@ def _outcome(ticket: Ticket, report: Report, metric: MetricReport) -> Outcome:
         stopped_at=stopped,
         due=due,
         breached_at=breached,
-        target_text=metric.target_text,
+        target_text=text,
         calendar=metric.calendar,
     )
 

@@ -8,8 +8,9 @@
   ``100 * met / (met + breached)``;
 - ``open``: tickets whose metric is still counting (running, at risk, paused)
   and has not breached yet; a running metric past its target is already breached;
-- ``idle``: tickets where the metric never started (``next_update`` with no
-  customer message); they are in no other count;
+- ``idle``: tickets where the metric was not judged: it never started
+  (``next_update`` with no customer message) or a priority change to a tier
+  without it cancelled it before it breached; they are in no other count;
 - the median and 90th percentile of the business time used by the judged
   tickets (linear interpolation between the nearest ranks, as NumPy's default);
 - the worst breaches of the whole report, by business time over the target.
@@ -398,7 +399,7 @@ class ComplianceReport:
                         item.customer or "-",
                         item.tier,
                         item.metric,
-                        item.target_text or human_duration(item.target),
+                        item.target_label,
                         human_duration(item.elapsed),
                         human_duration(item.overrun),
                         iso_or_none(item.breached_at) or "-",

@@ -1,8 +1,14 @@
-"""How one metric is counted: runs of SLA clocks across calendar changes, and their judgement.
+"""How one metric is counted and judged: runs, tier segments, and the steps that explain them.
 
-A ``Tracker`` holds one metric of one ticket: its spec and its runs (the
-whole metric, or one per cycle). A ``Run`` is a sequence of
-``Segment`` clocks, one per calendar the metric counted on.
+A metric of a ticket is a ``Tracker`` (one small object per metric, ``_metrics``
+routes events to it). Its ``Run`` values are counted runs (the whole metric, or
+one per cycle); a run is a sequence of ``Segment`` values, one per priority
+tier it was judged under. A segment counts business time on one calendar in
+integer microseconds and keeps its ``Step`` list for ``explain()``.
+
+Every value here is immutable; a transition returns a new value and costs O(1)
+(lists that grow with the history are cons cells, turned into tuples only when
+a report asks), so an evaluation is linear in its events.
 """
 
 from __future__ import annotations
@@ -10,293 +16,604 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+from collections.abc import Iterator
 
-from slaclock.engine._time import to_us
+from slaclock.engine._time import from_us, to_us
 from slaclock.engine.calendar import Calendar
-from slaclock.engine.clock import Clock, ClockState
-from slaclock.sla.results import CycleReport, Interval, MetricReport, Status
-from slaclock.sla.targets import BusinessDays, MetricSpec, Target
+from slaclock.errors import NoBusinessTimeError
+from slaclock.sla.results import CycleReport, Interval, MetricReport, SegmentReport, Status
+from slaclock.sla.targets import Duration, Target
 
-#: Metrics judged per cycle rather than once.
-CYCLIC = frozenset({"next_update", "periodic_update"})
+ONE_US = dt.timedelta(microseconds=1)
 
-
-@dataclasses.dataclass(frozen=True)
-class Segment:
-    """A clock on one calendar, and the business time counted before it began."""
-
-    clock: Clock
-    calendar_name: str
-    carried_us: int
-    #: Why each of the clock's pauses happened, in order.
-    pause_reasons: tuple[str, ...] = ()
+#: Segment states. ENDED is "ended by the ticket's resolution": a reopen resumes it.
+RUNNING, PAUSED, STOPPED, ENDED = "running", "paused", "stopped", "ended"
 
 
-@dataclasses.dataclass(frozen=True)
-class Run:
-    """One counted run of a metric (the whole metric, or one cycle), across calendar changes."""
+# -- integer arithmetic on a calendar ---------------------------------------------
 
-    segments: tuple[Segment, ...]
-    target_us: int
+
+def elapsed_us(calendar: Calendar, start: int, end: int) -> int:
+    """Return the open time of ``calendar`` in ``[start, end)``, in µs."""
+    # Straight to the calendar's period index: the instants are already integers.
+    return calendar._index.elapsed(start, end)
+
+
+def add_us(calendar: Calendar, start: int, amount: int) -> int:
+    """Return the instant ``amount`` µs of open time after ``start``."""
+    try:
+        return calendar._index.add(start, amount)
+    except NoBusinessTimeError:
+        # Let the calendar say it, with the instant and the calendar in the message.
+        calendar.add(from_us(start, calendar.tz), dt.timedelta(microseconds=amount))
+        raise
+
+
+def target_us(target: Target, calendar: Calendar, start: int) -> int:
+    """Return the business time ``target`` allows for a run counted from ``start``."""
+    if isinstance(target, Duration):
+        return target.amount // ONE_US  # the same from any start
+    return target.duration_from(calendar, from_us(start, calendar.tz)) // ONE_US
+
+
+def at(us: int, calendar: Calendar) -> dt.datetime:
+    """Return the instant ``us`` in the calendar's zone."""
+    return from_us(us, calendar.tz)
+
+
+# -- values -------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Step:
+    """One transition of a segment (a cons cell: ``previous`` is the step before)."""
+
+    at: int
+    state: str
+    reason: str
+    previous: Step | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Rule:
+    """What a tier says about a metric: its target on a calendar, and the tier's name."""
+
+    tier: str
     target: Target
+    calendar_name: str
+    calendar: Calendar
+    #: How a priority change into this tier counts: "retroactive" or "from_change".
+    priority_change: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Segment:
+    """The part of a run judged under one tier: counted on one calendar, in µs.
+
+    The run's business time by ``since`` is ``carried + counted``; the segment
+    judges ``carried + counted - base`` against ``target``.
+    """
+
+    rule: Rule
+    target: int
+    opened: int
+    carried: int
+    base: int
+    counted: int
+    since: int
+    state: str
+    steps: Step
+    #: When the judged time first reached the target, once known (never before ``opened``).
+    reached: int | None = None
+    #: When a priority change closed this segment (None while it is the run's current one).
+    closed: int | None = None
+
+    def judged(self, now: int) -> int:
+        """Return the business time judged against the target by ``now``."""
+        used = self.carried + self.counted - self.base
+        if self.state is RUNNING and self.closed is None:
+            used += elapsed_us(self.rule.calendar, self.since, now)
+        return used
+
+    def _counted_to(self, t: int) -> tuple[int, int | None]:
+        """Return the business time counted by ``t``, and when the target was reached by then."""
+        counted, reached = self.counted, self.reached
+        if self.state is RUNNING:
+            calendar = self.rule.calendar
+            span = elapsed_us(calendar, self.since, t)
+            before = self.carried + counted - self.base
+            counted += span
+            if reached is None and before + span >= self.target:
+                reached = add_us(calendar, self.since, self.target - before)
+        return counted, reached
+
+    def moved(self, t: int, state: str, reason: str) -> Segment:
+        """Return the segment counted up to ``t`` and then in ``state``."""
+        counted, reached = self._counted_to(t)
+        step = Step(t, state, reason, self.steps)
+        rule, target, opened, carried, base = (
+            self.rule,
+            self.target,
+            self.opened,
+            self.carried,
+            self.base,
+        )
+        return Segment(rule, target, opened, carried, base, counted, t, state, step, reached)
+
+    def close(self, t: int) -> Segment:
+        """Return the segment counted up to ``t`` and closed there, in the state it was in."""
+        counted, reached = self._counted_to(t)
+        return dataclasses.replace(self, counted=counted, reached=reached, closed=t)
+
+    def due(self) -> int | None:
+        """Return the instant the judged time reaches the target; None while paused short of it."""
+        if self.reached is not None:
+            return max(self.reached, self.opened)
+        if self.state is not RUNNING or self.closed is not None:
+            return None
+        left = self.target - (self.carried + self.counted - self.base)
+        return max(add_us(self.rule.calendar, self.since, left), self.opened)
+
+    def steps_in_order(self) -> list[Step]:
+        """Return the segment's steps, oldest first."""
+        found = []
+        step: Step | None = self.steps
+        while step is not None:
+            found.append(step)
+            step = step.previous
+        found.reverse()
+        return found
+
+
+def open_segment(
+    rule: Rule, run_start: int, t: int, carried: int, *, state: str, reason: str
+) -> Segment:
+    """Return a segment opened at ``t`` under ``rule``, the run having counted ``carried``.
+
+    A retroactive rule judges the run's time since it started against a target
+    counted from its start; a ``from_change`` rule judges only the time from ``t``
+    against a target counted from ``t``.
+    """
+    retroactive = rule.priority_change == "retroactive"
+    target = target_us(rule.target, rule.calendar, run_start if retroactive else t)
+    base = 0 if retroactive else carried
+    # A target already used up when its rule applied is reached then, not before.
+    reached = t if carried - base >= target else None
+    return Segment(
+        rule, target, t, carried, base, 0, t, state, Step(t, state, reason, None), reached
+    )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Run:
+    """One counted run of a metric (the whole metric, or one cycle): its tier segments."""
+
+    started: int
+    current: Segment
+    #: Segments closed by priority changes, oldest first.
+    closed: tuple[Segment, ...] = ()
 
     @property
-    def current(self) -> Segment:
-        return self.segments[-1]
-
-    @property
-    def clock(self) -> Clock:
-        return self.segments[-1].clock
+    def state(self) -> str:
+        return self.current.state
 
     @property
     def finished(self) -> bool:
-        return self.clock.state is ClockState.STOPPED
-
-    def elapsed_us(self, now: dt.datetime | None) -> int:
-        segment = self.current
-        return segment.carried_us + segment.clock.elapsed(now) // dt.timedelta(microseconds=1)
-
-    def breached_at(self, now: dt.datetime | None) -> dt.datetime | None:
-        for segment in self.segments:
-            if segment is not self.current:
-                done = segment.carried_us + us(segment.clock.elapsed())
-                if done <= self.target_us:
-                    continue
-            left = dt.timedelta(microseconds=self.target_us - segment.carried_us)
-            crossed = segment.clock.breached_at(left, now if segment is self.current else None)
-            if crossed is not None:
-                return crossed
-        return None
-
-    def due(self) -> dt.datetime | None:
-        segment = self.current
-        if segment.carried_us > self.target_us:
-            return self.breached_at(None)
-        return segment.clock.due(dt.timedelta(microseconds=self.target_us - segment.carried_us))
-
-    def transition(self, action: str, at: dt.datetime, reason: str = "") -> Run:
-        segment = self.current
-        clock = segment.clock
-        if action == "pause" and clock.state is not ClockState.RUNNING:
-            return self
-        if action == "resume" and clock.state is not ClockState.PAUSED:
-            return self
-        if action == "stop" and clock.state is ClockState.STOPPED:
-            return self
-        moved = clock.apply(action, at)
-        reasons = segment.pause_reasons + ((reason,) if action == "pause" else ())
-        # Built directly rather than with dataclasses.replace: this is the hot path.
-        updated = Segment(moved, segment.calendar_name, segment.carried_us, reasons)
-        return Run((*self.segments[:-1], updated), self.target_us, self.target)
-
-    def retarget(
-        self, target: Target, target_us: int, calendar: Calendar, name: str, at: dt.datetime
-    ) -> Run:
-        segment = self.current
-        run = dataclasses.replace(self, target=target, target_us=target_us)
-        if segment.clock.calendar == calendar or self.finished:
-            return run
-        # Another calendar from here on: close this segment and go on counting on the new one.
-        state = segment.clock.state
-        carried = segment.carried_us + us(segment.clock.elapsed(at))
-        closed = dataclasses.replace(segment, clock=segment.clock.stop(at))
-        fresh = Clock.start(calendar, at)
-        reasons: tuple[str, ...] = ()
-        if state is ClockState.PAUSED:
-            fresh = fresh.pause(at)
-            reasons = (segment.pause_reasons[-1],) if segment.pause_reasons else ("paused",)
-        return dataclasses.replace(
-            run, segments=(*self.segments[:-1], closed, Segment(fresh, name, carried, reasons))
-        )
-
-
-def before(first: dt.datetime, second: dt.datetime) -> bool:
-    """Return whether ``first`` is an earlier instant than ``second``.
-
-    Python compares two datetimes with the same ``tzinfo`` by wall clock,
-    ignoring ``fold``, which is wrong inside a repeated autumn hour.
-    """
-    return to_us(first) < to_us(second)
-
-
-def us(delta: dt.timedelta) -> int:
-    return delta // dt.timedelta(microseconds=1)
-
-
-def target_us(target: Target, calendar: Calendar, start: dt.datetime) -> int:
-    return us(target.duration_from(calendar, start))
-
-
-@dataclasses.dataclass(frozen=True)
-class Tracker:
-    """The state of one metric: its spec, its finished cycles and its open run."""
-
-    metric: str
-    spec: MetricSpec
-    calendar: Calendar
-    runs: tuple[Run, ...] = ()
-    #: For resolution: paused by the ticket being resolved (not by a status).
-    resolved: bool = False
+        """Return whether the run takes no more events (stopped by its event, or cancelled)."""
+        return self.current.state is STOPPED or self.current.closed is not None
 
     @property
-    def open_run(self) -> Run | None:
-        if self.runs and not self.runs[-1].finished:
-            return self.runs[-1]
-        return None
+    def segments(self) -> tuple[Segment, ...]:
+        return (*self.closed, self.current)
 
-    def start_run(self, at: dt.datetime) -> Tracker:
-        run = Run(
-            (Segment(Clock.start(self.calendar, at), self.spec.calendar, 0),),
-            target_us(self.spec.target, self.calendar, at),
-            self.spec.target,
+    def move(self, t: int, state: str, reason: str = "") -> Run:
+        """Return the run in ``state`` from ``t``; the same run if that changes nothing.
+
+        A pause while paused for another reason records the new reason.
+        """
+        current = self.current
+        if self.finished or (current.state is state and current.steps.reason == reason):
+            return self
+        return Run(self.started, current.moved(t, state, reason), self.closed)
+
+    def retier(self, rule: Rule, t: int) -> Run:
+        """Return the run judged under ``rule`` from ``t``: its current segment closed at ``t``."""
+        ended = self.current.close(t)
+        fresh = open_segment(
+            rule,
+            self.started,
+            t,
+            ended.carried + ended.counted,
+            state=ended.state,
+            reason=ended.steps.reason,
         )
-        return dataclasses.replace(self, runs=(*self.runs, run))
+        return Run(self.started, fresh, (*self.closed, ended))
 
-    def with_open(self, run: Run) -> Tracker:
-        return Tracker(self.metric, self.spec, self.calendar, (*self.runs[:-1], run), self.resolved)
-
-    def act(self, action: str, at: dt.datetime, reason: str = "") -> Tracker:
-        run = self.open_run
-        return self if run is None else self.with_open(run.transition(action, at, reason))
+    def cancel(self, t: int) -> Run:
+        """Return the run ended at ``t`` because the ticket's new tier lacks its metric."""
+        return Run(self.started, self.current.close(t), self.closed)
 
 
-def run_status(run: Run, now: dt.datetime, warn_at: float) -> tuple[Status, int]:
-    elapsed = run.elapsed_us(now)
-    state = run.clock.state
-    if elapsed > run.target_us:
-        return Status.BREACHED, elapsed
-    if state is ClockState.STOPPED:
-        return Status.MET, elapsed
-    if state is ClockState.PAUSED:
-        return Status.PAUSED, elapsed
-    if elapsed >= warn_at * run.target_us:
-        return Status.AT_RISK, elapsed
-    return Status.RUNNING, elapsed
+def judge(segment: Segment, now: int) -> tuple[int, int | None]:
+    """Return the business time ``segment`` judged by ``now`` and the due instant it missed.
+
+    A segment closed by a priority change is judged as it stood when it closed. The
+    missed instant is never before ``opened``: no target is missed before its rule applied.
+    """
+    used = segment.judged(now)
+    if used <= segment.target:
+        return used, None
+    reached = segment.reached
+    if reached is None:
+        # Not reached by the last transition: it was in the running span since then.
+        before = segment.carried + segment.counted - segment.base
+        reached = add_us(segment.rule.calendar, segment.since, segment.target - before)
+    return used, max(reached, segment.opened)
 
 
-def metric_report(tracker: Tracker, now: dt.datetime, warn_at: float) -> MetricReport:
-    spec = tracker.spec
-    cycles = []
-    worst: Status | None = None
-    first_breach: dt.datetime | None = None
-    for run in tracker.runs:
-        status, elapsed = run_status(run, now, warn_at)
-        if tracker.resolved and status is Status.PAUSED:
-            status = Status.MET
-        breached = run.breached_at(now)
-        if breached is not None and (first_breach is None or before(breached, first_breach)):
-            first_breach = breached
-        if status is Status.BREACHED:
-            worst = Status.BREACHED
-        # A resolved ticket's resolution clock is paused (a reopen resumes it), but the
-        # resolution is where it stopped.
-        ended = run.finished or (tracker.resolved and run is tracker.runs[-1])
-        stopped = run.clock.last_event_at if ended else None
-        cycles.append(
-            CycleReport(
-                run.segments[0].clock.started_at,
-                stopped,
-                status,
-                dt.timedelta(microseconds=elapsed),
-                dt.timedelta(microseconds=run.target_us),
-                None if status is Status.MET else run.due(),
-                breached,
+def segment_status(segment: Segment, used: int, missed: bool, last: bool, warn_at: float) -> Status:
+    """Return how a segment stands; closed, it is ``met`` (``cancelled`` if it ended its run)."""
+    if missed:
+        return Status.BREACHED
+    if segment.closed is not None:
+        # Only a cancellation closes a run's current segment; a priority change the others.
+        return Status.CANCELLED if last else Status.MET
+    if segment.state is STOPPED or segment.state is ENDED:
+        return Status.MET
+    if segment.state is PAUSED:
+        return Status.PAUSED
+    if used >= warn_at * segment.target:
+        return Status.AT_RISK
+    return Status.RUNNING
+
+
+def run_report(run: Run, now: int, warn_at: float) -> tuple[CycleReport, list[SegmentReport]]:
+    """Return one run as reported (its current figures, its worst status), and its segments."""
+    current = run.current
+    calendar = current.rule.calendar
+    segments: list[SegmentReport] = []
+    first_miss: int | None = None
+    for segment in run.segments:
+        used, missed = judge(segment, now)
+        if missed is not None and (first_miss is None or missed < first_miss):
+            first_miss = missed
+        last = segment is current
+        status = segment_status(segment, used, missed is not None, last, warn_at)
+        segments.append(segment_report(segment, used, missed, status))
+    status = Status.BREACHED if first_miss is not None else segments[-1].status
+    stopped: int | None = None
+    if current.closed is not None:
+        stopped = current.closed
+    elif current.state is STOPPED or current.state is ENDED:
+        stopped = current.since
+    return (
+        CycleReport(
+            started_at=at(run.started, calendar),
+            stopped_at=None if stopped is None else at(stopped, calendar),
+            status=status,
+            elapsed=segments[-1].used,
+            target=segments[-1].target,
+            due=segments[-1].due,
+            breached_at=None if first_miss is None else at(first_miss, calendar),
+            target_text=segments[-1].target_text,
+        ),
+        segments,
+    )
+
+
+def segment_report(
+    segment: Segment, used: int, missed: int | None, status: Status
+) -> SegmentReport:
+    """Return one segment as reported, judged ``used`` µs with the due instant ``missed``."""
+    rule = segment.rule
+    calendar = rule.calendar
+    due = None if status is Status.MET or status is Status.CANCELLED else segment.due()
+    return SegmentReport(
+        tier=rule.tier,
+        started_at=at(segment.opened, calendar),
+        ended_at=None if segment.closed is None else at(segment.closed, calendar),
+        target=dt.timedelta(microseconds=segment.target),
+        target_text=str(rule.target),
+        calendar=rule.calendar_name,
+        used=dt.timedelta(microseconds=used),
+        status=status,
+        due=None if due is None else at(due, calendar),
+        breached_at=None if missed is None else at(missed, calendar),
+    )
+
+
+# -- explaining -----------------------------------------------------------------
+
+
+def intervals(metric: str, run: Run, now: int) -> Iterator[Interval]:
+    """Yield the counted, closed and paused intervals of one run, up to ``now``."""
+    for segment in run.segments:
+        steps = segment.steps_in_order()
+        finish = segment.closed if segment.closed is not None else now
+        for step, following in zip(steps, [*steps[1:], None], strict=True):
+            if following is not None:
+                end = following.at
+            elif step.state is STOPPED or step.state is ENDED:
+                break  # nothing counts after a stop or a resolution
+            else:
+                end = finish
+            if end <= step.at:
+                continue
+            calendar = segment.rule.calendar
+            if step.state is RUNNING:
+                yield from open_and_closed(metric, segment.rule, step.at, end)
+            else:
+                # A pause says its status; a resolution that a reopen ended says "resolved".
+                yield Interval(
+                    metric, at(step.at, calendar), at(end, calendar), "paused", step.reason
+                )
+
+
+def open_and_closed(metric: str, rule: Rule, start: int, end: int) -> Iterator[Interval]:
+    """Yield the open (counted) and closed stretches of ``[start, end)`` on the rule's calendar."""
+    calendar, name = rule.calendar, rule.calendar_name
+    cursor = start
+    for open_at, close_at in calendar._index.iter_periods(start, end):
+        if cursor < open_at:
+            yield Interval(
+                metric,
+                at(cursor, calendar),
+                at(open_at, calendar),
+                "closed",
+                f"outside {name} hours",
             )
+        yield Interval(
+            metric, at(open_at, calendar), at(close_at, calendar), "counted", f"{name} open"
         )
-    zone = tracker.calendar.tz
+        cursor = close_at
+    if cursor < end:
+        yield Interval(
+            metric, at(cursor, calendar), at(end, calendar), "closed", f"outside {name} hours"
+        )
+
+
+# -- one small object per metric ----------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RunLink:
+    """A finished run and the finished runs before it (a cons cell)."""
+
+    run: Run
+    previous: RunLink | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Tracker:
+    """One metric of one ticket: its rule, its finished runs and its open run.
+
+    The evaluation calls one hook per ticket event; each hook returns the
+    tracker after the event (itself when nothing changes). Subclasses say what
+    each event means to their metric.
+    """
+
+    metric: str
+    rule: Rule
+    done: RunLink | None = None
+    open: Run | None = None
+    cancelled: bool = False
+    #: The metric's earlier life, when a tier without it came between (its breaches stay).
+    previous: Tracker | None = None
+    #: Judged per cycle (several runs) rather than once.
+    cyclic = False
+
+    def runs(self) -> tuple[Run, ...]:
+        """Return every run, oldest first."""
+        found = [] if self.open is None else [self.open]
+        link = self.done
+        while link is not None:
+            found.append(link.run)
+            link = link.previous
+        found.reverse()
+        return tuple(found)
+
+    def _with(self, run: Run | None) -> Tracker:
+        """Return the tracker whose open run is ``run``, filing it if it finished."""
+        if run is self.open:
+            return self
+        if run is not None and run.finished:
+            return self._replace(RunLink(run, self.done), None)
+        return self._replace(self.done, run)
+
+    def _replace(self, done: RunLink | None, run: Run | None) -> Tracker:
+        return type(self)(self.metric, self.rule, done, run, self.cancelled, self.previous)
+
+    def _start(self, t: int) -> Tracker:
+        """Return the tracker with a new run counting from ``t`` (none once cancelled)."""
+        if self.cancelled:
+            return self  # a tier without this metric applies: nothing new starts
+        segment = open_segment(self.rule, t, t, 0, state=RUNNING, reason="")
+        return self._replace(self.done, Run(t, segment))
+
+    def _move(self, t: int, state: str, reason: str = "") -> Tracker:
+        return self if self.open is None else self._with(self.open.move(t, state, reason))
+
+    # Hooks: what the ticket's events do. The defaults do nothing.
+
+    def logged(self, t: int) -> Tracker:
+        return self._start(t)
+
+    def status(self, t: int, pause: str | None) -> Tracker:
+        return self
+
+    def reply(self, t: int) -> Tracker:
+        return self
+
+    def customer(self, t: int, replied: bool) -> Tracker:
+        return self
+
+    def resolved(self, t: int) -> Tracker:
+        """Return the tracker with its open run ended by the resolution at ``t``."""
+        return self._move(t, ENDED, "resolved")
+
+    def reopened(self, t: int, pause: str | None) -> Tracker:
+        """Return the tracker with the run resolution ended counting again from ``t``."""
+        # Resolution ended every open run, so an open run here is one to resume.
+        return self._move(t, RUNNING)
+
+    def retier(self, rule: Rule, t: int) -> Tracker:
+        """Return the tracker judged under ``rule`` from ``t``; finished runs keep their verdict."""
+        run = None if self.open is None else self.open.retier(rule, t)
+        # Only a metric the tier keeps is retiered: it is not cancelled.
+        return type(self)(self.metric, rule, self.done, run, previous=self.previous)
+
+    def with_runs(self, runs: list[Run]) -> Tracker:
+        """Return the tracker with ``runs`` (oldest first) in place of its own."""
+        tracker = type(self)(self.metric, self.rule, previous=self.previous)
+        for run in runs:
+            tracker = tracker._with(run)
+        return tracker
+
+    def cancel(self, t: int) -> Tracker:
+        """Return the tracker ended at ``t`` by a tier without this metric."""
+        done = self.done if self.open is None else RunLink(self.open.cancel(t), self.done)
+        return type(self)(self.metric, self.rule, done, None, True, self.previous)
+
+
+class FirstResponse(Tracker):
+    """``first_response``: from logging to the first public agent reply."""
+
+    __slots__ = ()
+
+    def reply(self, t: int) -> Tracker:
+        return self._move(t, STOPPED)
+
+
+class NextUpdate(Tracker):
+    """``next_update``: from a customer message (after the first response) to the next reply."""
+
+    __slots__ = ()
+    cyclic = True
+
+    def logged(self, t: int) -> Tracker:
+        return self
+
+    def customer(self, t: int, replied: bool) -> Tracker:
+        # Before the first public reply the customer is waiting on first_response.
+        if replied and self.open is None:
+            return self._start(t)
+        return self
+
+    def reply(self, t: int) -> Tracker:
+        return self._move(t, STOPPED)
+
+
+class Resolution(Tracker):
+    """``resolution``: from logging to resolution, paused while the status says so."""
+
+    __slots__ = ()
+
+    def status(self, t: int, pause: str | None) -> Tracker:
+        return self._move(t, RUNNING) if pause is None else self._move(t, PAUSED, pause)
+
+    def reopened(self, t: int, pause: str | None) -> Tracker:
+        return self._move(t, RUNNING) if pause is None else self._move(t, PAUSED, pause)
+
+
+class PeriodicUpdate(Tracker):
+    """``periodic_update``: from logging and from each public reply to the next public reply."""
+
+    __slots__ = ()
+    cyclic = True
+
+    def reply(self, t: int) -> Tracker:
+        return self._move(t, STOPPED)._start(t)
+
+
+#: The tracker of each metric a policy tier may set.
+TRACKERS: dict[str, type[Tracker]] = {
+    "first_response": FirstResponse,
+    "next_update": NextUpdate,
+    "resolution": Resolution,
+    "periodic_update": PeriodicUpdate,
+}
+
+
+# -- reporting ----------------------------------------------------------------------
+
+
+def reports(
+    tracker: Tracker, now: int, warn_at: float
+) -> tuple[list[CycleReport], list[SegmentReport]]:
+    """Return every run of ``tracker`` as reported, and every segment of its earlier lives too."""
+    cycles: list[CycleReport] = []
+    segments: list[SegmentReport] = []
+    if tracker.previous is not None:
+        segments = reports(tracker.previous, now, warn_at)[1]
+    for run in tracker.runs():
+        cycle, parts = run_report(run, now, warn_at)
+        cycles.append(cycle)
+        segments.extend(parts)
+    return cycles, segments
+
+
+def metric_report(tracker: Tracker, now: int, warn_at: float) -> MetricReport:
+    """Return where ``tracker``'s metric stands at ``now`` (µs since the epoch)."""
+    cycles, found = reports(tracker, now, warn_at)
+    segments = tuple(found)
+    breaches = [segment.breached_at for segment in segments if segment.breached_at is not None]
+    first_breach = min(breaches, key=to_us) if breaches else None
     story = functools.partial(_explain, tracker, now)
+    rule = tracker.rule
     if not cycles:
-        target = spec.target
-        target_us = 0 if isinstance(target, BusinessDays) else us(target.amount)
+        # What a run opened now would get (a "3d" target depends on when it starts).
+        target = dt.timedelta(microseconds=target_us(rule.target, rule.calendar, now))
+        if first_breach is not None:
+            status = Status.BREACHED
+        else:
+            status = Status.CANCELLED if tracker.cancelled else Status.IDLE
         return MetricReport(
-            tracker.metric,
-            Status.IDLE,
-            dt.timedelta(microseconds=target_us),
-            str(target),
-            spec.calendar,
-            None,
-            None,
-            None,
-            None,
-            dt.timedelta(0),
-            dt.timedelta(microseconds=target_us),
-            0.0,
-            (),
-            story,
+            metric=tracker.metric,
+            status=status,
+            target=target,
+            target_text=str(rule.target),
+            calendar=rule.calendar_name,
+            started_at=None,
+            stopped_at=None,
+            due=None,
+            breached_at=first_breach,
+            elapsed=dt.timedelta(0),
+            remaining=target,
+            used=0.0,
+            cycles=(),
+            segments=segments,
+            _story=story,
         )
     current = cycles[-1]
-    status = worst if worst is not None else current.status
-    if tracker.metric in CYCLIC and tracker.open_run is None and status is not Status.BREACHED:
+    if first_breach is not None:
+        status = Status.BREACHED
+    elif tracker.cancelled:
+        status = Status.CANCELLED
+    elif tracker.cyclic and tracker.open is None:
         status = Status.MET
+    else:
+        status = current.status
     return MetricReport(
         metric=tracker.metric,
         status=status,
         target=current.target,
-        target_text=str(tracker.runs[-1].target),
-        calendar=tracker.runs[-1].current.calendar_name,
-        started_at=current.started_at.astimezone(zone),
+        target_text=current.target_text,
+        calendar=segments[-1].calendar,
+        started_at=current.started_at,
         stopped_at=current.stopped_at,
         due=current.due,
         breached_at=first_breach,
         elapsed=current.elapsed,
         remaining=current.target - current.elapsed,
         used=current.elapsed / current.target if current.target else 0.0,
-        cycles=tuple(cycles) if tracker.metric in CYCLIC else (),
+        cycles=tuple(cycles) if tracker.cyclic else (),
+        segments=segments,
         _story=story,
     )
 
 
-def _explain(tracker: Tracker, now: dt.datetime) -> tuple[Interval, ...]:
-    return tuple(
-        interval for run in tracker.runs for interval in intervals(tracker.metric, run, now)
+def _explain(tracker: Tracker, now: int) -> tuple[Interval, ...]:
+    earlier = () if tracker.previous is None else _explain(tracker.previous, now)
+    return earlier + tuple(
+        interval for run in tracker.runs() for interval in intervals(tracker.metric, run, now)
     )
-
-
-def intervals(metric: str, run: Run, now: dt.datetime) -> list[Interval]:
-    """Return the counted, closed and paused intervals of one run, up to ``now``."""
-    found: list[Interval] = []
-    for segment in run.segments:
-        clock = segment.clock
-        calendar = clock.calendar
-        events = list(clock.events)
-        reasons = iter(segment.pause_reasons)
-        running_since: dt.datetime | None = None
-        paused_since: dt.datetime | None = None
-        paused_reason = ""
-        for at, action in events:
-            if action in ("start", "resume"):
-                if paused_since is not None and before(paused_since, at):
-                    found.append(Interval(metric, paused_since, at, "paused", paused_reason))
-                paused_since = None
-                running_since = at
-            else:
-                if running_since is not None:
-                    found.extend(open_and_closed(metric, calendar, segment, running_since, at))
-                running_since = None
-                if action == "pause":
-                    paused_since, paused_reason = at, next(reasons, "paused")
-        if running_since is not None and before(running_since, now):
-            found.extend(open_and_closed(metric, calendar, segment, running_since, now))
-        if (
-            paused_since is not None
-            and clock.state is ClockState.PAUSED
-            and before(paused_since, now)
-        ):
-            found.append(Interval(metric, paused_since, now, "paused", paused_reason))
-    return found
-
-
-def open_and_closed(
-    metric: str, calendar: Calendar, segment: Segment, start: dt.datetime, end: dt.datetime
-) -> list[Interval]:
-    found: list[Interval] = []
-    cursor = start
-    name = segment.calendar_name
-    for period in calendar.periods(start, end):
-        if before(cursor, period.start):
-            found.append(Interval(metric, cursor, period.start, "closed", f"outside {name} hours"))
-        found.append(Interval(metric, period.start, period.end, "counted", f"{name} open"))
-        cursor = period.end
-    if before(cursor, end):
-        found.append(Interval(metric, cursor, end, "closed", f"outside {name} hours"))
-    return found

@@ -5,40 +5,44 @@ a time (``Evaluation.feed``) and ask for a ``Report`` at any moment;
 ``Policy.evaluate`` does exactly that for a whole history,
 so streaming and all-at-once evaluation agree by construction.
 
-Each metric is counted by ``Clock`` values on the metric's
-calendar:
+The evaluation routes each event to one small object per metric
+(``_tracking.Tracker``); ``docs/semantics.md`` ("Policy rules") is the contract:
 
-- ``first_response``: from logging to the first public agent reply.
-- ``next_update``: from each customer message (when no cycle is open) to the
-  next public agent reply; every cycle is judged.
+- ``first_response``: from logging to the first public agent reply; a resolution
+  without one ends it and a reopen resumes it.
+- ``next_update``: from each customer message after the first public reply (when
+  no cycle is open) to the next public agent reply; every cycle is judged.
 - ``resolution``: from logging to resolution, paused while the ticket's status
-  is one of the policy's ``pause_when``; a reopen resumes it with the time
-  already used kept.
+  is one of the policy's ``pause_when``.
 - ``periodic_update``: from logging, and from each public agent reply, to the
   next public agent reply while the ticket is open; every cycle is judged.
 
-Resolving a ticket ends every metric's open clock (it is judged as it stands).
-When the priority changes, every metric is re-judged against the new tier's
-target with the business time already counted; if the new tier puts a metric on
-another calendar, time from the change on counts on the new calendar.
+Resolving a ticket ends every metric's open run; a ``reopened`` event resumes
+each of them (paused if the reopen's status pauses). Events after a resolution
+other than ``reopened`` are accepted and change no metric (a priority change
+then takes effect at the reopen). Events at one instant apply in a canonical
+order (``canonical_rank``). A priority change closes each open run's tier
+segment and opens one under the new tier (``retroactive`` or ``from_change``);
+a metric the new tier lacks is cancelled, keeping any breach.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from slaclock.engine._time import to_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import EventError
-from slaclock.sla._tracking import Tracker, metric_report, target_us
+from slaclock.sla._tracking import TRACKERS, Rule, Run, Tracker, metric_report
 from slaclock.sla.events import TicketEvent
 from slaclock.sla.results import Report
 from slaclock.sla.targets import MetricSpec
 
-__all__ = ["METRICS", "Evaluation", "Rules"]
+__all__ = ["METRICS", "Evaluation", "Rules", "canonical_order"]
 
 #: The metrics a policy tier may set targets for, in report order.
 METRICS: tuple[str, ...] = ("first_response", "next_update", "resolution", "periodic_update")
@@ -59,7 +63,122 @@ class Rules(Protocol):
     def warn_at(self) -> float: ...
     @property
     def statuses(self) -> frozenset[str]: ...
+    @property
+    def priority_change(self) -> str: ...
     def metrics_of(self, priority: str) -> tuple[str, ...]: ...
+
+
+def canonical_order(events: Iterable[TicketEvent], resolved: bool) -> list[TicketEvent]:
+    """Return events that share one instant in the order they apply.
+
+    ``resolved`` says whether the ticket was resolved before that instant. Each
+    ``reopened`` starts an episode; within an episode, priority changes, status
+    changes and replies come first (as given), then ``resolved``. If the ticket
+    was resolved, its first reopen comes before the events given ahead of it
+    (a customer message that reopens a ticket is a message on the open ticket).
+
+    >>> from slaclock import TicketEvent
+    >>> import datetime as dt
+    >>> t = dt.datetime(2026, 11, 23, 9, tzinfo=dt.timezone.utc)
+    >>> order = canonical_order([TicketEvent(t, "resolved"), TicketEvent(t, "agent_reply")], False)
+    >>> " then ".join(event.kind for event in order)
+    'agent_reply then resolved'
+    """
+    episodes: list[list[TicketEvent]] = [[]]
+    for event in events:
+        if event.kind == "reopened":
+            episodes.append([event])
+        else:
+            episodes[-1].append(event)
+    first = episodes[0]
+    if resolved and len(episodes) > 1 and all(event.kind != "resolved" for event in first):
+        reopen, *rest = episodes[1]
+        episodes[:2] = [[reopen, *first, *rest]]
+    return [
+        event
+        for episode in episodes
+        for event in sorted(episode, key=lambda event: event.kind == "resolved")
+    ]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Instant:
+    """The events fed at the last instant (newest first) and the state before them."""
+
+    base: _Ticket | None
+    events: _EventLink | None = None
+    #: Whether a reopen is among them, and whether a resolution is in the last episode.
+    reopened: bool = False
+    resolved: bool = False
+
+    def appends(self, event: TicketEvent) -> bool:
+        """Return whether ``event`` applies last among this instant's events (no reordering)."""
+        if event.kind == "reopened":
+            resolved_before = self.base is not None and self.base.resolved
+            return self.reopened or self.resolved or not resolved_before
+        return event.kind == "resolved" or not self.resolved
+
+    def plus(self, event: TicketEvent) -> _Instant:
+        """Return the instant with ``event`` fed too."""
+        kind = event.kind
+        reopened = self.reopened or kind == "reopened"
+        resolved = kind == "resolved" or (self.resolved and kind != "reopened")
+        return _Instant(self.base, _EventLink(event, self.events), reopened, resolved)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _EventLink:
+    """An event and the events before it (a cons cell, newest first)."""
+
+    event: TicketEvent
+    previous: _EventLink | None
+
+    def oldest_first(self) -> list[TicketEvent]:
+        found = []
+        link: _EventLink | None = self
+        while link is not None:
+            found.append(link.event)
+            link = link.previous
+        found.reverse()
+        return found
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Ticket:
+    """The ticket's facts and its metrics after some events (in canonical order)."""
+
+    priority: str
+    status: str
+    resolved: bool
+    #: Whether a public agent reply has been given (update cycles start only after one).
+    replied: bool
+    trackers: tuple[Tracker, ...]
+    #: The events applied, newest first: a metric a new tier adds is replayed from them.
+    log: _EventLink
+    last_us: int
+    #: A priority asked for while resolved: it applies at the reopen.
+    pending: str | None = None
+
+    @classmethod
+    def logged(cls, event: TicketEvent, trackers: tuple[Tracker, ...], t: int) -> _Ticket:
+        """Return the ticket just logged by ``event`` at ``t``: new, open, not yet answered."""
+        assert event.priority is not None  # a logged event; checked by TicketEvent
+        return cls(event.priority, "new", False, False, trackers, _EventLink(event, None), t)
+
+
+def _rules(policy: Rules) -> dict[tuple[str, str], Rule]:
+    """Return the ``Rule`` of every tier and metric of ``policy``."""
+    return {
+        (tier, metric): Rule(
+            tier,
+            spec.target,
+            spec.calendar,
+            policy.calendars[spec.calendar],
+            spec.priority_change or policy.priority_change,
+        )
+        for tier, metrics in policy.tiers.items()
+        for metric, spec in metrics.items()
+    }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,27 +200,80 @@ class Evaluation:
     """
 
     policy: Rules
-    events: tuple[TicketEvent, ...] = ()
-    priority: str | None = None
-    status: str | None = None
-    resolved: bool = False
-    trackers: tuple[Tracker, ...] = ()
-    #: The last event's instant in µs, so order checks need no conversion.
-    last_us: int = 0
+    _ticket: _Ticket | None = dataclasses.field(default=None, repr=False)
+    #: The last instant's events and the state before them: an event that belongs
+    #: earlier among them (``canonical_order``) applies them again, in order.
+    _instant: _Instant | None = dataclasses.field(default=None, repr=False)
+    _events: _EventLink | None = dataclasses.field(default=None, repr=False)
+    _count: int = dataclasses.field(default=0, repr=False)
+
+    # -- the ticket's facts ----------------------------------------------------
+
+    @functools.cached_property
+    def events(self) -> tuple[TicketEvent, ...]:
+        """Return the events fed so far, in the order they were fed."""
+        return () if self._events is None else tuple(self._events.oldest_first())
+
+    @property
+    def priority(self) -> str | None:
+        """Return the tier the metrics are judged under (None before ``logged``)."""
+        return None if self._ticket is None else self._ticket.priority
+
+    @property
+    def status(self) -> str | None:
+        """Return the ticket's status (``new`` when logged, ``open`` after a reopen)."""
+        return None if self._ticket is None else self._ticket.status
+
+    @property
+    def resolved(self) -> bool:
+        """Return whether the ticket is resolved."""
+        return self._ticket is not None and self._ticket.resolved
+
+    @property
+    def last_us(self) -> int:
+        """Return the last event's instant in µs since the epoch (0 before any)."""
+        return 0 if self._ticket is None else self._ticket.last_us
 
     @property
     def last_at(self) -> dt.datetime | None:
         """Return the instant of the last event fed, if any."""
-        return self.events[-1].at if self.events else None
+        return None if self._events is None else self._events.event.at
+
+    # -- feeding -----------------------------------------------------------------
 
     def feed(self, event: TicketEvent | Mapping[str, Any]) -> Evaluation:
         """Return the state after ``event``; raise EventError (state unchanged) if it cannot be."""
         # Numbered from 0, like a JSON path into the ticket's "events" list.
-        where = f"events[{len(self.events)}]"
+        where = f"events[{self._count}]"
         if not isinstance(event, TicketEvent):
             event = TicketEvent.from_dict(event, where)
-        self._check(event, where)
-        return self._apply(event)
+        t = to_us(event.at)
+        self._check(event, t, where)
+        ticket = self._ticket
+        instant = self._instant
+        if ticket is None or t > ticket.last_us:
+            instant = _Instant(ticket).plus(event)
+            after = self._apply(ticket, event, t, where)
+        else:
+            assert instant is not None  # a logged ticket always has its last instant
+            appends = instant.appends(event)
+            instant = instant.plus(event)
+            if appends:
+                after = self._apply(ticket, event, t, where)
+            else:
+                # It belongs earlier among this instant's events: apply them again, in order.
+                assert instant.events is not None
+                base = instant.base
+                resolved = base is not None and base.resolved
+                for item in canonical_order(instant.events.oldest_first(), resolved):
+                    base = self._apply(base, item, t, where)
+                assert base is not None
+                after = base
+        state = Evaluation(
+            self.policy, after, instant, _EventLink(event, self._events), self._count + 1
+        )
+        state.__dict__["_rulebook"] = self._rulebook
+        return state
 
     def feed_all(self, events: Iterable[TicketEvent | Mapping[str, Any]]) -> Evaluation:
         """Return the state after every event in ``events``, in order."""
@@ -110,170 +282,201 @@ class Evaluation:
             state = state.feed(event)
         return state
 
-    def _check(self, event: TicketEvent, where: str) -> None:
+    def _check(self, event: TicketEvent, t: int, where: str) -> None:
         def refuse(problem: str) -> EventError:
             return EventError(f"{where} ({event.describe()}): {problem}")
 
-        if not self.events:
+        if self._ticket is None:
             if event.kind != "logged":
                 raise refuse("the first event must be 'logged'")
         else:
             if event.kind == "logged":
                 raise refuse("the ticket was already logged")
-            if to_us(event.at) < self.last_us:
+            if t < self._ticket.last_us:
+                assert self._events is not None
                 raise refuse(
-                    f"it is earlier than the previous event ({self.events[-1].describe()}); "
+                    f"it is earlier than the previous event ({self._events.event.describe()}); "
                     "events must come in time order"
                 )
-            if self.resolved and event.kind != "reopened":
-                raise refuse("the ticket is resolved; only 'reopened' may follow")
-            if event.kind == "reopened" and not self.resolved:
-                raise refuse("the ticket is not resolved")
-        if event.priority is not None and event.priority not in self.policy.tiers:
+        policy = self.policy
+        if event.priority is not None and event.priority not in policy.tiers:
             raise refuse(
-                f"unknown priority {event.priority!r}; policy {self.policy.name!r} has tiers "
-                f"{sorted(self.policy.tiers)}"
+                f"unknown priority {event.priority!r}; policy {policy.name!r} has tiers "
+                f"{sorted(policy.tiers)}"
             )
-        if event.status is not None and event.status not in self.policy.statuses:
+        if event.status is not None and event.status not in policy.statuses:
             raise refuse(
-                f"unknown status {event.status!r}; policy {self.policy.name!r} knows "
-                f"{sorted(self.policy.statuses)}"
+                f"unknown status {event.status!r}; policy {policy.name!r} knows "
+                f"{sorted(policy.statuses)}"
             )
 
-    def _apply(self, event: TicketEvent) -> Evaluation:
-        at = event.at
-        kind = event.kind
-        events = (*self.events, event)
-        last_us = to_us(at)
-        if kind == "logged":
-            assert event.priority is not None
+    # -- applying one event --------------------------------------------------------
+
+    @functools.cached_property
+    def _rulebook(self) -> dict[tuple[str, str], Rule]:
+        # Handed on to every later state (see feed), so a ticket builds it once.
+        return _rules(self.policy)
+
+    def _rule(self, tier: str, metric: str) -> Rule:
+        return self._rulebook[tier, metric]
+
+    def _pause(self, status: str) -> str | None:
+        """Return why ``status`` pauses the metrics that pause, or None if it does not."""
+        return f"status {status}" if status in self.policy.pause_when else None
+
+    def _apply(self, ticket: _Ticket | None, event: TicketEvent, t: int, where: str) -> _Ticket:
+        """Return the ticket after ``event`` at ``t`` (µs)."""
+        if ticket is None:
+            assert event.priority is not None  # a logged event; checked by _check
             trackers = tuple(
-                self._new_tracker(metric, event.priority, at)
+                self._tracker(metric, event.priority).logged(t)
                 for metric in self.policy.metrics_of(event.priority)
             )
-            return Evaluation(self.policy, events, event.priority, None, False, trackers, last_us)
+            return _Ticket.logged(event, trackers, t)
+        kind = event.kind
+        log = _EventLink(event, ticket.log)
+        # Built field by field rather than with dataclasses.replace: this is the hot path.
+        priority, status, replied, trackers = (
+            ticket.priority,
+            ticket.status,
+            ticket.replied,
+            ticket.trackers,
+        )
+        if kind == "reopened":
+            if not ticket.resolved:
+                raise EventError(f"{where} ({event.describe()}): the ticket is not resolved")
+            return self._reopen(ticket, event, t, log)
+        if ticket.resolved:
+            # Accepted, and no metric changes until a reopen; a new priority waits for it.
+            pending = event.priority if kind == "priority_changed" else ticket.pending
+            return _Ticket(priority, status, True, replied, trackers, log, t, pending)
+        moved = _Ticket(priority, status, False, replied, trackers, log, t)
         if kind == "priority_changed":
-            moved = Evaluation(
-                self.policy,
-                events,
-                self.priority,
-                self.status,
-                self.resolved,
-                self.trackers,
-                last_us,
-            )
-            return moved._reprioritize(event)
-        pausing = self.policy.pause_when
-        trackers = tuple(self._advance(tracker, event, pausing) for tracker in self.trackers)
-        status, resolved = self.status, self.resolved
+            assert event.priority is not None
+            return self._reprioritize(moved, event.priority, t)
+        return self._route(moved, event, t)
+
+    def _reopen(self, ticket: _Ticket, event: TicketEvent, t: int, log: _EventLink) -> _Ticket:
+        """Return the resolved ticket reopened by ``event`` at ``t``, in the event's status."""
+        status = event.status or "open"
+        pause = self._pause(status)
+        trackers = tuple(tracker.reopened(t, pause) for tracker in ticket.trackers)
+        reopened = _Ticket(ticket.priority, status, False, ticket.replied, trackers, log, t)
+        if ticket.pending is not None:
+            return self._reprioritize(reopened, ticket.pending, t)
+        return reopened
+
+    def _route(self, ticket: _Ticket, event: TicketEvent, t: int) -> _Ticket:
+        """Return the open ticket after a status change, a reply or its resolution."""
+        kind = event.kind
+        priority, status, replied, trackers, log, last = (
+            ticket.priority,
+            ticket.status,
+            ticket.replied,
+            ticket.trackers,
+            ticket.log,
+            ticket.last_us,
+        )
         if kind == "status":
-            status = event.status
-        elif kind == "resolved":
-            resolved = True
-        elif kind == "reopened":
-            resolved, status = False, None
-        return Evaluation(self.policy, events, self.priority, status, resolved, trackers, last_us)
+            assert event.status is not None
+            pause = self._pause(event.status)
+            trackers = tuple(tracker.status(t, pause) for tracker in trackers)
+            return _Ticket(priority, event.status, False, replied, trackers, log, last)
+        if kind == "agent_reply":
+            if not event.public:
+                return ticket  # a private note is no reply to the customer
+            trackers = tuple(tracker.reply(t) for tracker in trackers)
+            return _Ticket(priority, status, False, True, trackers, log, last)
+        if kind == "customer_reply":
+            trackers = tuple(tracker.customer(t, replied) for tracker in trackers)
+            return _Ticket(priority, status, False, replied, trackers, log, last)
+        # resolved
+        trackers = tuple(tracker.resolved(t) for tracker in trackers)
+        return _Ticket(priority, status, True, replied, trackers, log, last)
 
-    def _new_tracker(self, metric: str, priority: str, at: dt.datetime) -> Tracker:
-        spec = self.policy.tiers[priority][metric]
-        tracker = Tracker(metric, spec, self.policy.calendars[spec.calendar])
-        # A cycle metric other than periodic_update opens its first cycle on a customer message.
-        return tracker if metric == "next_update" else tracker.start_run(at)
+    def _tracker(self, metric: str, tier: str) -> Tracker:
+        return TRACKERS[metric](metric, self._rule(tier, metric))
 
-    def _advance(self, tracker: Tracker, event: TicketEvent, pausing: frozenset[str]) -> Tracker:
-        at, kind, metric = event.at, event.kind, tracker.metric
-        reply = kind == "agent_reply" and event.public
-        if kind == "resolved":
-            if metric == "resolution":
-                return dataclasses.replace(tracker.act("pause", at, "resolved"), resolved=True)
-            return tracker.act("stop", at)
-        if metric == "first_response":
-            return tracker.act("stop", at) if reply else tracker
-        if metric == "resolution":
-            if kind == "status":
-                if event.status in pausing:
-                    return tracker.act("pause", at, f"status {event.status}")
-                return tracker.act("resume", at)
-            if kind == "reopened":
-                resumed = dataclasses.replace(tracker, resolved=False)
-                if self.status in pausing:
-                    return resumed
-                return resumed.act("resume", at)
-            return tracker
-        if metric == "next_update":
-            if kind == "customer_reply" and tracker.open_run is None:
-                return tracker.start_run(at)
-            return tracker.act("stop", at) if reply else tracker
-        # periodic_update: each public reply closes the cycle and opens the next.
-        if reply or kind == "reopened":
-            return tracker.act("stop", at).start_run(at)
-        return tracker
+    def _reprioritize(self, ticket: _Ticket, priority: str, t: int) -> _Ticket:
+        """Return the ticket judged under tier ``priority`` from ``t``."""
+        if priority == ticket.priority:
+            return ticket
+        wanted = self.policy.metrics_of(priority)
+        trackers: list[Tracker] = []
+        for tracker in ticket.trackers:
+            if tracker.metric not in wanted:
+                # A metric the new tier lacks ends here, keeping its verdict so far.
+                trackers.append(tracker.cancel(t))
+            elif tracker.cancelled:
+                trackers.append(self._added(ticket, tracker.metric, priority, t, tracker))
+            else:
+                trackers.append(tracker.retier(self._rule(priority, tracker.metric), t))
+        have = {tracker.metric for tracker in ticket.trackers}
+        for metric in wanted:
+            if metric not in have:
+                trackers.append(self._added(ticket, metric, priority, t, None))
+        trackers.sort(key=_report_order)
+        return dataclasses.replace(ticket, priority=priority, trackers=tuple(trackers))
 
-    def _reprioritize(self, event: TicketEvent) -> Evaluation:
-        assert event.priority is not None
-        if event.priority == self.priority:
-            return self
-        at = event.at
-        old = {tracker.metric: tracker for tracker in self.trackers}
-        trackers = []
-        for metric in self.policy.metrics_of(event.priority):
-            spec = self.policy.tiers[event.priority][metric]
-            calendar = self.policy.calendars[spec.calendar]
-            tracker = old.get(metric)
-            if tracker is None:
-                trackers.append(self._replayed(metric, event.priority))
-                continue
-            # A finished run (a first response given, an update cycle closed) keeps the
-            # judgement it had; what is still counting is re-judged on the new tier.
-            runs = tuple(
-                run
-                if run.finished
-                else run.retarget(
-                    spec.target,
-                    target_us(spec.target, calendar, run.segments[0].clock.started_at),
-                    calendar,
-                    spec.calendar,
-                    at,
-                )
-                for run in tracker.runs
-            )
-            trackers.append(dataclasses.replace(tracker, spec=spec, calendar=calendar, runs=runs))
-        return dataclasses.replace(self, priority=event.priority, trackers=tuple(trackers))
-
-    def _replayed(self, metric: str, priority: str) -> Tracker:
-        """Return a metric the old tier did not have, counted from logging on the new tier."""
-        tracker = self._new_tracker(metric, priority, self.events[0].at)
-        status: str | None = None
-        pausing = self.policy.pause_when
-        for event in self.events[1:-1]:
-            if event.kind == "priority_changed":
-                continue
-            shadow = dataclasses.replace(self, status=status)
-            tracker = shadow._advance(tracker, event, pausing)
-            if event.kind == "status":
-                status = event.status
-            elif event.kind == "reopened":
-                status = None
-        return tracker
+    def _added(
+        self, ticket: _Ticket, metric: str, priority: str, t: int, previous: Tracker | None
+    ) -> Tracker:
+        """Return a metric the new tier adds, replayed from the ticket's events before ``t``."""
+        rule = self._rule(priority, metric)
+        logged, *later = ticket.log.oldest_first()
+        start = to_us(logged.at)
+        first = TRACKERS[metric](metric, rule, previous=previous).logged(start)
+        shadow = _Ticket.logged(logged, (first,), start)
+        for event in later:
+            at = to_us(event.at)
+            if event.kind == "reopened":
+                if shadow.resolved:
+                    shadow = self._reopen(shadow, event, at, shadow.log)
+            elif event.kind != "priority_changed" and not shadow.resolved:
+                shadow = self._route(shadow, event, at)
+        (replayed,) = shadow.trackers
+        if rule.priority_change == "retroactive":
+            # Counted since logging, but no target is reached before its rule applied.
+            return replayed.with_runs([_applied_from(run, t) for run in replayed.runs()])
+        # From the change: only what is still open then is judged, and from then on.
+        return replayed.with_runs([] if replayed.open is None else [_from_change(replayed.open, t)])
 
     # -- reporting ------------------------------------------------------------
 
     def report(self, now: dt.datetime | None = None) -> Report:
         """Return where every metric of the ticket's tier stands at ``now`` (default: the clock).
 
-        ``now`` must not be before the last event fed.
+        ``now`` must not be before the last event fed. Metrics an earlier tier had
+        and the current one lacks are reported too (``cancelled``, or ``breached``).
         """
-        if not self.events or self.priority is None:
+        ticket = self._ticket
+        if ticket is None:
             raise EventError("no events yet: the first event must be 'logged'")
         if now is None:
             now = dt.datetime.now(dt.timezone.utc)
-        if to_us(now, "now") < to_us(self.events[-1].at):
+        now_us = to_us(now, "now")
+        if now_us < ticket.last_us:
+            assert self._events is not None
             raise EventError(
                 f"now {now.isoformat()} is before the last event "
-                f"({self.events[-1].describe()}); a report cannot look back past its events"
+                f"({self._events.event.describe()}); a report cannot look back past its events"
             )
         warn_at = self.policy.warn_at
         metrics = {
-            tracker.metric: metric_report(tracker, now, warn_at) for tracker in self.trackers
+            tracker.metric: metric_report(tracker, now_us, warn_at) for tracker in ticket.trackers
         }
-        return Report(self.policy.name, self.priority, now, metrics)
+        return Report(self.policy.name, ticket.priority, now, metrics)
+
+
+def _report_order(tracker: Tracker) -> int:
+    return METRICS.index(tracker.metric)
+
+
+def _applied_from(run: Run, t: int) -> Run:
+    """Return a replayed run whose tier applies from ``t`` (its one segment opens then)."""
+    return Run(run.started, dataclasses.replace(run.current, opened=max(run.started, t)))
+
+
+def _from_change(run: Run, t: int) -> Run:
+    """Return a replayed open run judged from ``t`` only: the replayed stretch is not judged."""
+    return Run(run.started, run.retier(run.current.rule, t).current)

@@ -65,7 +65,17 @@ class TicketEvent:
         priority, status = data.get("priority"), data.get("status")
         cls._validate(at, kind, priority, status, where=where)
         assert isinstance(at, dt.datetime)  # checked just above; this tells mypy
-        return cls(at, kind, priority, status, public)
+        # Validated just above: built without __post_init__ checking it all again.
+        event = object.__new__(cls)
+        for name, value in (
+            ("at", at),
+            ("kind", kind),
+            ("priority", priority),
+            ("status", status),
+            ("public", public),
+        ):
+            object.__setattr__(event, name, value)
+        return event
 
     @staticmethod
     def _validate(

@@ -5,6 +5,7 @@ A policy file (TOML, JSON, or YAML with ``slaclock[yaml]``) looks like::
     name = "Gold"
     pause_when = ["pending-customer", "awaiting-parts"]
     warn_at = 0.75
+    priority_change = "retroactive"     # or "from_change"; a metric may override it
 
     [calendars.support]
     tz = "Europe/London"
@@ -15,7 +16,7 @@ A policy file (TOML, JSON, or YAML with ``slaclock[yaml]``) looks like::
     resolution     = { target = "4h",  calendar = "always" }
     [tiers.P3]
     first_response = { target = "4h",  calendar = "support" }
-    resolution     = { target = "3d",  calendar = "support" }
+    resolution     = { target = "3d",  calendar = "support", cutoff = "15:00" }
 
 ``calendars`` uses the calendar configuration format (``docs/config.md``);
 ``calendar_files`` names calendar files to load as well (relative to the
@@ -29,16 +30,16 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import ConfigError, PolicyError
 from slaclock.sla.evaluation import METRICS, Evaluation
 from slaclock.sla.events import TicketEvent
 from slaclock.sla.results import Report
-from slaclock.sla.targets import MetricSpec, Target, parse_target
+from slaclock.sla.targets import BusinessDays, MetricSpec, Target, parse_cutoff, parse_target
 
 __all__ = ["DEFAULT_STATUSES", "Policy", "Underpin"]
 
@@ -51,16 +52,11 @@ DEFAULT_STATUSES: frozenset[str] = frozenset(
 class _MetricModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    target: str
+    # Read by parse_target and parse_cutoff, so a bad one is a PolicyError naming its place.
+    target: Any
     calendar: str
-
-    @field_validator("target", mode="before")
-    @classmethod
-    def _target_is_text(cls, value: object) -> object:
-        if not isinstance(value, str):
-            raise ValueError(f"{value!r} is not a target such as '4h' or '3d'")
-        parse_target(value, where="")
-        return value
+    cutoff: Any = None
+    priority_change: Literal["retroactive", "from_change"] | None = None
 
 
 class _TierModel(BaseModel):
@@ -78,6 +74,7 @@ class _PolicyModel(BaseModel):
     name: str = Field(min_length=1)
     pause_when: list[str] = []
     warn_at: float = Field(default=0.75, gt=0, le=1)
+    priority_change: Literal["retroactive", "from_change"] = "retroactive"
     statuses: list[str] | None = None
     calendar_files: list[str] = []
     calendars: dict[str, Any] = {}
@@ -110,6 +107,9 @@ class Policy:
     warn_at: float = 0.75
     statuses: frozenset[str] = DEFAULT_STATUSES
     source: str = "<policy>"
+    #: How a priority change counts a metric: "retroactive" (since the run started)
+    #: or "from_change"; a tier's metric may say otherwise.
+    priority_change: str = "retroactive"
 
     # -- loading -----------------------------------------------------------------
 
@@ -172,9 +172,15 @@ class Policy:
                         f"{where}.calendar: no calendar named {spec.calendar!r}; "
                         f"known: {sorted(calendars)}"
                     )
-                metrics[metric] = MetricSpec(
-                    parse_target(spec.target, f"{where}.target"), spec.calendar
-                )
+                target = parse_target(spec.target, f"{where}.target")
+                if spec.cutoff is not None:
+                    if not isinstance(target, BusinessDays):
+                        raise PolicyError(
+                            f"{where}.cutoff: a cut-off applies to business-day targets "
+                            f"such as '3d', not {spec.target!r}"
+                        )
+                    target = BusinessDays(target.days, parse_cutoff(spec.cutoff, f"{where}.cutoff"))
+                metrics[metric] = MetricSpec(target, spec.calendar, spec.priority_change)
             if not metrics:
                 raise PolicyError(
                     f"{source}: tiers.{tier_name}: sets no target; give one or more of {METRICS}"
@@ -190,6 +196,7 @@ class Policy:
             warn_at=model.warn_at,
             statuses=statuses | pause_when,
             source=source,
+            priority_change=model.priority_change,
         )
 
     # -- evaluating --------------------------------------------------------------
@@ -325,7 +332,7 @@ class Policy:
 
 
 def _margin(inside: Target, outside: Target) -> dt.timedelta | int | None:
-    from slaclock.sla.targets import BusinessDays, Duration
+    from slaclock.sla.targets import Duration
 
     if isinstance(inside, Duration) and isinstance(outside, Duration):
         return outside.amount - inside.amount

@@ -18,6 +18,7 @@ __all__ = [
     "Interval",
     "MetricReport",
     "Report",
+    "SegmentReport",
     "Status",
     "iso_duration",
 ]
@@ -33,6 +34,8 @@ class Status(str, enum.Enum):
     PAUSED = "paused"
     #: A cycle metric with nothing to judge yet (no customer message for next_update).
     IDLE = "idle"
+    #: The ticket moved to a tier without this metric before it breached; it is not judged.
+    CANCELLED = "cancelled"
 
     def __str__(self) -> str:
         return self.value
@@ -60,6 +63,44 @@ class Interval:
 
 
 @dataclasses.dataclass(frozen=True)
+class SegmentReport:
+    """The stretch of one run of a metric judged under one priority tier.
+
+    A priority change ends the open run's segment with the judgement it has
+    then (``breached``, or ``met`` when the tier's target was not missed while it
+    applied; ``cancelled`` when the new tier lacks the metric) and opens the next.
+    ``used`` is the business time judged against ``target``: since the run
+    started (``retroactive``) or since the segment began (``from_change``).
+    """
+
+    tier: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    target: dt.timedelta
+    target_text: str
+    calendar: str
+    used: dt.timedelta
+    status: Status
+    due: dt.datetime | None
+    breached_at: dt.datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the segment as JSON-ready data."""
+        return {
+            "tier": self.tier,
+            "from": self.started_at.isoformat(),
+            "to": iso_or_none(self.ended_at),
+            "target": iso_duration(self.target),
+            "target_text": self.target_text,
+            "calendar": self.calendar,
+            "used": iso_duration(self.used),
+            "status": self.status.value,
+            "due": iso_or_none(self.due),
+            "breached_at": iso_or_none(self.breached_at),
+        }
+
+
+@dataclasses.dataclass(frozen=True)
 class CycleReport:
     """One judged cycle of a cycle metric (next_update, periodic_update)."""
 
@@ -70,6 +111,8 @@ class CycleReport:
     target: dt.timedelta
     due: dt.datetime | None
     breached_at: dt.datetime | None
+    #: The target as written in the policy (``"3d"``, ``"4h"``).
+    target_text: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the cycle as JSON-ready data."""
@@ -79,6 +122,7 @@ class CycleReport:
             "status": self.status.value,
             "elapsed": iso_duration(self.elapsed),
             "target": iso_duration(self.target),
+            "target_text": self.target_text,
             "due": iso_or_none(self.due),
             "breached_at": iso_or_none(self.breached_at),
         }
@@ -90,7 +134,9 @@ class MetricReport:
 
     For cycle metrics the figures are the open cycle's (or the last one's when
     none is open), the status is ``BREACHED`` if any cycle breached, and
-    ``cycles`` lists every cycle.
+    ``cycles`` lists every cycle. ``segments`` lists, for every run, the
+    stretch judged under each priority tier: the status is ``BREACHED`` if any
+    segment breached, so a priority change never hides a miss.
     """
 
     metric: str
@@ -106,6 +152,7 @@ class MetricReport:
     remaining: dt.timedelta
     used: float
     cycles: tuple[CycleReport, ...]
+    segments: tuple[SegmentReport, ...] = ()
     #: Computes ``intervals`` on first use: explaining costs more than judging.
     _story: Callable[[], tuple[Interval, ...]] | None = dataclasses.field(
         default=None, repr=False, compare=False
@@ -132,6 +179,7 @@ class MetricReport:
             "remaining": iso_duration(self.remaining),
             "used": self.used,
             "cycles": [cycle.to_dict() for cycle in self.cycles],
+            "segments": [segment.to_dict() for segment in self.segments],
             "intervals": [interval.to_dict() for interval in self.intervals],
         }
 
