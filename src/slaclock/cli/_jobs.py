@@ -15,6 +15,7 @@ byte for byte, whatever ``N``.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime as dt
 import os
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from slaclock.errors import InputError
+from slaclock.sla._seen import SeenIds
 from slaclock.sla.tickets import parse_line, repeated
 
 if TYPE_CHECKING:
@@ -68,18 +70,19 @@ def parallel_reports(
         (path, start, end, first_line, policy_path, now.isoformat(), period, customer, render)
         for start, end, first_line in _ranges(path, jobs * RANGES_PER_JOB)
     ]
-    seen: dict[str, int] = {}
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+    seen = SeenIds()
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool, contextlib.closing(seen):
         for items in pool.map(_work, tasks):
             for item in items:
                 if len(item) == 1:
                     error = InputError(item[0])
                 else:
                     line, ident, where, outcome = item
-                    if ident in seen:
-                        error = repeated(ident, where, seen[ident])
+                    first = seen.first_line(ident)
+                    if first is not None:
+                        error = repeated(ident, where, first)
                     else:
-                        seen[ident] = line
+                        seen.add(ident, line)
                         if outcome is None:
                             continue
                         if not isinstance(outcome, str):

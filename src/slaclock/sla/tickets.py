@@ -34,6 +34,7 @@ from slaclock.config._documents import parse_document
 from slaclock.engine._text import brief
 from slaclock.engine._time import parse_instant, to_us
 from slaclock.errors import ConfigError, InputError, SlaclockError
+from slaclock.sla._seen import SeenIds
 from slaclock.sla.events import TicketEvent
 from slaclock.sla.results import Report
 
@@ -179,22 +180,26 @@ def iter_tickets(
     or, when ``on_bad`` is given, is passed to it and skipped. An id seen on an
     earlier line is a bad line too.
     """
-    seen: dict[str, int] = {}
-    for number, raw in enumerate(lines, start=1):
-        where = f"{source}:{number}"
-        try:
-            ticket = parse_line(raw, where)
-            if ticket is None:
+    seen = SeenIds()
+    try:
+        for number, raw in enumerate(lines, start=1):
+            where = f"{source}:{number}"
+            try:
+                ticket = parse_line(raw, where)
+                if ticket is None:
+                    continue
+                first = seen.first_line(ticket.id)
+                if first is not None:
+                    raise repeated(ticket.id, where, first)
+                seen.add(ticket.id, number)
+            except InputError as exc:
+                if on_bad is None:
+                    raise
+                on_bad(exc)
                 continue
-            if ticket.id in seen:
-                raise repeated(ticket.id, where, seen[ticket.id])
-            seen[ticket.id] = number
-        except InputError as exc:
-            if on_bad is None:
-                raise
-            on_bad(exc)
-            continue
-        yield ticket
+            yield ticket
+    finally:
+        seen.close()
 
 
 def parse_line(raw: str | bytes, where: str) -> Ticket | None:
