@@ -36,7 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import ConfigError, PolicyError
-from slaclock.sla.evaluation import METRICS, Evaluation
+from slaclock.sla.conditions import PRESETS, MetricDefinition, pause_conditions, status_pauses
+from slaclock.sla.evaluation import Evaluation
 from slaclock.sla.events import TicketEvent
 from slaclock.sla.results import Report
 from slaclock.sla.targets import BusinessDays, MetricSpec, Target, parse_cutoff, parse_target
@@ -59,15 +60,6 @@ class _MetricModel(BaseModel):
     priority_change: Literal["retroactive", "from_change"] | None = None
 
 
-class _TierModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    first_response: _MetricModel | None = None
-    next_update: _MetricModel | None = None
-    resolution: _MetricModel | None = None
-    periodic_update: _MetricModel | None = None
-
-
 class _PolicyModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -78,7 +70,9 @@ class _PolicyModel(BaseModel):
     statuses: list[str] | None = None
     calendar_files: list[str] = []
     calendars: dict[str, Any] = {}
-    tiers: dict[str, _TierModel] = Field(min_length=1)
+    # Read by MetricDefinition.from_dict, so a bad condition is a PolicyError naming its place.
+    metrics: dict[str, Any] = {}
+    tiers: dict[str, dict[str, _MetricModel]] = Field(min_length=1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,6 +104,10 @@ class Policy:
     #: How a priority change counts a metric: "retroactive" (since the run started)
     #: or "from_change"; a tier's metric may say otherwise.
     priority_change: str = "retroactive"
+    #: What each metric counts, as conditions: the presets, then the policy's own.
+    definitions: Mapping[str, MetricDefinition] = dataclasses.field(
+        default_factory=lambda: dict(PRESETS)
+    )
 
     # -- loading -----------------------------------------------------------------
 
@@ -159,14 +157,21 @@ class Policy:
             calendars.update(load_calendars(location))
         if model.calendars:
             calendars.update(calendars_from_mapping({"calendars": model.calendars}, source=source))
+        definitions = dict(PRESETS)
+        for metric_name, written in model.metrics.items():
+            definitions[metric_name] = MetricDefinition.from_dict(
+                written, f"{source}: metrics.{metric_name}"
+            )
         tiers: dict[str, dict[str, MetricSpec]] = {}
         for tier_name, tier in model.tiers.items():
             metrics: dict[str, MetricSpec] = {}
-            for metric in METRICS:
-                spec = getattr(tier, metric)
-                if spec is None:
-                    continue
+            for metric, spec in tier.items():
                 where = f"{source}: tiers.{tier_name}.{metric}"
+                if metric not in definitions:
+                    raise PolicyError(
+                        f"{where}: no metric named {metric!r}; define it under "
+                        f"[metrics.{metric}] or use one of {sorted(definitions)}"
+                    )
                 if spec.calendar not in calendars:
                     raise PolicyError(
                         f"{where}.calendar: no calendar named {spec.calendar!r}; "
@@ -183,11 +188,18 @@ class Policy:
                 metrics[metric] = MetricSpec(target, spec.calendar, spec.priority_change)
             if not metrics:
                 raise PolicyError(
-                    f"{source}: tiers.{tier_name}: sets no target; give one or more of {METRICS}"
+                    f"{source}: tiers.{tier_name}: sets no target; give one or more of "
+                    f"{tuple(definitions)}"
                 )
-            tiers[tier_name] = metrics
-        pause_when = frozenset(model.pause_when)
+            # Report order: the definitions' order (the presets, then the policy's own).
+            tiers[tier_name] = {name: metrics[name] for name in definitions if name in metrics}
+        pause_when = status_pauses(pause_conditions(model.pause_when, f"{source}: pause_when"))
+        # The statuses the policy's own metrics name are statuses it knows.
+        extra_statuses: set[str] = set()
+        for metric_name in model.metrics:
+            extra_statuses |= definitions[metric_name].statuses()
         statuses = frozenset(model.statuses) if model.statuses is not None else DEFAULT_STATUSES
+        statuses |= frozenset(extra_statuses)
         return cls(
             name=model.name,
             tiers=tiers,
@@ -197,6 +209,7 @@ class Policy:
             statuses=statuses | pause_when,
             source=source,
             priority_change=model.priority_change,
+            definitions=definitions,
         )
 
     # -- evaluating --------------------------------------------------------------
