@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from slaclock.sla.conditions import PRESETS, Condition, MetricDefinition, parse_condition
     from slaclock.sla.evaluation import Evaluation
     from slaclock.sla.events import TicketEvent
-    from slaclock.sla.policy import Policy, Underpin
+    from slaclock.sla.policy import Policy, PolicySet, Underpin
     from slaclock.sla.results import (
         CycleReport,
         Explanation,
@@ -107,6 +107,7 @@ _WHERE: dict[str, str] = {
     "Status": "slaclock.sla.results",
     "Evaluation": "slaclock.sla.evaluation",
     "Policy": "slaclock.sla.policy",
+    "PolicySet": "slaclock.sla.policy",
     "Underpin": "slaclock.sla.policy",
     "Ticket": "slaclock.sla.tickets",
     "evaluate_tickets": "slaclock.sla.tickets",
@@ -154,6 +155,7 @@ __all__ = [
     "Period",
     "Policy",
     "PolicyError",
+    "PolicySet",
     "Report",
     "ReportingPeriod",
     "ScheduleError",

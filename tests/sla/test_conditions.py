@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -21,11 +22,15 @@ from test_policy import GOLD, at, event, examples
 from slaclock import (
     PRESETS,
     Condition,
+    EventError,
+    InputError,
     MetricDefinition,
     Policy,
     PolicyError,
     Status,
+    Ticket,
     TicketEvent,
+    iter_tickets,
     parse_condition,
 )
 
@@ -74,7 +79,17 @@ def test_each_condition_reads_as_written(
     assert condition == Condition(text, kind, value, public)
 
 
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [("field:group", "group", None), ("field:group=storage", "group", "storage")],
+)
+def test_field_conditions_read_as_written(text: str, field: str, value: str | None) -> None:
+    condition = parse_condition(text, "here")
+    assert (condition.kind, condition.field, condition.value) == ("field_changed", field, value)
+
+
 T = at(2026, 11, 23, 9)
+STORAGE = TicketEvent(T, "field_changed", field="group", value="storage")
 
 
 @pytest.mark.parametrize(
@@ -90,6 +105,16 @@ T = at(2026, 11, 23, 9)
         ("priority:P1", TicketEvent(T, "priority_changed", priority="P2"), False),
         ("logged", TicketEvent(T, "logged", priority="P1"), True),
         ("customer_reply", TicketEvent(T, "agent_reply"), False),
+        ("field:group", STORAGE, True),
+        ("field:group", TicketEvent(T, "field_changed", field="group"), True),
+        ("field:group", TicketEvent(T, "field_changed", field="site", value="x"), False),
+        (
+            "field:group=storage",
+            TicketEvent(T, "field_changed", field="group", value="storage"),
+            True,
+        ),
+        ("field:group=storage", TicketEvent(T, "field_changed", field="group", value="net"), False),
+        ("field:group=storage", TicketEvent(T, "status", status="storage"), False),
     ],
 )
 def test_a_condition_matches_its_events(text: str, event: TicketEvent, matches: bool) -> None:
@@ -97,7 +122,19 @@ def test_a_condition_matches_its_events(text: str, event: TicketEvent, matches: 
 
 
 @pytest.mark.parametrize(
-    "text", ["replied", "status:", "agent_reply:loud", "priority", "logged:x", 3, None]
+    "text",
+    [
+        "replied",
+        "status:",
+        "agent_reply:loud",
+        "priority",
+        "logged:x",
+        "field:",
+        "field:=x",
+        "field:group=",
+        3,
+        None,
+    ],
 )
 def test_an_unknown_condition_is_a_policy_error_naming_its_place(text: object) -> None:
     with pytest.raises(PolicyError, match=r"own\.toml: metrics\.ack\.stop_when\[0\]"):
@@ -361,8 +398,15 @@ def histories(draw: st.DrawFn, statuses: list[str] = STATUSES) -> list[dict[str,
         if resolved:
             kind = "reopened"
         else:
-            kind = draw(st.sampled_from(["status", "agent_reply", "customer_reply", "resolved"]))
+            kind = draw(
+                st.sampled_from(
+                    ["status", "agent_reply", "customer_reply", "resolved", "field_changed"]
+                )
+            )
         fields: dict[str, Any] = {}
+        if kind == "field_changed":
+            fields["field"] = draw(st.sampled_from(["group", "type"]))
+            fields["value"] = draw(st.sampled_from(["network", "storage", "duplicate"]))
         if kind == "status":
             fields["status"] = draw(st.sampled_from(statuses))
         if kind == "agent_reply":
@@ -410,10 +454,137 @@ def test_cancel_means_no_verdict(history: list[dict[str, Any]], minutes: int) ->
 @settings(max_examples=examples(40), deadline=None)
 @given(history=histories([*STATUSES, "duplicate"]), minutes=st.integers(0, 600))
 def test_streaming_equals_whole_history_with_own_metrics(
-    own: Policy, history: list[dict[str, Any]], minutes: int
+    history: list[dict[str, Any]], minutes: int
 ) -> None:
+    own = STREAMED
     state = own.evaluation()
     for number, item in enumerate(history, 1):
         state = state.feed(item)
         now = dt.datetime.fromisoformat(item["at"]) + dt.timedelta(minutes=minutes)
         assert state.report(now).to_dict() == own.evaluate(history[:number], now).to_dict()
+
+
+# -- ticket fields ----------------------------------------------------------------------
+
+GROUPS = {
+    # An OLA per group: a move to another group restarts the count.
+    "ola": {
+        "start_when": ["logged"],
+        "stop_when": ["resolved"],
+        "reset_when": ["field:group"],
+        "cancel_when": ["field:type=duplicate"],
+    },
+    # Storage's own clock: from the ticket's move to storage until it leaves.
+    "storage": {
+        "start_when": ["field:group=storage"],
+        "stop_when": ["field:group=network", "resolved"],
+    },
+}
+
+
+def moved(when: dt.datetime, field: str, value: str) -> dict[str, Any]:
+    return event(when, "field_changed", field=field, value=value)
+
+
+@pytest.mark.parametrize(
+    ("events", "ola", "storage"),
+    [
+        ([LOG], (Status.RUNNING, mon(9), 2 * H), (Status.IDLE, None, 0 * H)),
+        (
+            [LOG, moved(mon(10), "group", "storage")],
+            (Status.RUNNING, mon(10), H),
+            (Status.RUNNING, mon(10), H),
+        ),
+        (
+            [LOG, moved(mon(10), "group", "storage"), moved(mon(10, 30), "group", "network")],
+            (Status.RUNNING, mon(10, 30), 30 * M),
+            (Status.MET, mon(10), 30 * M),
+        ),
+        (
+            [LOG, moved(mon(10), "site", "leeds")],
+            (Status.RUNNING, mon(9), 2 * H),
+            (Status.IDLE, None, 0 * H),
+        ),
+        (
+            [LOG, moved(mon(10), "type", "duplicate")],
+            (Status.CANCELLED, mon(9), H),
+            (Status.IDLE, None, 0 * H),
+        ),
+    ],
+)
+def test_field_changes_drive_metrics(
+    events: list[dict[str, Any]],
+    ola: tuple[Status, dt.datetime, dt.timedelta],
+    storage: tuple[Status, dt.datetime | None, dt.timedelta],
+) -> None:
+    policy = policy_with(GROUPS, {"ola": always("3h"), "storage": always("3h")})
+    report = policy.evaluate(events, now=mon(11))
+    assert (report["ola"].status, report["ola"].started_at, report["ola"].elapsed) == ola
+    found = report["storage"]
+    assert (found.status, found.started_at, found.elapsed) == storage
+
+
+def test_a_field_change_while_resolved_changes_no_metric() -> None:
+    policy = policy_with(GROUPS, {"ola": always("3h")})
+    events = [LOG, event(mon(10), "resolved"), moved(mon(11), "group", "storage")]
+    report = policy.evaluate(events, now=mon(12))["ola"]
+    assert (report.status, report.elapsed, report.stopped_at) == (Status.MET, H, mon(10))
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({"type": "field_changed", "value": "x"}, "needs a 'field'"),
+        ({"type": "field_changed", "field": "group", "value": 3}, "'value' must be text"),
+        ({"type": "status", "status": "open", "field": "group"}, "only a field_changed"),
+    ],
+)
+def test_bad_field_events(data: dict[str, Any], problem: str) -> None:
+    with pytest.raises(EventError, match=problem):
+        TicketEvent.from_dict({"at": mon(9).isoformat(), **data}, "events[1]")
+
+
+def test_field_events_round_trip() -> None:
+    item = TicketEvent(mon(9), "field_changed", field="group", value="storage")
+    assert TicketEvent.from_dict(item.to_dict()) == item
+    assert "group=storage" in item.describe()
+
+
+def test_tickets_carry_fields() -> None:
+    line = json.dumps(
+        {
+            "id": "T-1",
+            "fields": {"customer": "acme", "group": "network"},
+            "events": [LOG, moved(mon(10), "group", "storage")],
+        }
+    )
+    (ticket,) = iter_tickets([line], source="t.jsonl")
+    assert ticket.customer == "acme"
+    assert ticket.all_fields == {"customer": "acme", "group": "network"}
+    assert Ticket.from_dict(ticket.to_dict(), ticket.where) == ticket
+    assert ticket.to_dict()["fields"] == {"group": "network"}
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({"fields": ["group"]}, "fields: expected an object"),
+        ({"fields": {"group": 3}}, "fields.group: expected text"),
+        (
+            {"customer": "acme", "fields": {"customer": "globex"}},
+            "fields.customer: 'globex' differs from customer",
+        ),
+    ],
+)
+def test_bad_ticket_fields(data: dict[str, Any], problem: str) -> None:
+    with pytest.raises(InputError, match=rf"t\.jsonl:1: {problem}"):
+        list(iter_tickets([json.dumps({"id": "T-1", "events": [LOG], **data})], source="t.jsonl"))
+
+
+STREAMED = policy_with(
+    {**OWN, "group_ola": GROUPS["ola"], "storage": GROUPS["storage"]},
+    {
+        name: always("2h")
+        for name in ["touch", "fix", "ola", "group_ola", "storage", "pausable_update"]
+    },
+)

@@ -5,7 +5,7 @@ that matches events::
 
     logged  resolved  reopened  customer_reply
     agent_reply  agent_reply:public  agent_reply:private
-    status:NAME  priority:NAME
+    status:NAME  priority:NAME  field:NAME  field:NAME=VALUE
 
 A ``MetricDefinition`` says when a metric starts, pauses, stops, restarts from
 zero and is cancelled, each as a list of conditions. The built-in metrics
@@ -37,7 +37,7 @@ _NAMED = {"status": "status", "priority": "priority_changed"}
 
 GRAMMAR = (
     "logged, resolved, reopened, customer_reply, agent_reply, agent_reply:public, "
-    "agent_reply:private, status:NAME, priority:NAME"
+    "agent_reply:private, status:NAME, priority:NAME, field:NAME, field:NAME=VALUE"
 )
 
 
@@ -53,6 +53,8 @@ class Condition:
     kind: str
     value: str | None = None
     public: bool | None = None
+    #: The field a ``field:NAME`` condition watches.
+    field: str | None = None
 
     def matches(self, event: TicketEvent) -> bool:
         """Return whether ``event`` meets this condition."""
@@ -60,11 +62,15 @@ class Condition:
             return False
         if self.public is not None and event.public is not self.public:
             return False
+        if self.field is not None and event.field != self.field:
+            return False
         if self.value is None:
             return True
         if self.kind == "status":
             return event.status == self.value
-        return event.priority == self.value
+        if self.kind == "priority_changed":
+            return event.priority == self.value
+        return event.value == self.value
 
     def __repr__(self) -> str:
         return f"Condition({self.text!r})"
@@ -78,7 +84,7 @@ def parse_condition(text: object, where: str) -> Condition:
     >>> parse_condition("replied", "policy.toml: metrics.ack.stop_when[0]")
     Traceback (most recent call last):
     ...
-    slaclock.errors.PolicyError: policy.toml: metrics.ack.stop_when[0]: unknown condition 'replied'; use one of logged, resolved, reopened, customer_reply, agent_reply, agent_reply:public, agent_reply:private, status:NAME, priority:NAME
+    slaclock.errors.PolicyError: policy.toml: metrics.ack.stop_when[0]: unknown condition 'replied'; use one of logged, resolved, reopened, customer_reply, agent_reply, agent_reply:public, agent_reply:private, status:NAME, priority:NAME, field:NAME, field:NAME=VALUE
     """  # noqa: E501
     if not isinstance(text, str):
         raise PolicyError(f"{where}: a condition is text such as 'status:NAME', not {brief(text)}")
@@ -89,6 +95,10 @@ def parse_condition(text: object, where: str) -> Condition:
         return Condition(text, "agent_reply", public=tail == "public")
     if head in _NAMED and tail:
         return Condition(text, _NAMED[head], value=tail)
+    if head == "field" and tail:
+        name, equals, value = tail.partition("=")
+        if name and (value or not equals):
+            return Condition(text, "field_changed", value=value or None, field=name)
     raise PolicyError(f"{where}: unknown condition {brief(text)}; use one of {GRAMMAR}")
 
 

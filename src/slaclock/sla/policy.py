@@ -30,19 +30,20 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from slaclock.engine._text import brief
 from slaclock.engine.calendar import Calendar
-from slaclock.errors import ConfigError, PolicyError
+from slaclock.errors import ConfigError, InputError, PolicyError
 from slaclock.sla.conditions import PRESETS, MetricDefinition, pause_conditions, status_pauses
 from slaclock.sla.evaluation import Evaluation
 from slaclock.sla.events import TicketEvent
 from slaclock.sla.results import Report
 from slaclock.sla.targets import BusinessDays, MetricSpec, Target, parse_cutoff, parse_target
 
-__all__ = ["DEFAULT_STATUSES", "Policy", "Underpin"]
+__all__ = ["DEFAULT_STATUSES", "Policy", "PolicySet", "Underpin"]
 
 #: Statuses every policy knows, besides the ones it names in ``pause_when``.
 DEFAULT_STATUSES: frozenset[str] = frozenset(
@@ -73,6 +74,15 @@ class _PolicyModel(BaseModel):
     # Read by MetricDefinition.from_dict, so a bad condition is a PolicyError naming its place.
     metrics: dict[str, Any] = {}
     tiers: dict[str, dict[str, _MetricModel]] = Field(min_length=1)
+
+
+class Fielded(Protocol):
+    """What choosing a policy reads of a ticket (``Ticket`` is one)."""
+
+    @property
+    def all_fields(self) -> dict[str, str]: ...
+    @property
+    def label(self) -> str: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,6 +138,8 @@ class Policy:
 
         location = Path(path)
         data = read_document(location)
+        if isinstance(data, Mapping) and "policies" in data:
+            return PolicySet.from_dict(data, source=str(location), base=location.parent)
         return cls.from_dict(data, source=str(location), base=location.parent)
 
     @classmethod
@@ -147,6 +159,8 @@ class Policy:
         """
         from slaclock.config import calendars_from_mapping, load_calendars
 
+        if cls is Policy and isinstance(data, Mapping) and "policies" in data:
+            return PolicySet.from_dict(data, source=source, base=base)
         try:
             model = _PolicyModel.model_validate(data)
         except ValidationError as exc:
@@ -232,6 +246,19 @@ class Policy:
             raise PolicyError(
                 f"policy {self.name!r} has no tier {priority!r}; it has {sorted(self.tiers)}"
             ) from None
+
+    def select(self, ticket: Fielded) -> Policy:
+        """Return the policy that judges ``ticket``: this one (a ``PolicySet`` chooses).
+
+        >>> from slaclock import Ticket
+        >>> policy = Policy.from_dict({"name": "Desk", "tiers": {"P3": {
+        ...     "resolution": {"target": "4h", "calendar": "always"}}}})
+        >>> ticket = Ticket.from_dict({"id": "T-1", "events": [
+        ...     {"at": "2026-11-20T09:00Z", "type": "logged", "priority": "P3"}]})
+        >>> policy.select(ticket) is policy
+        True
+        """
+        return self
 
     def evaluation(self) -> Evaluation:
         """Return an empty evaluation state to feed a ticket's events into, one at a time.
@@ -342,6 +369,201 @@ class Policy:
 
     def __repr__(self) -> str:
         return f"Policy({self.name!r}, tiers={sorted(self.tiers)}, source={self.source!r})"
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class PolicySet(Policy):
+    """Several policies in one file, each with ``applies_when`` conditions on ticket fields.
+
+    A ticket is judged by the first policy whose conditions its fields meet (every
+    field named, any of the values listed), else by the default: the policy
+    without ``applies_when``. As a ``Policy`` (for reports), a set has the tiers,
+    calendars and pauses of all its policies, the first one's where names clash.
+
+    >>> rules = PolicySet.from_dict({"policies": [
+    ...     {"name": "Acme", "applies_when": {"customer": ["acme", "globex"]},
+    ...      "tiers": {"P3": {"resolution": {"target": "4h", "calendar": "always"}}}},
+    ...     {"name": "Standard",
+    ...      "tiers": {"P3": {"resolution": {"target": "8h", "calendar": "always"}}}},
+    ... ]})
+    >>> rules.choose({"customer": "globex"}).name, rules.choose({"customer": "initech"}).name
+    ('Acme', 'Standard')
+    """
+
+    #: The policies in file order, each with its conditions (None: the default).
+    members: tuple[tuple[Policy, Mapping[str, frozenset[str]] | None], ...] = ()
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], *, source: str = "<policy>", base: Path | None = None
+    ) -> PolicySet:
+        """Return the policy set ``{"policies": [...]}``; errors name ``source`` and the policy.
+
+        Top-level ``calendars`` and ``calendar_files`` are shared by every policy
+        (a policy's own calendar of the same name wins).
+        """
+        if "policies" not in data:
+            return cls.from_dict({"policies": [dict(data)]}, source=source, base=base)
+        unknown = sorted(set(data) - {"name", "policies", "calendars", "calendar_files"})
+        if unknown:
+            raise PolicyError(
+                f"{source}: unknown setting(s) {unknown} beside [[policies]]; "
+                "a policy's settings go inside its [[policies]] entry"
+            )
+        entries = data["policies"]
+        if not isinstance(entries, list) or not entries:
+            raise PolicyError(f"{source}: policies: give a list of one or more policies")
+        shared = data.get("calendars", {})
+        shared_files = data.get("calendar_files", [])
+        members: list[tuple[Policy, Mapping[str, frozenset[str]] | None]] = []
+        default: str | None = None
+        for index, entry in enumerate(entries):
+            where = f"{source}: policies[{index}]"
+            if not isinstance(entry, Mapping):
+                raise PolicyError(f"{where}: a policy is a table, not {brief(entry)}")
+            body = {key: value for key, value in entry.items() if key != "applies_when"}
+            if shared:
+                body["calendars"] = {**shared, **body.get("calendars", {})}
+            if shared_files:
+                body["calendar_files"] = [*shared_files, *body.get("calendar_files", [])]
+            policy = Policy.from_dict(body, source=where, base=base)
+            if default is not None:
+                raise PolicyError(
+                    f"{where} ({policy.name!r}): comes after the default policy {default!r} "
+                    "(the one without applies_when), so it could never apply; move it up"
+                )
+            if "applies_when" in entry:
+                members.append((policy, _applies_when(entry["applies_when"], where)))
+            else:
+                default = policy.name
+                members.append((policy, None))
+        if default is None:
+            _refuse_overlaps(members, source)
+        names = [policy.name for policy, _ in members]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise PolicyError(f"{source}: policies: the name(s) {repeated} are used twice")
+        return cls._combined(members, data.get("name") or Path(source).stem, source)
+
+    @classmethod
+    def _combined(
+        cls,
+        members: list[tuple[Policy, Mapping[str, frozenset[str]] | None]],
+        name: str,
+        source: str,
+    ) -> PolicySet:
+        tiers: dict[str, Mapping[str, MetricSpec]] = {}
+        calendars: dict[str, Calendar] = {}
+        definitions: dict[str, Any] = {}
+        pauses: set[str] = set()
+        statuses: set[str] = set()
+        for policy, _ in members:
+            for key, value in policy.tiers.items():
+                tiers.setdefault(key, value)
+            for key, calendar in policy.calendars.items():
+                calendars.setdefault(key, calendar)
+            for key, definition in policy.definitions.items():
+                definitions.setdefault(key, definition)
+            pauses |= policy.pause_when
+            statuses |= policy.statuses
+        first = members[0][0]
+        return cls(
+            name=name,
+            tiers=tiers,
+            calendars=calendars,
+            pause_when=frozenset(pauses),
+            warn_at=first.warn_at,
+            statuses=frozenset(statuses),
+            source=source,
+            priority_change=first.priority_change,
+            definitions=definitions,
+            members=tuple(members),
+        )
+
+    @property
+    def policies(self) -> tuple[Policy, ...]:
+        """Return the policies in the order they are tried."""
+        return tuple(policy for policy, _ in self.members)
+
+    def choose(self, fields: Mapping[str, str], label: str = "the ticket") -> Policy:
+        """Return the first policy whose ``applies_when`` ``fields`` meet, else the default.
+
+        No match without a default is an ``InputError`` naming ``label`` and its fields.
+        """
+        for policy, conditions in self.members:
+            if conditions is None or all(
+                fields.get(field) in values for field, values in conditions.items()
+            ):
+                return policy
+        raise InputError(
+            f"{label}: no policy of {self.source} applies to fields {dict(fields)}; "
+            f"tried {[policy.name for policy in self.policies]} and there is no default "
+            "(a policy without applies_when)"
+        )
+
+    def select(self, ticket: Fielded) -> Policy:
+        """Return the policy that judges ``ticket``, by its fields (``customer`` among them)."""
+        return self.choose(ticket.all_fields, ticket.label)
+
+    def evaluation(self, fields: Mapping[str, str] | None = None) -> Evaluation:
+        """Return an empty evaluation under the policy ``fields`` choose (default: none)."""
+        return self.choose(fields or {}).evaluation()
+
+    def evaluate(
+        self,
+        events: Iterable[TicketEvent | Mapping[str, Any]],
+        now: dt.datetime | None = None,
+        fields: Mapping[str, str] | None = None,
+    ) -> Report:
+        """Return the report for a ticket with ``fields`` under the policy they choose."""
+        return self.evaluation(fields).feed_all(events).report(now)
+
+    def __repr__(self) -> str:
+        return f"PolicySet({self.name!r}, policies={[p.name for p in self.policies]})"
+
+
+def _applies_when(data: object, where: str) -> Mapping[str, frozenset[str]]:
+    """Return ``applies_when`` as field -> the values that match (one value or a list)."""
+    if not isinstance(data, Mapping) or not data:
+        raise PolicyError(
+            f"{where}.applies_when: give fields and values, such as "
+            '{ customer = ["acme"], product = "vpn" }'
+        )
+    found: dict[str, frozenset[str]] = {}
+    for field, values in data.items():
+        listed = [values] if isinstance(values, str) else values
+        if (
+            not isinstance(listed, list)
+            or not listed
+            or not all(isinstance(value, str) for value in listed)
+        ):
+            raise PolicyError(
+                f"{where}.applies_when.{field}: give a value or a list of values, "
+                f"not {brief(values)}"
+            )
+        found[str(field)] = frozenset(listed)
+    return found
+
+
+def _refuse_overlaps(
+    members: list[tuple[Policy, Mapping[str, frozenset[str]] | None]], source: str
+) -> None:
+    """Refuse two policies one ticket could both meet, when no default settles the rest.
+
+    Without a default a set is meant to cover its tickets exactly once; an
+    overlap there is more likely a mistake than an order of preference.
+    """
+    for index, (first, mine) in enumerate(members):
+        for second, theirs in members[index + 1 :]:
+            assert mine is not None
+            assert theirs is not None
+            shared = set(mine) & set(theirs)
+            if all(mine[field] & theirs[field] for field in shared):
+                raise PolicyError(
+                    f"{source}: policies {first.name!r} and {second.name!r} can both apply to "
+                    "one ticket and there is no default policy; narrow their applies_when "
+                    "or add a default (a policy without applies_when)"
+                )
 
 
 def _margin(inside: Target, outside: Target) -> dt.timedelta | int | None:
