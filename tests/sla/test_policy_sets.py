@@ -144,3 +144,103 @@ def test_evaluate_and_report_accept_a_policy_set(tmp_path: Path, capsys: Any) ->
     report = json.loads(capsys.readouterr().out)
     assert report["policy"] == "set"
     assert report["total"]["breached"] == 1
+
+
+# -- versions ---------------------------------------------------------------------------
+
+VERSIONED = {
+    "name": "Gold",
+    "tiers": tier("8h"),  # before the first version
+    "versions": [
+        {"effective_from": "2026-11-01", "tiers": tier("4h")},
+        {"effective_from": "2026-12-01T00:00:00+00:00", "tiers": tier("2h")},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("logged", "chosen", "target"),
+    [
+        (at(2026, 10, 31, 23), "Gold", "8h"),  # 23:00 London is 23:00 UTC: before 1 Nov
+        (at(2026, 11, 1, 0), "Gold, version 2026-11-01", "4h"),
+        (at(2026, 11, 30, 23, 59), "Gold, version 2026-11-01", "4h"),
+        (at(2026, 12, 1, 0), "Gold, version 2026-12-01T00:00:00+00:00", "2h"),
+    ],
+)
+def test_a_ticket_is_judged_by_the_version_in_force_when_logged(
+    logged: Any, chosen: str, target: str
+) -> None:
+    policy = Policy.from_dict(VERSIONED, source="gold.toml")
+    events = [event(logged, "logged", priority="P3")]
+    found = Ticket.from_dict({"id": "T-1", "events": events})
+    report = found.evaluate(policy, now=logged)
+    assert report is not None
+    assert (report.policy, report["resolution"].target_text) == (chosen, target)
+    # The same through Policy.evaluate, and inside a policy set.
+    assert policy.evaluate(events, logged).policy == chosen
+    rules = Policy.from_dict({"policies": [VERSIONED]}, source="set.toml")
+    report = found.evaluate(rules, now=logged)
+    assert report is not None
+    assert report.policy == chosen
+
+
+def test_without_top_level_tiers_a_ticket_before_the_first_version_is_refused() -> None:
+    policy = Policy.from_dict({**VERSIONED, "tiers": {}}, source="gold.toml")
+    early = Ticket.from_dict(
+        {"id": "T-0", "events": [event(at(2026, 10, 1, 9), "logged", priority="P3")]}, "t:1"
+    )
+    with pytest.raises(InputError, match=r"t:1: logged at .* before the first version"):
+        early.evaluate(policy, now=at(2026, 10, 1, 10))
+    assert policy.tiers == Policy.from_dict(VERSIONED).versions[-1][1].tiers
+
+
+@pytest.mark.parametrize(
+    ("versions", "problem"),
+    [
+        (
+            [
+                {"effective_from": "2026-12-01", "tiers": tier("4h")},
+                {"effective_from": "2026-11-01", "tiers": tier("2h")},
+            ],
+            r"versions\[1\]\.effective_from: 2026-11-01 is not after versions\[0\].*oldest first",
+        ),
+        (
+            [
+                {"effective_from": "2026-11-01", "tiers": tier("4h")},
+                {"effective_from": "2026-11-01", "tiers": tier("2h")},
+            ],
+            "is not after",
+        ),
+        ([{"effective_from": "soon", "tiers": tier("4h")}], "not a date"),
+        ([{"effective_from": "2026-11-01T00:00:00", "tiers": tier("4h")}], "no UTC offset"),
+        ([{"effective_from": 5, "tiers": tier("4h")}], "give a date"),
+        (
+            [
+                {
+                    "effective_from": "2026-11-01",
+                    "tiers": {"P3": {"x": {"target": "1h", "calendar": "always"}}},
+                }
+            ],
+            r"versions\[0\]\.tiers\.P3\.x: no metric named",
+        ),
+    ],
+)
+def test_bad_versions(versions: list[dict[str, Any]], problem: str) -> None:
+    with pytest.raises(PolicyError, match=rf"gold\.toml: .*{problem}"):
+        Policy.from_dict({**VERSIONED, "versions": versions}, source="gold.toml")
+
+
+def test_a_policy_needs_tiers_or_versions() -> None:
+    with pytest.raises(ConfigError, match="tiers"):
+        Policy.from_dict({"name": "Empty"}, source="gold.toml")
+
+
+def test_toml_dates_read_as_versions(tmp_path: Path) -> None:
+    path = tmp_path / "gold.toml"
+    path.write_text(
+        'name = "Gold"\n'
+        "[[versions]]\neffective_from = 2026-11-01\n"
+        '[versions.tiers.P3]\nresolution = { target = "4h", calendar = "always" }\n'
+    )
+    policy = Policy.load(path)
+    assert [version.name for _, version in policy.versions] == ["Gold, version 2026-11-01"]

@@ -32,9 +32,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from slaclock.engine._text import brief
+from slaclock.engine._time import from_us, to_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import ConfigError, InputError, PolicyError
 from slaclock.sla.conditions import PRESETS, MetricDefinition, pause_conditions, status_pauses
@@ -61,6 +62,14 @@ class _MetricModel(BaseModel):
     priority_change: Literal["retroactive", "from_change"] | None = None
 
 
+class _VersionModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # A TOML date or offset date-time, or ISO 8601 text; read by _effective_from.
+    effective_from: Any
+    tiers: dict[str, dict[str, _MetricModel]] = Field(min_length=1)
+
+
 class _PolicyModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -73,7 +82,14 @@ class _PolicyModel(BaseModel):
     calendars: dict[str, Any] = {}
     # Read by MetricDefinition.from_dict, so a bad condition is a PolicyError naming its place.
     metrics: dict[str, Any] = {}
-    tiers: dict[str, dict[str, _MetricModel]] = Field(min_length=1)
+    tiers: dict[str, dict[str, _MetricModel]] = {}
+    versions: list[_VersionModel] = []
+
+    @model_validator(mode="after")
+    def _some_tiers(self) -> _PolicyModel:
+        if not self.tiers and not self.versions:
+            raise ValueError("tiers: give one or more tiers (or [[versions]] with tiers)")
+        return self
 
 
 class Fielded(Protocol):
@@ -83,6 +99,8 @@ class Fielded(Protocol):
     def all_fields(self) -> dict[str, str]: ...
     @property
     def label(self) -> str: ...
+    @property
+    def logged_at(self) -> dt.datetime: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,6 +136,10 @@ class Policy:
     definitions: Mapping[str, MetricDefinition] = dataclasses.field(
         default_factory=lambda: dict(PRESETS)
     )
+    #: Dated versions, oldest first: (in force from, in µs since the epoch; the version).
+    versions: tuple[tuple[int, Policy], ...] = ()
+    #: Whether the top-level tiers judge tickets logged before the first version.
+    before_versions: bool = True
 
     # -- loading -----------------------------------------------------------------
 
@@ -164,7 +186,15 @@ class Policy:
         try:
             model = _PolicyModel.model_validate(data)
         except ValidationError as exc:
-            raise ConfigError(_describe(exc, source)) from None
+            message = _describe(exc, source)
+            if (
+                isinstance(data, Mapping)
+                and not {"tiers", "versions"} & set(data)
+                and "tiers:" not in message
+            ):
+                # Said too when other fields fail, which stops the check that says it.
+                message += f"\n{source}: tiers: Field required (or [[versions]], [[policies]])"
+            raise ConfigError(message) from None
         calendars: dict[str, Calendar] = {"always": Calendar.always("UTC")}
         for file in model.calendar_files:
             location = (base or Path.cwd()) / file
@@ -176,37 +206,8 @@ class Policy:
             definitions[metric_name] = MetricDefinition.from_dict(
                 written, f"{source}: metrics.{metric_name}"
             )
-        tiers: dict[str, dict[str, MetricSpec]] = {}
-        for tier_name, tier in model.tiers.items():
-            metrics: dict[str, MetricSpec] = {}
-            for metric, spec in tier.items():
-                where = f"{source}: tiers.{tier_name}.{metric}"
-                if metric not in definitions:
-                    raise PolicyError(
-                        f"{where}: no metric named {metric!r}; define it under "
-                        f"[metrics.{metric}] or use one of {sorted(definitions)}"
-                    )
-                if spec.calendar not in calendars:
-                    raise PolicyError(
-                        f"{where}.calendar: no calendar named {spec.calendar!r}; "
-                        f"known: {sorted(calendars)}"
-                    )
-                target = parse_target(spec.target, f"{where}.target")
-                if spec.cutoff is not None:
-                    if not isinstance(target, BusinessDays):
-                        raise PolicyError(
-                            f"{where}.cutoff: a cut-off applies to business-day targets "
-                            f"such as '3d', not {spec.target!r}"
-                        )
-                    target = BusinessDays(target.days, parse_cutoff(spec.cutoff, f"{where}.cutoff"))
-                metrics[metric] = MetricSpec(target, spec.calendar, spec.priority_change)
-            if not metrics:
-                raise PolicyError(
-                    f"{source}: tiers.{tier_name}: sets no target; give one or more of "
-                    f"{tuple(definitions)}"
-                )
-            # Report order: the definitions' order (the presets, then the policy's own).
-            tiers[tier_name] = {name: metrics[name] for name in definitions if name in metrics}
+        tiers = _tiers(model.tiers, calendars, definitions, f"{source}: tiers")
+        versions = _versions(model.versions, calendars, definitions, source)
         pause_when = status_pauses(pause_conditions(model.pause_when, f"{source}: pause_when"))
         # The statuses the policy's own metrics name are statuses it knows.
         extra_statuses: set[str] = set()
@@ -214,9 +215,10 @@ class Policy:
             extra_statuses |= definitions[metric_name].statuses()
         statuses = frozenset(model.statuses) if model.statuses is not None else DEFAULT_STATUSES
         statuses |= frozenset(extra_statuses)
-        return cls(
+        first = cls(
             name=model.name,
-            tiers=tiers,
+            # Before the first version (or without versions): the top-level tiers.
+            tiers=tiers or versions[-1][2],
             calendars=calendars,
             pause_when=pause_when,
             warn_at=model.warn_at,
@@ -225,6 +227,16 @@ class Policy:
             priority_change=model.priority_change,
             definitions=definitions,
         )
+        if not versions:
+            return first
+        dated = tuple(
+            (
+                start,
+                dataclasses.replace(first, name=f"{model.name}, version {label}", tiers=found),
+            )
+            for start, label, found in versions
+        )
+        return dataclasses.replace(first, versions=dated, before_versions=bool(tiers))
 
     # -- evaluating --------------------------------------------------------------
 
@@ -248,7 +260,10 @@ class Policy:
             ) from None
 
     def select(self, ticket: Fielded) -> Policy:
-        """Return the policy that judges ``ticket``: this one (a ``PolicySet`` chooses).
+        """Return the policy that judges ``ticket``: this one, or its version in force then.
+
+        A versioned policy judges a ticket by the version in force when it was
+        logged (a ``PolicySet`` first chooses the policy by the ticket's fields).
 
         >>> from slaclock import Ticket
         >>> policy = Policy.from_dict({"name": "Desk", "tiers": {"P3": {
@@ -258,7 +273,35 @@ class Policy:
         >>> policy.select(ticket) is policy
         True
         """
-        return self
+        return self.version_at(ticket.logged_at, ticket.label)
+
+    def version_at(self, logged_at: dt.datetime, label: str = "the ticket") -> Policy:
+        """Return the version in force at ``logged_at`` (this policy when it has no versions).
+
+        A ticket logged before the first version of a policy without top-level
+        tiers is an ``InputError`` naming ``label``.
+
+        >>> gold = Policy.from_dict({"name": "Gold", "versions": [
+        ...     {"effective_from": "2026-11-01",
+        ...      "tiers": {"P3": {"resolution": {"target": "4h", "calendar": "always"}}}}]})
+        >>> gold.version_at(dt.datetime(2026, 11, 5, tzinfo=dt.timezone.utc)).name
+        'Gold, version 2026-11-01'
+        """
+        if not self.versions:
+            return self
+        t = to_us(logged_at)
+        chosen: Policy | None = self if self.before_versions else None
+        for start, version in self.versions:
+            if start > t:
+                break
+            chosen = version
+        if chosen is None:
+            first = from_us(self.versions[0][0], dt.timezone.utc).isoformat()
+            raise InputError(
+                f"{label}: logged at {logged_at.isoformat()}, before the first version of "
+                f"policy {self.name!r} (in force from {first})"
+            )
+        return chosen
 
     def evaluation(self) -> Evaluation:
         """Return an empty evaluation state to feed a ticket's events into, one at a time.
@@ -296,6 +339,12 @@ class Policy:
         >>> str(report["first_response"].status), report["first_response"].elapsed
         ('met', datetime.timedelta(seconds=600))
         """
+        if self.versions:
+            events = list(events)
+            if events:
+                first = events[0]
+                logged = first if isinstance(first, TicketEvent) else TicketEvent.from_dict(first)
+                return self.version_at(logged.at).evaluation().feed_all(events).report(now)
         return self.evaluation().feed_all(events).report(now)
 
     # -- comparing ---------------------------------------------------------------
@@ -502,8 +551,8 @@ class PolicySet(Policy):
         )
 
     def select(self, ticket: Fielded) -> Policy:
-        """Return the policy that judges ``ticket``, by its fields (``customer`` among them)."""
-        return self.choose(ticket.all_fields, ticket.label)
+        """Return the policy (its version then in force) that judges ``ticket``, by its fields."""
+        return self.choose(ticket.all_fields, ticket.label).select(ticket)
 
     def evaluation(self, fields: Mapping[str, str] | None = None) -> Evaluation:
         """Return an empty evaluation under the policy ``fields`` choose (default: none)."""
@@ -515,8 +564,11 @@ class PolicySet(Policy):
         now: dt.datetime | None = None,
         fields: Mapping[str, str] | None = None,
     ) -> Report:
-        """Return the report for a ticket with ``fields`` under the policy they choose."""
-        return self.evaluation(fields).feed_all(events).report(now)
+        """Return the report for a ticket with ``fields`` under the policy they choose.
+
+        The chosen policy's version is the one in force at the first event.
+        """
+        return self.choose(fields or {}).evaluate(events, now)
 
     def __repr__(self) -> str:
         return f"PolicySet({self.name!r}, policies={[p.name for p in self.policies]})"
@@ -566,6 +618,91 @@ def _refuse_overlaps(
                 )
 
 
+def _tiers(
+    written: Mapping[str, Mapping[str, _MetricModel]],
+    calendars: Mapping[str, Calendar],
+    definitions: Mapping[str, MetricDefinition],
+    prefix: str,
+) -> dict[str, dict[str, MetricSpec]]:
+    """Return the tiers as written, checked; errors start with ``prefix`` (``gold.toml: tiers``)."""
+    tiers: dict[str, dict[str, MetricSpec]] = {}
+    for tier_name, tier in written.items():
+        metrics: dict[str, MetricSpec] = {}
+        for metric, spec in tier.items():
+            where = f"{prefix}.{tier_name}.{metric}"
+            if metric not in definitions:
+                raise PolicyError(
+                    f"{where}: no metric named {metric!r}; define it under "
+                    f"[metrics.{metric}] or use one of {sorted(definitions)}"
+                )
+            if spec.calendar not in calendars:
+                raise PolicyError(
+                    f"{where}.calendar: no calendar named {spec.calendar!r}; "
+                    f"known: {sorted(calendars)}"
+                )
+            target = parse_target(spec.target, f"{where}.target")
+            if spec.cutoff is not None:
+                if not isinstance(target, BusinessDays):
+                    raise PolicyError(
+                        f"{where}.cutoff: a cut-off applies to business-day targets "
+                        f"such as '3d', not {spec.target!r}"
+                    )
+                target = BusinessDays(target.days, parse_cutoff(spec.cutoff, f"{where}.cutoff"))
+            metrics[metric] = MetricSpec(target, spec.calendar, spec.priority_change)
+        if not metrics:
+            raise PolicyError(
+                f"{prefix}.{tier_name}: sets no target; give one or more of {tuple(definitions)}"
+            )
+        # Report order: the definitions' order (the presets, then the policy's own).
+        tiers[tier_name] = {name: metrics[name] for name in definitions if name in metrics}
+    return tiers
+
+
+def _versions(
+    written: list[_VersionModel],
+    calendars: Mapping[str, Calendar],
+    definitions: Mapping[str, MetricDefinition],
+    source: str,
+) -> list[tuple[int, str, dict[str, dict[str, MetricSpec]]]]:
+    """Return each version as (in force from, in µs; as written; its tiers), oldest first."""
+    found: list[tuple[int, str, dict[str, dict[str, MetricSpec]]]] = []
+    for index, version in enumerate(written):
+        where = f"{source}: versions[{index}]"
+        start, label = _effective_from(version.effective_from, f"{where}.effective_from")
+        if found and start <= found[-1][0]:
+            raise PolicyError(
+                f"{where}.effective_from: {label} is not after versions[{index - 1}] "
+                f"({found[-1][1]}); list versions oldest first"
+            )
+        found.append(
+            (start, label, _tiers(version.tiers, calendars, definitions, f"{where}.tiers"))
+        )
+    return found
+
+
+def _effective_from(value: object, where: str) -> tuple[int, str]:
+    """Return a version's start in µs and as written: a date (midnight UTC) or an instant."""
+    if isinstance(value, str):
+        try:
+            value = (
+                dt.date.fromisoformat(value)
+                if len(value) == 10
+                else dt.datetime.fromisoformat(value)
+            )
+        except ValueError:
+            raise PolicyError(
+                f"{where}: {brief(value)} is not a date or an ISO 8601 instant"
+            ) from None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise PolicyError(f"{where}: {value.isoformat()} has no UTC offset")
+        return to_us(value), value.isoformat()
+    if isinstance(value, dt.date):
+        midnight = dt.datetime.combine(value, dt.time(), dt.timezone.utc)
+        return to_us(midnight), value.isoformat()
+    raise PolicyError(f"{where}: give a date such as 2026-11-01, not {brief(value)}")
+
+
 def _margin(inside: Target, outside: Target) -> dt.timedelta | int | None:
     from slaclock.sla.targets import Duration
 
@@ -582,5 +719,5 @@ def _describe(error: ValidationError, source: str) -> str:
     for item in error.errors():
         path = ".".join(str(part) for part in item["loc"])
         message = item["msg"].removeprefix("Value error, ")
-        lines.append(f"{source}: {path}: {message}")
+        lines.append(f"{source}: {path}: {message}" if path else f"{source}: {message}")
     return "\n".join(lines)
