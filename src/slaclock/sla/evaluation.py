@@ -28,9 +28,11 @@ a metric the new tier lacks is cancelled, keeping any breach.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
@@ -184,6 +186,46 @@ def _rules(policy: Rules) -> dict[tuple[str, str], Rule]:
     }
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Book:
+    """What an evaluation looks up in its policy, built once per policy."""
+
+    rules: dict[tuple[str, str], Rule]
+    #: Trackers are immutable values: one fresh tracker per tier and metric serves every ticket.
+    fresh: dict[tuple[str, str], Tracker]
+    #: Each metric's place in a report.
+    order: dict[str, int]
+
+
+#: Books by policy, dropped with the policy.
+_BOOKS: weakref.WeakKeyDictionary[Any, _Book] = weakref.WeakKeyDictionary()
+
+
+def _book_of(policy: Rules) -> _Book:
+    """Return the rules, fresh trackers and report order of ``policy`` (cached while it lives)."""
+    try:
+        return _BOOKS[policy]
+    except (KeyError, TypeError):
+        pass
+    rules = _rules(policy)
+    definitions = policy.definitions
+
+    def pauses(metric: str) -> frozenset[str]:
+        # The policy's pause statuses, unless the metric names its own.
+        own = definitions[metric].pause_when
+        return policy.pause_when if own is None else status_pauses(own)
+
+    fresh = {
+        key: Tracker.fresh(key[1], rule, definitions[key[1]], pauses(key[1]))
+        for key, rule in rules.items()
+    }
+    book = _Book(rules, fresh, {metric: index for index, metric in enumerate(definitions)})
+    # A Rules object that cannot be weakly referenced gets a book per ticket.
+    with contextlib.suppress(TypeError):
+        _BOOKS[policy] = book
+    return book
+
+
 @dataclasses.dataclass(frozen=True)
 class Evaluation:
     """A ticket's SLA state after the events fed so far: immutable, one event at a time.
@@ -275,9 +317,7 @@ class Evaluation:
         state = Evaluation(
             self.policy, after, instant, _EventLink(event, self._events), self._count + 1
         )
-        state.__dict__["_rulebook"] = self._rulebook
-        state.__dict__["_fresh"] = self._fresh
-        state.__dict__["_order"] = self._order
+        state.__dict__["_book"] = self._book
         return state
 
     def feed_all(self, events: Iterable[TicketEvent | Mapping[str, Any]]) -> Evaluation:
@@ -318,21 +358,12 @@ class Evaluation:
     # -- applying one event --------------------------------------------------------
 
     @functools.cached_property
-    def _rulebook(self) -> dict[tuple[str, str], Rule]:
-        # Handed on to every later state (see feed), so a ticket builds it once.
-        return _rules(self.policy)
+    def _book(self) -> _Book:
+        # Handed on to every later state (see feed); built once per policy (_book_of).
+        return _book_of(self.policy)
 
     def _rule(self, tier: str, metric: str) -> Rule:
-        return self._rulebook[tier, metric]
-
-    @functools.cached_property
-    def _order(self) -> dict[str, int]:
-        return {metric: index for index, metric in enumerate(self.policy.definitions)}
-
-    def _pauses(self, metric: str) -> frozenset[str]:
-        """Return the statuses that pause ``metric`` (the policy's, unless it names its own)."""
-        own = self.policy.definitions[metric].pause_when
-        return self.policy.pause_when if own is None else status_pauses(own)
+        return self._book.rules[tier, metric]
 
     def _apply(self, ticket: _Ticket | None, event: TicketEvent, t: int, where: str) -> _Ticket:
         """Return the ticket after ``event`` at ``t`` (µs)."""
@@ -397,17 +428,8 @@ class Evaluation:
         trackers = tuple(tracker.on(event, t, status) for tracker in trackers)
         return _Ticket(priority, status, False, replied, trackers, log, last, ticket.pending)
 
-    @functools.cached_property
-    def _fresh(self) -> dict[tuple[str, str], Tracker]:
-        # Trackers are immutable values: one fresh tracker per tier and metric serves every ticket.
-        policy = self.policy
-        return {
-            key: Tracker.fresh(key[1], rule, policy.definitions[key[1]], self._pauses(key[1]))
-            for key, rule in self._rulebook.items()
-        }
-
     def _tracker(self, metric: str, tier: str, previous: Tracker | None = None) -> Tracker:
-        fresh = self._fresh[tier, metric]
+        fresh = self._book.fresh[tier, metric]
         if previous is None:
             return fresh
         return Tracker.fresh(metric, fresh.rule, fresh.definition, fresh.pauses, previous)
@@ -430,7 +452,7 @@ class Evaluation:
         for metric in wanted:
             if metric not in have:
                 trackers.append(self._added(ticket, metric, priority, t, None))
-        order = self._order
+        order = self._book.order
         trackers.sort(key=lambda tracker: order[tracker.metric])
         return dataclasses.replace(ticket, priority=priority, trackers=tuple(trackers))
 
