@@ -26,6 +26,10 @@ EVENT_KINDS: tuple[str, ...] = (
 )
 
 
+#: The keys an event may have.
+_KEYS = frozenset({"at", "type", "kind", "priority", "status", "public", "field", "value"})
+
+
 @dataclasses.dataclass(frozen=True)
 class TicketEvent:
     """One thing that happened to a ticket.
@@ -51,16 +55,7 @@ class TicketEvent:
             raise EventError(
                 f"{where}: an event is a mapping with 'at' and 'type', not {brief(data)}"
             )
-        unknown = set(data) - {
-            "at",
-            "type",
-            "kind",
-            "priority",
-            "status",
-            "public",
-            "field",
-            "value",
-        }
+        unknown = data.keys() - _KEYS
         if unknown:
             raise EventError(f"{where}: unknown field(s) {sorted(unknown)}")
         kind = data.get("type", data.get("kind"))
@@ -78,7 +73,8 @@ class TicketEvent:
         priority, status = data.get("priority"), data.get("status")
         field, new_value = data.get("field"), data.get("value")
         cls._validate(at, kind, priority, status, where=where)
-        cls._validate_field(kind, field, new_value, where=where)
+        if field is not None or new_value is not None or kind == "field_changed":
+            cls._validate_field(kind, field, new_value, where=where)
         assert isinstance(at, dt.datetime)  # checked just above; this tells mypy
         # Validated just above: built without __post_init__ checking it all again.
         event = object.__new__(cls)
