@@ -2,10 +2,12 @@
 
 Acme has a Gold contract served from London (P1 round the clock), Globex a
 Silver one in New York hours, Initech a Bronze one in Berlin hours with
-Berlin's public holidays. One queue holds every customer's tickets; each is
-judged under its own customer's policy. Then each customer's services are
-measured for availability the way their contract says: Acme round the clock
-less the MSP's monthly maintenance window, Globex in New York business hours.
+Berlin's public holidays. The three contracts are one policy set
+(``data/msp/policies.toml``), each policy applying to its customer; one queue
+holds every customer's tickets and each is judged under its own customer's
+policy. Then each customer's services are measured for availability the way
+their contract says: Acme round the clock less the MSP's monthly maintenance
+window, Globex in New York business hours.
 
     python examples/msp_three_customers.py
 """
@@ -18,6 +20,7 @@ from pathlib import Path
 from slaclock import (
     ComplianceReport,
     Policy,
+    PolicySet,
     availability,
     parse_period,
     read_outages,
@@ -28,11 +31,7 @@ DATA = Path(__file__).resolve().parent / "data" / "msp"
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)  # Monday after October
 GOAL = 95.0
 
-CONTRACTS = {
-    "acme": DATA / "acme.toml",
-    "globex": DATA / "globex.toml",
-    "initech": DATA / "initech.toml",
-}
+CUSTOMERS = ("acme", "globex", "initech")
 
 
 def hours(amount: dt.timedelta) -> str:
@@ -44,15 +43,17 @@ def hours(amount: dt.timedelta) -> str:
 def main() -> None:
     """Print each customer's October compliance and availability."""
     tickets = read_tickets(DATA / "tickets.jsonl")
+    contracts = Policy.load(DATA / "policies.toml")
+    assert isinstance(contracts, PolicySet)  # several policies, one per customer
     october = parse_period("2026-10", "Europe/London")
-    print(f"October 2026: {len(tickets)} tickets for {len(CONTRACTS)} customers\n")
+    print(f"October 2026: {len(tickets)} tickets for {len(CUSTOMERS)} customers\n")
     print("Each ticket is judged on each metric of its tier; compliance is met / judged.\n")
     print(
         f"{'customer':<9} {'contract':<15} {'tickets':>7} {'judged':>6} {'met':>4} "
         f"{'breached':>8} {'compliance':>10}  worst breach"
     )
-    for customer, path in CONTRACTS.items():
-        policy = Policy.load(path)
+    for customer in CUSTOMERS:
+        policy = contracts.choose({"customer": customer})
         theirs = [ticket for ticket in tickets if ticket.customer == customer]
         report = ComplianceReport.build(policy, theirs, october, NOW, goal=GOAL, worst=1)
         total = report.total
@@ -70,7 +71,7 @@ def main() -> None:
         )
 
     # Where Acme's compliance is lost: per tier and metric.
-    acme = Policy.load(CONTRACTS["acme"])
+    acme = contracts.choose({"customer": "acme"})
     acme_tickets = [ticket for ticket in tickets if ticket.customer == "acme"]
     detail = ComplianceReport.build(acme, acme_tickets, october, NOW, goal=GOAL, worst=3)
     print("\nAcme, in detail:\n")
@@ -78,7 +79,7 @@ def main() -> None:
 
     # Availability, as each contract measures it.
     outages = read_outages(DATA / "outages.csv")
-    calendars = Policy.load(CONTRACTS["acme"]).calendars
+    calendars = contracts.calendars
     acme_uptime = availability(
         [outage for outage in outages if outage.service.startswith("acme-")],
         october,

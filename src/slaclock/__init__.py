@@ -43,9 +43,10 @@ if TYPE_CHECKING:
     from slaclock.reports.compliance import ComplianceReport
     from slaclock.reports.periods import ReportingPeriod, parse_period
     from slaclock.reports.uptime import Outage, availability, iter_outages, read_outages
+    from slaclock.sla.conditions import PRESETS, Condition, MetricDefinition, parse_condition
     from slaclock.sla.evaluation import Evaluation
     from slaclock.sla.events import TicketEvent
-    from slaclock.sla.policy import Policy, Underpin
+    from slaclock.sla.policy import Policy, PolicySet, Underpin
     from slaclock.sla.results import (
         CycleReport,
         Explanation,
@@ -93,6 +94,10 @@ _WHERE: dict[str, str] = {
     "Target": "slaclock.sla.targets",
     "parse_target": "slaclock.sla.targets",
     "TicketEvent": "slaclock.sla.events",
+    "Condition": "slaclock.sla.conditions",
+    "MetricDefinition": "slaclock.sla.conditions",
+    "PRESETS": "slaclock.sla.conditions",
+    "parse_condition": "slaclock.sla.conditions",
     "CycleReport": "slaclock.sla.results",
     "SegmentReport": "slaclock.sla.results",
     "Explanation": "slaclock.sla.results",
@@ -102,6 +107,7 @@ _WHERE: dict[str, str] = {
     "Status": "slaclock.sla.results",
     "Evaluation": "slaclock.sla.evaluation",
     "Policy": "slaclock.sla.policy",
+    "PolicySet": "slaclock.sla.policy",
     "Underpin": "slaclock.sla.policy",
     "Ticket": "slaclock.sla.tickets",
     "evaluate_tickets": "slaclock.sla.tickets",
@@ -120,6 +126,7 @@ _WHERE: dict[str, str] = {
 
 __all__ = [
     "DAY_NAMES",
+    "PRESETS",
     "BusinessDays",
     "Calendar",
     "Clock",
@@ -128,6 +135,7 @@ __all__ = [
     "ClockEvent",
     "ClockState",
     "ComplianceReport",
+    "Condition",
     "ConfigError",
     "CycleReport",
     "Duration",
@@ -136,6 +144,7 @@ __all__ = [
     "Explanation",
     "InputError",
     "Interval",
+    "MetricDefinition",
     "MetricReport",
     "MetricSpec",
     "NaiveDatetimeError",
@@ -146,6 +155,7 @@ __all__ = [
     "Period",
     "Policy",
     "PolicyError",
+    "PolicySet",
     "Report",
     "ReportingPeriod",
     "ScheduleError",
@@ -170,6 +180,7 @@ __all__ = [
     "iter_tickets",
     "load_calendars",
     "loads_calendars",
+    "parse_condition",
     "parse_period",
     "parse_target",
     "read_outages",

@@ -244,7 +244,8 @@ def test_evaluate_json_is_stable(files: Path, capsys: pytest.CaptureFixture[str]
         0,
     )
     first = data["tickets"][1]
-    assert list(first) == ["id", "customer", "priority", "metrics"]
+    assert list(first) == ["id", "customer", "priority", "policy", "metrics"]
+    assert first["policy"] == "Desk"
     response = first["metrics"]["first_response"]
     assert response == {
         "metric": "first_response",

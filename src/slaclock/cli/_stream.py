@@ -157,6 +157,8 @@ def _item(ticket: Ticket, report: Report, explain: bool) -> dict[str, Any]:
         "id": ticket.id,
         "customer": ticket.customer,
         "priority": report.priority,
+        # Which policy judged it: a policy set chooses one per ticket.
+        "policy": report.policy,
         "metrics": metrics,
     }
 

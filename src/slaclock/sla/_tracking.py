@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from slaclock.engine._time import from_us, to_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import NoBusinessTimeError
+from slaclock.sla.conditions import Condition, MetricDefinition
+from slaclock.sla.events import TicketEvent
 from slaclock.sla.results import CycleReport, Interval, MetricReport, SegmentReport, Status
 from slaclock.sla.targets import Duration, Target
 
@@ -385,22 +387,46 @@ class RunLink:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Tracker:
-    """One metric of one ticket: its rule, its finished runs and its open run.
+    """One metric of one ticket: its rule, its definition, its finished runs and its open run.
 
-    The evaluation calls one hook per ticket event; each hook returns the
-    tracker after the event (itself when nothing changes). Subclasses say what
-    each event means to their metric.
+    The evaluation hands each ticket event to ``on`` (a resolution to ``resolved``,
+    a reopen to ``reopened``); each returns the tracker after the event (itself
+    when nothing changes). What an event means is the metric's ``definition``:
+    every metric, built in or the policy's own, is counted by this one class.
     """
 
     metric: str
     rule: Rule
+    definition: MetricDefinition
+    #: The statuses that pause this metric.
+    pauses: frozenset[str]
     done: RunLink | None = None
     open: Run | None = None
     cancelled: bool = False
     #: The metric's earlier life, when a tier without it came between (its breaches stay).
     previous: Tracker | None = None
-    #: Judged per cycle (several runs) rather than once.
-    cyclic = False
+    #: Whether a ``start_after`` event has happened (always, when there is none).
+    armed: bool = False
+    #: Cancelled by a ``cancel_when`` event: the metric is not judged at all.
+    void: bool = False
+
+    @classmethod
+    def fresh(
+        cls,
+        metric: str,
+        rule: Rule,
+        definition: MetricDefinition,
+        pauses: frozenset[str],
+        previous: Tracker | None = None,
+    ) -> Tracker:
+        """Return the tracker of a metric no event has reached yet."""
+        armed = not definition.start_after
+        return cls(metric, rule, definition, pauses, None, None, False, previous, armed)
+
+    @property
+    def cyclic(self) -> bool:
+        """Return whether the metric is judged per cycle (several runs) rather than once."""
+        return self.definition.cyclic
 
     def runs(self) -> tuple[Run, ...]:
         """Return every run, oldest first."""
@@ -420,118 +446,130 @@ class Tracker:
             return self._replace(RunLink(run, self.done), None)
         return self._replace(self.done, run)
 
-    def _replace(self, done: RunLink | None, run: Run | None) -> Tracker:
-        return type(self)(self.metric, self.rule, done, run, self.cancelled, self.previous)
+    def _replace(
+        self,
+        done: RunLink | None,
+        run: Run | None,
+        *,
+        cancelled: bool | None = None,
+        void: bool = False,
+    ) -> Tracker:
+        return Tracker(
+            self.metric,
+            self.rule,
+            self.definition,
+            self.pauses,
+            done,
+            run,
+            self.cancelled if cancelled is None else cancelled,
+            self.previous,
+            self.armed,
+            self.void or void,
+        )
 
-    def _start(self, t: int) -> Tracker:
+    def _start(self, t: int, status: str) -> Tracker:
         """Return the tracker with a new run counting from ``t`` (none once cancelled)."""
         if self.cancelled:
             return self  # a tier without this metric applies: nothing new starts
-        segment = open_segment(self.rule, t, t, 0, state=RUNNING, reason="")
+        if status in self.pauses:
+            segment = open_segment(self.rule, t, t, 0, state=PAUSED, reason=f"status {status}")
+        else:
+            segment = open_segment(self.rule, t, t, 0, state=RUNNING, reason="")
         return self._replace(self.done, Run(t, segment))
 
     def _move(self, t: int, state: str, reason: str = "") -> Tracker:
         return self if self.open is None else self._with(self.open.move(t, state, reason))
 
-    # Hooks: what the ticket's events do. The defaults do nothing.
+    def _resume(self, t: int, status: str) -> Tracker:
+        """Return the tracker counting, or paused if ``status`` pauses it, from ``t``."""
+        if status in self.pauses:
+            return self._move(t, PAUSED, f"status {status}")
+        return self._move(t, RUNNING)
 
-    def logged(self, t: int) -> Tracker:
-        return self._start(t)
+    def on(self, event: TicketEvent, t: int, status: str) -> Tracker:
+        """Return the tracker after ``event`` at ``t`` on the open ticket, now in ``status``.
 
-    def status(self, t: int, pause: str | None) -> Tracker:
-        return self
+        In this order: cancel, reset, pause or resume, stop, then start.
+        """
+        definition = self.definition
+        kind = event.kind
+        if kind not in definition.kinds and not (kind == "status" and self.pauses):
+            return self  # nothing in the definition reads this kind of event
+        if self.void:
+            return self
+        if _any(definition.cancel_when, event):
+            return self.cancel(t, void=True)
+        tracker = self
+        if tracker.open is not None and _any(definition.reset_when, event):
+            tracker = tracker.reset(t, status)
+        if kind == "status" and tracker.pauses:
+            tracker = tracker._resume(t, status)
+        if tracker.open is not None and _any(definition.stop_when, event):
+            tracker = tracker._move(t, STOPPED)
+        if not tracker.armed and _any(definition.start_after, event):
+            tracker = dataclasses.replace(tracker, armed=True)
+        if (
+            tracker.armed
+            and tracker.open is None
+            and (definition.cyclic or tracker.done is None)
+            and _any(definition.start_when, event)
+        ):
+            tracker = tracker._start(t, status)
+        return tracker
 
-    def reply(self, t: int) -> Tracker:
-        return self
+    def reset(self, t: int, status: str) -> Tracker:
+        """Return the tracker whose open run ends at ``t`` and a new one counts from zero."""
+        assert self.open is not None
+        ended = self._replace(RunLink(self.open.cancel(t), self.done), None)
+        return ended._start(t, status) if not self.cancelled else ended
 
-    def customer(self, t: int, replied: bool) -> Tracker:
-        return self
-
-    def resolved(self, t: int) -> Tracker:
+    def resolved(self, t: int, event: TicketEvent) -> Tracker:
         """Return the tracker with its open run ended by the resolution at ``t``."""
+        if not self.void and _any(self.definition.cancel_when, event):
+            return self.cancel(t, void=True)
         return self._move(t, ENDED, "resolved")
 
-    def reopened(self, t: int, pause: str | None) -> Tracker:
+    def reopened(self, t: int, event: TicketEvent, status: str) -> Tracker:
         """Return the tracker with the run resolution ended counting again from ``t``."""
         # Resolution ended every open run, so an open run here is one to resume.
-        return self._move(t, RUNNING)
+        return self._resume(t, status).on(event, t, status)
 
     def retier(self, rule: Rule, t: int) -> Tracker:
         """Return the tracker judged under ``rule`` from ``t``; finished runs keep their verdict."""
         run = None if self.open is None else self.open.retier(rule, t)
         # Only a metric the tier keeps is retiered: it is not cancelled.
-        return type(self)(self.metric, rule, self.done, run, previous=self.previous)
+        return Tracker(
+            self.metric,
+            rule,
+            self.definition,
+            self.pauses,
+            self.done,
+            run,
+            False,
+            self.previous,
+            self.armed,
+            self.void,
+        )
 
     def with_runs(self, runs: list[Run]) -> Tracker:
         """Return the tracker with ``runs`` (oldest first) in place of its own."""
-        tracker = type(self)(self.metric, self.rule, previous=self.previous)
+        tracker = self._replace(None, None, cancelled=False)
         for run in runs:
             tracker = tracker._with(run)
         return tracker
 
-    def cancel(self, t: int) -> Tracker:
-        """Return the tracker ended at ``t`` by a tier without this metric."""
+    def cancel(self, t: int, *, void: bool = False) -> Tracker:
+        """Return the tracker ended at ``t`` by a tier without it, or by ``cancel_when``."""
         done = self.done if self.open is None else RunLink(self.open.cancel(t), self.done)
-        return type(self)(self.metric, self.rule, done, None, True, self.previous)
+        return self._replace(done, None, cancelled=True, void=void)
 
 
-class FirstResponse(Tracker):
-    """``first_response``: from logging to the first public agent reply."""
-
-    __slots__ = ()
-
-    def reply(self, t: int) -> Tracker:
-        return self._move(t, STOPPED)
-
-
-class NextUpdate(Tracker):
-    """``next_update``: from a customer message (after the first response) to the next reply."""
-
-    __slots__ = ()
-    cyclic = True
-
-    def logged(self, t: int) -> Tracker:
-        return self
-
-    def customer(self, t: int, replied: bool) -> Tracker:
-        # Before the first public reply the customer is waiting on first_response.
-        if replied and self.open is None:
-            return self._start(t)
-        return self
-
-    def reply(self, t: int) -> Tracker:
-        return self._move(t, STOPPED)
-
-
-class Resolution(Tracker):
-    """``resolution``: from logging to resolution, paused while the status says so."""
-
-    __slots__ = ()
-
-    def status(self, t: int, pause: str | None) -> Tracker:
-        return self._move(t, RUNNING) if pause is None else self._move(t, PAUSED, pause)
-
-    def reopened(self, t: int, pause: str | None) -> Tracker:
-        return self._move(t, RUNNING) if pause is None else self._move(t, PAUSED, pause)
-
-
-class PeriodicUpdate(Tracker):
-    """``periodic_update``: from logging and from each public reply to the next public reply."""
-
-    __slots__ = ()
-    cyclic = True
-
-    def reply(self, t: int) -> Tracker:
-        return self._move(t, STOPPED)._start(t)
-
-
-#: The tracker of each metric a policy tier may set.
-TRACKERS: dict[str, type[Tracker]] = {
-    "first_response": FirstResponse,
-    "next_update": NextUpdate,
-    "resolution": Resolution,
-    "periodic_update": PeriodicUpdate,
-}
+def _any(conditions: tuple[Condition, ...], event: TicketEvent) -> bool:
+    # A plain loop: no generator on the hot path.
+    for condition in conditions:  # noqa: SIM110
+        if condition.matches(event):
+            return True
+    return False
 
 
 # -- reporting ----------------------------------------------------------------------
@@ -557,7 +595,8 @@ def metric_report(tracker: Tracker, now: int, warn_at: float) -> MetricReport:
     cycles, found = reports(tracker, now, warn_at)
     segments = tuple(found)
     breaches = [segment.breached_at for segment in segments if segment.breached_at is not None]
-    first_breach = min(breaches, key=to_us) if breaches else None
+    # A metric cancel_when ended is not judged: no breach, whatever its runs used.
+    first_breach = min(breaches, key=to_us) if breaches and not tracker.void else None
     story = functools.partial(_explain, tracker, now)
     rule = tracker.rule
     if not cycles:
@@ -601,7 +640,7 @@ def metric_report(tracker: Tracker, now: int, warn_at: float) -> MetricReport:
         calendar=segments[-1].calendar,
         started_at=current.started_at,
         stopped_at=current.stopped_at,
-        due=current.due,
+        due=None if tracker.void else current.due,
         breached_at=first_breach,
         elapsed=current.elapsed,
         remaining=current.target - current.elapsed,

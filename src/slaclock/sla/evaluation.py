@@ -28,24 +28,27 @@ a metric the new tier lacks is cancelled, keeping any breach.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from slaclock.engine._time import to_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import EventError
-from slaclock.sla._tracking import TRACKERS, Rule, Run, Tracker, metric_report
+from slaclock.sla._tracking import Rule, Run, Tracker, metric_report
+from slaclock.sla.conditions import PRESETS, MetricDefinition, status_pauses
 from slaclock.sla.events import TicketEvent
 from slaclock.sla.results import Report
 from slaclock.sla.targets import MetricSpec
 
 __all__ = ["METRICS", "Evaluation", "Rules", "canonical_order"]
 
-#: The metrics a policy tier may set targets for, in report order.
-METRICS: tuple[str, ...] = ("first_response", "next_update", "resolution", "periodic_update")
+#: The built-in metrics (``conditions.PRESETS``), in report order.
+METRICS: tuple[str, ...] = tuple(PRESETS)
 
 
 class Rules(Protocol):
@@ -65,6 +68,8 @@ class Rules(Protocol):
     def statuses(self) -> frozenset[str]: ...
     @property
     def priority_change(self) -> str: ...
+    @property
+    def definitions(self) -> Mapping[str, MetricDefinition]: ...
     def metrics_of(self, priority: str) -> tuple[str, ...]: ...
 
 
@@ -181,6 +186,46 @@ def _rules(policy: Rules) -> dict[tuple[str, str], Rule]:
     }
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Book:
+    """What an evaluation looks up in its policy, built once per policy."""
+
+    rules: dict[tuple[str, str], Rule]
+    #: Trackers are immutable values: one fresh tracker per tier and metric serves every ticket.
+    fresh: dict[tuple[str, str], Tracker]
+    #: Each metric's place in a report.
+    order: dict[str, int]
+
+
+#: Books by policy, dropped with the policy.
+_BOOKS: weakref.WeakKeyDictionary[Any, _Book] = weakref.WeakKeyDictionary()
+
+
+def _book_of(policy: Rules) -> _Book:
+    """Return the rules, fresh trackers and report order of ``policy`` (cached while it lives)."""
+    try:
+        return _BOOKS[policy]
+    except (KeyError, TypeError):
+        pass
+    rules = _rules(policy)
+    definitions = policy.definitions
+
+    def pauses(metric: str) -> frozenset[str]:
+        # The policy's pause statuses, unless the metric names its own.
+        own = definitions[metric].pause_when
+        return policy.pause_when if own is None else status_pauses(own)
+
+    fresh = {
+        key: Tracker.fresh(key[1], rule, definitions[key[1]], pauses(key[1]))
+        for key, rule in rules.items()
+    }
+    book = _Book(rules, fresh, {metric: index for index, metric in enumerate(definitions)})
+    # A Rules object that cannot be weakly referenced gets a book per ticket.
+    with contextlib.suppress(TypeError):
+        _BOOKS[policy] = book
+    return book
+
+
 @dataclasses.dataclass(frozen=True)
 class Evaluation:
     """A ticket's SLA state after the events fed so far: immutable, one event at a time.
@@ -272,7 +317,7 @@ class Evaluation:
         state = Evaluation(
             self.policy, after, instant, _EventLink(event, self._events), self._count + 1
         )
-        state.__dict__["_rulebook"] = self._rulebook
+        state.__dict__["_book"] = self._book
         return state
 
     def feed_all(self, events: Iterable[TicketEvent | Mapping[str, Any]]) -> Evaluation:
@@ -313,23 +358,19 @@ class Evaluation:
     # -- applying one event --------------------------------------------------------
 
     @functools.cached_property
-    def _rulebook(self) -> dict[tuple[str, str], Rule]:
-        # Handed on to every later state (see feed), so a ticket builds it once.
-        return _rules(self.policy)
+    def _book(self) -> _Book:
+        # Handed on to every later state (see feed); built once per policy (_book_of).
+        return _book_of(self.policy)
 
     def _rule(self, tier: str, metric: str) -> Rule:
-        return self._rulebook[tier, metric]
-
-    def _pause(self, status: str) -> str | None:
-        """Return why ``status`` pauses the metrics that pause, or None if it does not."""
-        return f"status {status}" if status in self.policy.pause_when else None
+        return self._book.rules[tier, metric]
 
     def _apply(self, ticket: _Ticket | None, event: TicketEvent, t: int, where: str) -> _Ticket:
         """Return the ticket after ``event`` at ``t`` (µs)."""
         if ticket is None:
             assert event.priority is not None  # a logged event; checked by _check
             trackers = tuple(
-                self._tracker(metric, event.priority).logged(t)
+                self._tracker(metric, event.priority).on(event, t, "new")
                 for metric in self.policy.metrics_of(event.priority)
             )
             return _Ticket.logged(event, trackers, t)
@@ -353,21 +394,20 @@ class Evaluation:
         moved = _Ticket(priority, status, False, replied, trackers, log, t)
         if kind == "priority_changed":
             assert event.priority is not None
-            return self._reprioritize(moved, event.priority, t)
+            moved = self._reprioritize(moved, event.priority, t)
         return self._route(moved, event, t)
 
     def _reopen(self, ticket: _Ticket, event: TicketEvent, t: int, log: _EventLink) -> _Ticket:
         """Return the resolved ticket reopened by ``event`` at ``t``, in the event's status."""
         status = event.status or "open"
-        pause = self._pause(status)
-        trackers = tuple(tracker.reopened(t, pause) for tracker in ticket.trackers)
+        trackers = tuple(tracker.reopened(t, event, status) for tracker in ticket.trackers)
         reopened = _Ticket(ticket.priority, status, False, ticket.replied, trackers, log, t)
         if ticket.pending is not None:
             return self._reprioritize(reopened, ticket.pending, t)
         return reopened
 
     def _route(self, ticket: _Ticket, event: TicketEvent, t: int) -> _Ticket:
-        """Return the open ticket after a status change, a reply or its resolution."""
+        """Return the open ticket after an event other than a reopen: each metric reads it."""
         kind = event.kind
         priority, status, replied, trackers, log, last = (
             ticket.priority,
@@ -377,25 +417,22 @@ class Evaluation:
             ticket.log,
             ticket.last_us,
         )
+        if kind == "resolved":
+            trackers = tuple(tracker.resolved(t, event) for tracker in trackers)
+            return _Ticket(priority, status, True, replied, trackers, log, last)
         if kind == "status":
             assert event.status is not None
-            pause = self._pause(event.status)
-            trackers = tuple(tracker.status(t, pause) for tracker in trackers)
-            return _Ticket(priority, event.status, False, replied, trackers, log, last)
-        if kind == "agent_reply":
-            if not event.public:
-                return ticket  # a private note is no reply to the customer
-            trackers = tuple(tracker.reply(t) for tracker in trackers)
-            return _Ticket(priority, status, False, True, trackers, log, last)
-        if kind == "customer_reply":
-            trackers = tuple(tracker.customer(t, replied) for tracker in trackers)
-            return _Ticket(priority, status, False, replied, trackers, log, last)
-        # resolved
-        trackers = tuple(tracker.resolved(t) for tracker in trackers)
-        return _Ticket(priority, status, True, replied, trackers, log, last)
+            status = event.status
+        elif kind == "agent_reply" and event.public:
+            replied = True
+        trackers = tuple(tracker.on(event, t, status) for tracker in trackers)
+        return _Ticket(priority, status, False, replied, trackers, log, last, ticket.pending)
 
-    def _tracker(self, metric: str, tier: str) -> Tracker:
-        return TRACKERS[metric](metric, self._rule(tier, metric))
+    def _tracker(self, metric: str, tier: str, previous: Tracker | None = None) -> Tracker:
+        fresh = self._book.fresh[tier, metric]
+        if previous is None:
+            return fresh
+        return Tracker.fresh(metric, fresh.rule, fresh.definition, fresh.pauses, previous)
 
     def _reprioritize(self, ticket: _Ticket, priority: str, t: int) -> _Ticket:
         """Return the ticket judged under tier ``priority`` from ``t``."""
@@ -415,7 +452,8 @@ class Evaluation:
         for metric in wanted:
             if metric not in have:
                 trackers.append(self._added(ticket, metric, priority, t, None))
-        trackers.sort(key=_report_order)
+        order = self._book.order
+        trackers.sort(key=lambda tracker: order[tracker.metric])
         return dataclasses.replace(ticket, priority=priority, trackers=tuple(trackers))
 
     def _added(
@@ -425,14 +463,14 @@ class Evaluation:
         rule = self._rule(priority, metric)
         logged, *later = ticket.log.oldest_first()
         start = to_us(logged.at)
-        first = TRACKERS[metric](metric, rule, previous=previous).logged(start)
+        first = self._tracker(metric, priority, previous).on(logged, start, "new")
         shadow = _Ticket.logged(logged, (first,), start)
         for event in later:
             at = to_us(event.at)
             if event.kind == "reopened":
                 if shadow.resolved:
                     shadow = self._reopen(shadow, event, at, shadow.log)
-            elif event.kind != "priority_changed" and not shadow.resolved:
+            elif not shadow.resolved:
                 shadow = self._route(shadow, event, at)
         (replayed,) = shadow.trackers
         if rule.priority_change == "retroactive":
@@ -466,10 +504,6 @@ class Evaluation:
             tracker.metric: metric_report(tracker, now_us, warn_at) for tracker in ticket.trackers
         }
         return Report(self.policy.name, ticket.priority, now, metrics)
-
-
-def _report_order(tracker: Tracker) -> int:
-    return METRICS.index(tracker.metric)
 
 
 def _applied_from(run: Run, t: int) -> Run:

@@ -22,7 +22,12 @@ EVENT_KINDS: tuple[str, ...] = (
     "priority_changed",
     "resolved",
     "reopened",
+    "field_changed",
 )
+
+
+#: The keys an event may have.
+_KEYS = frozenset({"at", "type", "kind", "priority", "status", "public", "field", "value"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,7 +36,8 @@ class TicketEvent:
 
     ``kind`` is one of ``EVENT_KINDS``. ``logged`` and ``priority_changed``
     carry a ``priority``; ``status`` carries a ``status``; ``agent_reply`` may be
-    private (``public=False``), and then it is no reply to the customer.
+    private (``public=False``), and then it is no reply to the customer;
+    ``field_changed`` carries the ``field`` and its new ``value`` (None: cleared).
     """
 
     at: dt.datetime
@@ -39,6 +45,8 @@ class TicketEvent:
     priority: str | None = None
     status: str | None = None
     public: bool = True
+    field: str | None = None
+    value: str | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "event") -> TicketEvent:
@@ -47,7 +55,7 @@ class TicketEvent:
             raise EventError(
                 f"{where}: an event is a mapping with 'at' and 'type', not {brief(data)}"
             )
-        unknown = set(data) - {"at", "type", "kind", "priority", "status", "public"}
+        unknown = data.keys() - _KEYS
         if unknown:
             raise EventError(f"{where}: unknown field(s) {sorted(unknown)}")
         kind = data.get("type", data.get("kind"))
@@ -63,7 +71,10 @@ class TicketEvent:
         if not isinstance(public, bool):
             raise EventError(f"{where}: 'public' must be true or false, not {brief(public)}")
         priority, status = data.get("priority"), data.get("status")
+        field, new_value = data.get("field"), data.get("value")
         cls._validate(at, kind, priority, status, where=where)
+        if field is not None or new_value is not None or kind == "field_changed":
+            cls._validate_field(kind, field, new_value, where=where)
         assert isinstance(at, dt.datetime)  # checked just above; this tells mypy
         # Validated just above: built without __post_init__ checking it all again.
         event = object.__new__(cls)
@@ -73,6 +84,8 @@ class TicketEvent:
             ("priority", priority),
             ("status", status),
             ("public", public),
+            ("field", field),
+            ("value", new_value),
         ):
             object.__setattr__(event, name, value)
         return event
@@ -97,8 +110,19 @@ class TicketEvent:
             if value is not None and not isinstance(value, str):
                 raise EventError(f"{where}: '{name}' must be text, not {brief(value)}")
 
+    @staticmethod
+    def _validate_field(kind: object, field: object, value: object, *, where: str) -> None:
+        if kind == "field_changed":
+            if not isinstance(field, str) or not field:
+                raise EventError(f"{where}: a field_changed event needs a 'field', such as 'group'")
+            if value is not None and not isinstance(value, str):
+                raise EventError(f"{where}: 'value' must be text or null, not {brief(value)}")
+        elif field is not None or value is not None:
+            raise EventError(f"{where}: only a field_changed event has 'field' and 'value'")
+
     def __post_init__(self) -> None:
         self._validate(self.at, self.kind, self.priority, self.status, where="event")
+        self._validate_field(self.kind, self.field, self.value, where="event")
         if not isinstance(self.public, bool):
             raise EventError(f"event: 'public' must be true or false, not {brief(self.public)}")
 
@@ -111,9 +135,14 @@ class TicketEvent:
             data["status"] = self.status
         if not self.public:
             data["public"] = False
+        if self.field is not None:
+            data["field"] = self.field
+            data["value"] = self.value
         return data
 
     def describe(self) -> str:
         """Return a short description: ``status 'pending-customer' at 2026-…``."""
         detail = self.priority or self.status
+        if self.field is not None:
+            detail = f"{self.field}={self.value}"
         return f"{self.kind}{f' {brief(detail)}' if detail else ''} at {self.at.isoformat()}"

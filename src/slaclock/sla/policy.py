@@ -30,18 +30,21 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from slaclock.engine._text import brief
+from slaclock.engine._time import from_us, to_us
 from slaclock.engine.calendar import Calendar
-from slaclock.errors import ConfigError, PolicyError
-from slaclock.sla.evaluation import METRICS, Evaluation
+from slaclock.errors import ConfigError, InputError, PolicyError
+from slaclock.sla.conditions import PRESETS, MetricDefinition, pause_conditions, status_pauses
+from slaclock.sla.evaluation import Evaluation
 from slaclock.sla.events import TicketEvent
 from slaclock.sla.results import Report
 from slaclock.sla.targets import BusinessDays, MetricSpec, Target, parse_cutoff, parse_target
 
-__all__ = ["DEFAULT_STATUSES", "Policy", "Underpin"]
+__all__ = ["DEFAULT_STATUSES", "Policy", "PolicySet", "Underpin"]
 
 #: Statuses every policy knows, besides the ones it names in ``pause_when``.
 DEFAULT_STATUSES: frozenset[str] = frozenset(
@@ -59,13 +62,12 @@ class _MetricModel(BaseModel):
     priority_change: Literal["retroactive", "from_change"] | None = None
 
 
-class _TierModel(BaseModel):
+class _VersionModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    first_response: _MetricModel | None = None
-    next_update: _MetricModel | None = None
-    resolution: _MetricModel | None = None
-    periodic_update: _MetricModel | None = None
+    # A TOML date or offset date-time, or ISO 8601 text; read by _effective_from.
+    effective_from: Any
+    tiers: dict[str, dict[str, _MetricModel]] = Field(min_length=1)
 
 
 class _PolicyModel(BaseModel):
@@ -78,7 +80,27 @@ class _PolicyModel(BaseModel):
     statuses: list[str] | None = None
     calendar_files: list[str] = []
     calendars: dict[str, Any] = {}
-    tiers: dict[str, _TierModel] = Field(min_length=1)
+    # Read by MetricDefinition.from_dict, so a bad condition is a PolicyError naming its place.
+    metrics: dict[str, Any] = {}
+    tiers: dict[str, dict[str, _MetricModel]] = {}
+    versions: list[_VersionModel] = []
+
+    @model_validator(mode="after")
+    def _some_tiers(self) -> _PolicyModel:
+        if not self.tiers and not self.versions:
+            raise ValueError("tiers: give one or more tiers (or [[versions]] with tiers)")
+        return self
+
+
+class Fielded(Protocol):
+    """What choosing a policy reads of a ticket (``Ticket`` is one)."""
+
+    @property
+    def all_fields(self) -> dict[str, str]: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def logged_at(self) -> dt.datetime: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,6 +132,14 @@ class Policy:
     #: How a priority change counts a metric: "retroactive" (since the run started)
     #: or "from_change"; a tier's metric may say otherwise.
     priority_change: str = "retroactive"
+    #: What each metric counts, as conditions: the presets, then the policy's own.
+    definitions: Mapping[str, MetricDefinition] = dataclasses.field(
+        default_factory=lambda: dict(PRESETS)
+    )
+    #: Dated versions, oldest first: (in force from, in µs since the epoch; the version).
+    versions: tuple[tuple[int, Policy], ...] = ()
+    #: Whether the top-level tiers judge tickets logged before the first version.
+    before_versions: bool = True
 
     # -- loading -----------------------------------------------------------------
 
@@ -130,6 +160,8 @@ class Policy:
 
         location = Path(path)
         data = read_document(location)
+        if isinstance(data, Mapping) and "policies" in data:
+            return PolicySet.from_dict(data, source=str(location), base=location.parent)
         return cls.from_dict(data, source=str(location), base=location.parent)
 
     @classmethod
@@ -149,55 +181,62 @@ class Policy:
         """
         from slaclock.config import calendars_from_mapping, load_calendars
 
+        if cls is Policy and isinstance(data, Mapping) and "policies" in data:
+            return PolicySet.from_dict(data, source=source, base=base)
         try:
             model = _PolicyModel.model_validate(data)
         except ValidationError as exc:
-            raise ConfigError(_describe(exc, source)) from None
+            message = _describe(exc, source)
+            if (
+                isinstance(data, Mapping)
+                and not {"tiers", "versions"} & set(data)
+                and "tiers:" not in message
+            ):
+                # Said too when other fields fail, which stops the check that says it.
+                message += f"\n{source}: tiers: Field required (or [[versions]], [[policies]])"
+            raise ConfigError(message) from None
         calendars: dict[str, Calendar] = {"always": Calendar.always("UTC")}
         for file in model.calendar_files:
             location = (base or Path.cwd()) / file
             calendars.update(load_calendars(location))
         if model.calendars:
             calendars.update(calendars_from_mapping({"calendars": model.calendars}, source=source))
-        tiers: dict[str, dict[str, MetricSpec]] = {}
-        for tier_name, tier in model.tiers.items():
-            metrics: dict[str, MetricSpec] = {}
-            for metric in METRICS:
-                spec = getattr(tier, metric)
-                if spec is None:
-                    continue
-                where = f"{source}: tiers.{tier_name}.{metric}"
-                if spec.calendar not in calendars:
-                    raise PolicyError(
-                        f"{where}.calendar: no calendar named {spec.calendar!r}; "
-                        f"known: {sorted(calendars)}"
-                    )
-                target = parse_target(spec.target, f"{where}.target")
-                if spec.cutoff is not None:
-                    if not isinstance(target, BusinessDays):
-                        raise PolicyError(
-                            f"{where}.cutoff: a cut-off applies to business-day targets "
-                            f"such as '3d', not {spec.target!r}"
-                        )
-                    target = BusinessDays(target.days, parse_cutoff(spec.cutoff, f"{where}.cutoff"))
-                metrics[metric] = MetricSpec(target, spec.calendar, spec.priority_change)
-            if not metrics:
-                raise PolicyError(
-                    f"{source}: tiers.{tier_name}: sets no target; give one or more of {METRICS}"
-                )
-            tiers[tier_name] = metrics
-        pause_when = frozenset(model.pause_when)
+        definitions = dict(PRESETS)
+        for metric_name, written in model.metrics.items():
+            definitions[metric_name] = MetricDefinition.from_dict(
+                written, f"{source}: metrics.{metric_name}"
+            )
+        tiers = _tiers(model.tiers, calendars, definitions, f"{source}: tiers")
+        versions = _versions(model.versions, calendars, definitions, source)
+        pause_when = status_pauses(pause_conditions(model.pause_when, f"{source}: pause_when"))
+        # The statuses the policy's own metrics name are statuses it knows.
+        extra_statuses: set[str] = set()
+        for metric_name in model.metrics:
+            extra_statuses |= definitions[metric_name].statuses()
         statuses = frozenset(model.statuses) if model.statuses is not None else DEFAULT_STATUSES
-        return cls(
+        statuses |= frozenset(extra_statuses)
+        first = cls(
             name=model.name,
-            tiers=tiers,
+            # Before the first version (or without versions): the top-level tiers.
+            tiers=tiers or versions[-1][2],
             calendars=calendars,
             pause_when=pause_when,
             warn_at=model.warn_at,
             statuses=statuses | pause_when,
             source=source,
             priority_change=model.priority_change,
+            definitions=definitions,
         )
+        if not versions:
+            return first
+        dated = tuple(
+            (
+                start,
+                dataclasses.replace(first, name=f"{model.name}, version {label}", tiers=found),
+            )
+            for start, label, found in versions
+        )
+        return dataclasses.replace(first, versions=dated, before_versions=bool(tiers))
 
     # -- evaluating --------------------------------------------------------------
 
@@ -219,6 +258,50 @@ class Policy:
             raise PolicyError(
                 f"policy {self.name!r} has no tier {priority!r}; it has {sorted(self.tiers)}"
             ) from None
+
+    def select(self, ticket: Fielded) -> Policy:
+        """Return the policy that judges ``ticket``: this one, or its version in force then.
+
+        A versioned policy judges a ticket by the version in force when it was
+        logged (a ``PolicySet`` first chooses the policy by the ticket's fields).
+
+        >>> from slaclock import Ticket
+        >>> policy = Policy.from_dict({"name": "Desk", "tiers": {"P3": {
+        ...     "resolution": {"target": "4h", "calendar": "always"}}}})
+        >>> ticket = Ticket.from_dict({"id": "T-1", "events": [
+        ...     {"at": "2026-11-20T09:00Z", "type": "logged", "priority": "P3"}]})
+        >>> policy.select(ticket) is policy
+        True
+        """
+        return self.version_at(ticket.logged_at, ticket.label)
+
+    def version_at(self, logged_at: dt.datetime, label: str = "the ticket") -> Policy:
+        """Return the version in force at ``logged_at`` (this policy when it has no versions).
+
+        A ticket logged before the first version of a policy without top-level
+        tiers is an ``InputError`` naming ``label``.
+
+        >>> gold = Policy.from_dict({"name": "Gold", "versions": [
+        ...     {"effective_from": "2026-11-01",
+        ...      "tiers": {"P3": {"resolution": {"target": "4h", "calendar": "always"}}}}]})
+        >>> gold.version_at(dt.datetime(2026, 11, 5, tzinfo=dt.timezone.utc)).name
+        'Gold, version 2026-11-01'
+        """
+        if not self.versions:
+            return self
+        t = to_us(logged_at)
+        chosen: Policy | None = self if self.before_versions else None
+        for start, version in self.versions:
+            if start > t:
+                break
+            chosen = version
+        if chosen is None:
+            first = from_us(self.versions[0][0], dt.timezone.utc).isoformat()
+            raise InputError(
+                f"{label}: logged at {logged_at.isoformat()}, before the first version of "
+                f"policy {self.name!r} (in force from {first})"
+            )
+        return chosen
 
     def evaluation(self) -> Evaluation:
         """Return an empty evaluation state to feed a ticket's events into, one at a time.
@@ -256,6 +339,12 @@ class Policy:
         >>> str(report["first_response"].status), report["first_response"].elapsed
         ('met', datetime.timedelta(seconds=600))
         """
+        if self.versions:
+            events = list(events)
+            if events:
+                first = events[0]
+                logged = first if isinstance(first, TicketEvent) else TicketEvent.from_dict(first)
+                return self.version_at(logged.at).evaluation().feed_all(events).report(now)
         return self.evaluation().feed_all(events).report(now)
 
     # -- comparing ---------------------------------------------------------------
@@ -331,6 +420,289 @@ class Policy:
         return f"Policy({self.name!r}, tiers={sorted(self.tiers)}, source={self.source!r})"
 
 
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class PolicySet(Policy):
+    """Several policies in one file, each with ``applies_when`` conditions on ticket fields.
+
+    A ticket is judged by the first policy whose conditions its fields meet (every
+    field named, any of the values listed), else by the default: the policy
+    without ``applies_when``. As a ``Policy`` (for reports), a set has the tiers,
+    calendars and pauses of all its policies, the first one's where names clash.
+
+    >>> rules = PolicySet.from_dict({"policies": [
+    ...     {"name": "Acme", "applies_when": {"customer": ["acme", "globex"]},
+    ...      "tiers": {"P3": {"resolution": {"target": "4h", "calendar": "always"}}}},
+    ...     {"name": "Standard",
+    ...      "tiers": {"P3": {"resolution": {"target": "8h", "calendar": "always"}}}},
+    ... ]})
+    >>> rules.choose({"customer": "globex"}).name, rules.choose({"customer": "initech"}).name
+    ('Acme', 'Standard')
+    """
+
+    #: The policies in file order, each with its conditions (None: the default).
+    members: tuple[tuple[Policy, Mapping[str, frozenset[str]] | None], ...] = ()
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], *, source: str = "<policy>", base: Path | None = None
+    ) -> PolicySet:
+        """Return the policy set ``{"policies": [...]}``; errors name ``source`` and the policy.
+
+        Top-level ``calendars`` and ``calendar_files`` are shared by every policy
+        (a policy's own calendar of the same name wins).
+        """
+        if "policies" not in data:
+            return cls.from_dict({"policies": [dict(data)]}, source=source, base=base)
+        unknown = sorted(set(data) - {"name", "policies", "calendars", "calendar_files"})
+        if unknown:
+            raise PolicyError(
+                f"{source}: unknown setting(s) {unknown} beside [[policies]]; "
+                "a policy's settings go inside its [[policies]] entry"
+            )
+        entries = data["policies"]
+        if not isinstance(entries, list) or not entries:
+            raise PolicyError(f"{source}: policies: give a list of one or more policies")
+        shared = data.get("calendars", {})
+        shared_files = data.get("calendar_files", [])
+        members: list[tuple[Policy, Mapping[str, frozenset[str]] | None]] = []
+        default: str | None = None
+        for index, entry in enumerate(entries):
+            where = f"{source}: policies[{index}]"
+            if not isinstance(entry, Mapping):
+                raise PolicyError(f"{where}: a policy is a table, not {brief(entry)}")
+            body = {key: value for key, value in entry.items() if key != "applies_when"}
+            if shared:
+                body["calendars"] = {**shared, **body.get("calendars", {})}
+            if shared_files:
+                body["calendar_files"] = [*shared_files, *body.get("calendar_files", [])]
+            policy = Policy.from_dict(body, source=where, base=base)
+            if default is not None:
+                raise PolicyError(
+                    f"{where} ({policy.name!r}): comes after the default policy {default!r} "
+                    "(the one without applies_when), so it could never apply; move it up"
+                )
+            if "applies_when" in entry:
+                members.append((policy, _applies_when(entry["applies_when"], where)))
+            else:
+                default = policy.name
+                members.append((policy, None))
+        if default is None:
+            _refuse_overlaps(members, source)
+        names = [policy.name for policy, _ in members]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise PolicyError(f"{source}: policies: the name(s) {repeated} are used twice")
+        return cls._combined(members, data.get("name") or Path(source).stem, source)
+
+    @classmethod
+    def _combined(
+        cls,
+        members: list[tuple[Policy, Mapping[str, frozenset[str]] | None]],
+        name: str,
+        source: str,
+    ) -> PolicySet:
+        tiers: dict[str, Mapping[str, MetricSpec]] = {}
+        calendars: dict[str, Calendar] = {}
+        definitions: dict[str, Any] = {}
+        pauses: set[str] = set()
+        statuses: set[str] = set()
+        for policy, _ in members:
+            for key, value in policy.tiers.items():
+                tiers.setdefault(key, value)
+            for key, calendar in policy.calendars.items():
+                calendars.setdefault(key, calendar)
+            for key, definition in policy.definitions.items():
+                definitions.setdefault(key, definition)
+            pauses |= policy.pause_when
+            statuses |= policy.statuses
+        first = members[0][0]
+        return cls(
+            name=name,
+            tiers=tiers,
+            calendars=calendars,
+            pause_when=frozenset(pauses),
+            warn_at=first.warn_at,
+            statuses=frozenset(statuses),
+            source=source,
+            priority_change=first.priority_change,
+            definitions=definitions,
+            members=tuple(members),
+        )
+
+    @property
+    def policies(self) -> tuple[Policy, ...]:
+        """Return the policies in the order they are tried."""
+        return tuple(policy for policy, _ in self.members)
+
+    def choose(self, fields: Mapping[str, str], label: str = "the ticket") -> Policy:
+        """Return the first policy whose ``applies_when`` ``fields`` meet, else the default.
+
+        No match without a default is an ``InputError`` naming ``label`` and its fields.
+        """
+        for policy, conditions in self.members:
+            if conditions is None or all(
+                fields.get(field) in values for field, values in conditions.items()
+            ):
+                return policy
+        raise InputError(
+            f"{label}: no policy of {self.source} applies to fields {dict(fields)}; "
+            f"tried {[policy.name for policy in self.policies]} and there is no default "
+            "(a policy without applies_when)"
+        )
+
+    def select(self, ticket: Fielded) -> Policy:
+        """Return the policy (its version then in force) that judges ``ticket``, by its fields."""
+        return self.choose(ticket.all_fields, ticket.label).select(ticket)
+
+    def evaluation(self, fields: Mapping[str, str] | None = None) -> Evaluation:
+        """Return an empty evaluation under the policy ``fields`` choose (default: none)."""
+        return self.choose(fields or {}).evaluation()
+
+    def evaluate(
+        self,
+        events: Iterable[TicketEvent | Mapping[str, Any]],
+        now: dt.datetime | None = None,
+        fields: Mapping[str, str] | None = None,
+    ) -> Report:
+        """Return the report for a ticket with ``fields`` under the policy they choose.
+
+        The chosen policy's version is the one in force at the first event.
+        """
+        return self.choose(fields or {}).evaluate(events, now)
+
+    def __repr__(self) -> str:
+        return f"PolicySet({self.name!r}, policies={[p.name for p in self.policies]})"
+
+
+def _applies_when(data: object, where: str) -> Mapping[str, frozenset[str]]:
+    """Return ``applies_when`` as field -> the values that match (one value or a list)."""
+    if not isinstance(data, Mapping) or not data:
+        raise PolicyError(
+            f"{where}.applies_when: give fields and values, such as "
+            '{ customer = ["acme"], product = "vpn" }'
+        )
+    found: dict[str, frozenset[str]] = {}
+    for field, values in data.items():
+        listed = [values] if isinstance(values, str) else values
+        if (
+            not isinstance(listed, list)
+            or not listed
+            or not all(isinstance(value, str) for value in listed)
+        ):
+            raise PolicyError(
+                f"{where}.applies_when.{field}: give a value or a list of values, "
+                f"not {brief(values)}"
+            )
+        found[str(field)] = frozenset(listed)
+    return found
+
+
+def _refuse_overlaps(
+    members: list[tuple[Policy, Mapping[str, frozenset[str]] | None]], source: str
+) -> None:
+    """Refuse two policies one ticket could both meet, when no default settles the rest.
+
+    Without a default a set is meant to cover its tickets exactly once; an
+    overlap there is more likely a mistake than an order of preference.
+    """
+    for index, (first, mine) in enumerate(members):
+        for second, theirs in members[index + 1 :]:
+            assert mine is not None
+            assert theirs is not None
+            shared = set(mine) & set(theirs)
+            if all(mine[field] & theirs[field] for field in shared):
+                raise PolicyError(
+                    f"{source}: policies {first.name!r} and {second.name!r} can both apply to "
+                    "one ticket and there is no default policy; narrow their applies_when "
+                    "or add a default (a policy without applies_when)"
+                )
+
+
+def _tiers(
+    written: Mapping[str, Mapping[str, _MetricModel]],
+    calendars: Mapping[str, Calendar],
+    definitions: Mapping[str, MetricDefinition],
+    prefix: str,
+) -> dict[str, dict[str, MetricSpec]]:
+    """Return the tiers as written, checked; errors start with ``prefix`` (``gold.toml: tiers``)."""
+    tiers: dict[str, dict[str, MetricSpec]] = {}
+    for tier_name, tier in written.items():
+        metrics: dict[str, MetricSpec] = {}
+        for metric, spec in tier.items():
+            where = f"{prefix}.{tier_name}.{metric}"
+            if metric not in definitions:
+                raise PolicyError(
+                    f"{where}: no metric named {metric!r}; define it under "
+                    f"[metrics.{metric}] or use one of {sorted(definitions)}"
+                )
+            if spec.calendar not in calendars:
+                raise PolicyError(
+                    f"{where}.calendar: no calendar named {spec.calendar!r}; "
+                    f"known: {sorted(calendars)}"
+                )
+            target = parse_target(spec.target, f"{where}.target")
+            if spec.cutoff is not None:
+                if not isinstance(target, BusinessDays):
+                    raise PolicyError(
+                        f"{where}.cutoff: a cut-off applies to business-day targets "
+                        f"such as '3d', not {spec.target!r}"
+                    )
+                target = BusinessDays(target.days, parse_cutoff(spec.cutoff, f"{where}.cutoff"))
+            metrics[metric] = MetricSpec(target, spec.calendar, spec.priority_change)
+        if not metrics:
+            raise PolicyError(
+                f"{prefix}.{tier_name}: sets no target; give one or more of {tuple(definitions)}"
+            )
+        # Report order: the definitions' order (the presets, then the policy's own).
+        tiers[tier_name] = {name: metrics[name] for name in definitions if name in metrics}
+    return tiers
+
+
+def _versions(
+    written: list[_VersionModel],
+    calendars: Mapping[str, Calendar],
+    definitions: Mapping[str, MetricDefinition],
+    source: str,
+) -> list[tuple[int, str, dict[str, dict[str, MetricSpec]]]]:
+    """Return each version as (in force from, in µs; as written; its tiers), oldest first."""
+    found: list[tuple[int, str, dict[str, dict[str, MetricSpec]]]] = []
+    for index, version in enumerate(written):
+        where = f"{source}: versions[{index}]"
+        start, label = _effective_from(version.effective_from, f"{where}.effective_from")
+        if found and start <= found[-1][0]:
+            raise PolicyError(
+                f"{where}.effective_from: {label} is not after versions[{index - 1}] "
+                f"({found[-1][1]}); list versions oldest first"
+            )
+        found.append(
+            (start, label, _tiers(version.tiers, calendars, definitions, f"{where}.tiers"))
+        )
+    return found
+
+
+def _effective_from(value: object, where: str) -> tuple[int, str]:
+    """Return a version's start in µs and as written: a date (midnight UTC) or an instant."""
+    if isinstance(value, str):
+        try:
+            value = (
+                dt.date.fromisoformat(value)
+                if len(value) == 10
+                else dt.datetime.fromisoformat(value)
+            )
+        except ValueError:
+            raise PolicyError(
+                f"{where}: {brief(value)} is not a date or an ISO 8601 instant"
+            ) from None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise PolicyError(f"{where}: {value.isoformat()} has no UTC offset")
+        return to_us(value), value.isoformat()
+    if isinstance(value, dt.date):
+        midnight = dt.datetime.combine(value, dt.time(), dt.timezone.utc)
+        return to_us(midnight), value.isoformat()
+    raise PolicyError(f"{where}: give a date such as 2026-11-01, not {brief(value)}")
+
+
 def _margin(inside: Target, outside: Target) -> dt.timedelta | int | None:
     from slaclock.sla.targets import Duration
 
@@ -347,5 +719,5 @@ def _describe(error: ValidationError, source: str) -> str:
     for item in error.errors():
         path = ".".join(str(part) for part in item["loc"])
         message = item["msg"].removeprefix("Value error, ")
-        lines.append(f"{source}: {path}: {message}")
+        lines.append(f"{source}: {path}: {message}" if path else f"{source}: {message}")
     return "\n".join(lines)

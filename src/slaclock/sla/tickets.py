@@ -7,8 +7,10 @@ Each line of a tickets file is one JSON object::
         {"at": "2026-10-05T09:40:00+01:00", "type": "agent_reply"},
         {"at": "2026-10-06T15:00:00+01:00", "type": "resolved"}]}
 
-``id`` (text or a whole number) and ``events`` are required, ``customer`` is
-optional; other fields are refused, so that a misspelt ``event`` is caught.
+``id`` (text or a whole number) and ``events`` are required, ``customer`` and
+``fields`` (text values by name, ``{"group": "network", "site": "leeds"}``) are
+optional; other keys are refused, so that a misspelt ``event`` is caught.
+``customer`` is a field too.
 Events are those of ``TicketEvent`` (``docs/policy.md``)
 and come in time order, ``logged`` first. Blank lines are skipped. Every problem
 is an ``InputError`` naming the file, the line and the
@@ -43,7 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Ticket", "evaluate_tickets", "iter_tickets", "read_tickets"]
 
-_FIELDS = ("id", "customer", "events")
+_FIELDS = ("id", "customer", "fields", "events")
 
 #: The most events one ticket may have.
 MAX_EVENTS = 10_000
@@ -65,10 +67,36 @@ class Ticket:
     events: tuple[TicketEvent, ...]
     customer: str = ""
     where: str = ""
+    #: The ticket's fields when it was logged (``field_changed`` events change them later).
+    fields: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.events or self.events[0].kind != "logged":
             raise InputError(f"{self.label}: events: the first event must be 'logged'")
+        customer = self.fields.get("customer")
+        if customer is not None and self.customer and customer != self.customer:
+            raise InputError(
+                f"{self.label}: fields.customer: {brief(customer)} differs from customer "
+                f"{brief(self.customer)}"
+            )
+        if customer is not None:
+            # Kept once, as ``customer``: ``all_fields`` gives it back as a field.
+            object.__setattr__(self, "customer", customer)
+            others = {name: value for name, value in self.fields.items() if name != "customer"}
+            object.__setattr__(self, "fields", others)
+
+    @property
+    def all_fields(self) -> dict[str, str]:
+        """Return the ticket's fields as logged, ``customer`` among them.
+
+        >>> Ticket("T-1", (TicketEvent.from_dict({"at": "2026-11-20T09:00Z", "type": "logged",
+        ...     "priority": "P3"}),), "acme", fields={"group": "network"}).all_fields
+        {'group': 'network', 'customer': 'acme'}
+        """
+        found = dict(self.fields)
+        if self.customer:
+            found["customer"] = self.customer
+        return found
 
     @property
     def label(self) -> str:
@@ -101,6 +129,12 @@ class Ticket:
             customer = ""
         if not isinstance(customer, str):
             raise InputError(f"{at}customer: expected text, got {brief(customer)}")
+        fields = data.get("fields", {})
+        if not isinstance(fields, Mapping):
+            raise InputError(f"{at}fields: expected an object of text values, got {brief(fields)}")
+        for name, value in fields.items():
+            if not isinstance(value, str):
+                raise InputError(f"{at}fields.{name}: expected text, got {brief(value)}")
         raw_events = data.get("events")
         if not isinstance(raw_events, list) or not raw_events:
             raise InputError(
@@ -114,13 +148,15 @@ class Ticket:
         events = tuple(
             _event(item, f"{at}events[{number}]") for number, item in enumerate(raw_events)
         )
-        return cls(str(ident), events, customer, where)
+        return cls(str(ident), events, customer, where, dict(fields))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the ticket as JSON-ready data that ``from_dict`` reads back."""
         data: dict[str, Any] = {"id": self.id}
         if self.customer:
             data["customer"] = self.customer
+        if self.fields:
+            data["fields"] = dict(self.fields)
         data["events"] = [event.to_dict() for event in self.events]
         return data
 
@@ -137,7 +173,7 @@ class Ticket:
         try:
             if to_us(self.logged_at) > cutoff:
                 return None
-            state = policy.evaluation()
+            state = policy.select(self).evaluation()
             for event in self.events:
                 if to_us(event.at) > cutoff:
                     break
