@@ -342,6 +342,13 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     form = _format(args, ("table", "json", "csv", "html"))
     with contextlib.ExitStack() as stack:
         try:
+            # The same report whether the tickets are evaluated here or on --jobs processes.
+            options: dict[str, Any] = {
+                "by": by,
+                "worst": args.worst,
+                "goal": args.goal,
+                "customer": args.customer,
+            }
             if _jobs(args) > 1:
                 from slaclock.cli._jobs import parallel_reports
                 from slaclock.reports._outcomes import outcomes
@@ -357,16 +364,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     on_bad=skipper if args.skip_bad else None,
                     render=outcomes,
                 )
-                report = ComplianceReport.from_outcomes(
-                    policy,
-                    judged,
-                    period,
-                    now,
-                    by=by,
-                    worst=args.worst,
-                    goal=args.goal,
-                    customer=args.customer,
-                )
+                report = ComplianceReport.from_outcomes(policy, judged, period, now, **options)
             else:
                 lines, progress = stack.enter_context(
                     ticket_lines(args.tickets, err, args.no_progress)
@@ -378,10 +376,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     tickets,
                     period,
                     now,
-                    by=by,
-                    worst=args.worst,
-                    goal=args.goal,
-                    customer=args.customer,
+                    **options,
                     on_bad=skipper if args.skip_bad else None,
                 )
         except InputError as exc:
