@@ -59,7 +59,9 @@ from slaclock.sla.tickets import FIRST_YEAR, LAST_YEAR, Ticket, evaluate_tickets
 
 if TYPE_CHECKING:
     # Imported where used, so that due, elapsed and open load no more than they need.
+    from slaclock.reports.compliance import ComplianceReport
     from slaclock.reports.periods import ReportingPeriod
+    from slaclock.reports.uptime import AvailabilityReport
     from slaclock.sla.policy import Policy
     from slaclock.sla.tickets import Ticket
 
@@ -386,19 +388,21 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise
     skipper.summary(args.tickets)
     report = dataclasses.replace(report, skipped=skipper.count)
-    render: dict[str, Callable[[], str]] = {
-        "table": report.to_text,
-        "json": lambda: json_text(versioned(report.to_dict())),
-        "csv": lambda: report.to_csv(neutralise=not args.raw_csv),
-        "html": lambda: report.to_html(**_branding(args)),
-    }
-    _emit(render[form](), args, out)
+    _emit(_rendered(report, form, args), args, out)
     return fail_status(["breached"] if report.total.breached else [], args.fail_on)
 
 
-def _branding(args: argparse.Namespace) -> dict[str, Any]:
-    """Return the ``to_html`` options ``--template``, ``--logo`` and ``--contact`` give."""
-    return {"template": args.template, "logo": args.logo, "contact": args.contact}
+def _rendered(
+    report: ComplianceReport | AvailabilityReport, form: str, args: argparse.Namespace
+) -> str:
+    """Return a compliance or availability report in ``form`` (``report``, ``uptime``)."""
+    if form == "json":
+        return json_text(versioned(report.to_dict()))
+    if form == "csv":
+        return report.to_csv(neutralise=not args.raw_csv)
+    if form == "html":
+        return report.to_html(template=args.template, logo=args.logo, contact=args.contact)
+    return report.to_text()
 
 
 def _jobs(args: argparse.Namespace) -> int:
@@ -448,13 +452,7 @@ def _cmd_uptime(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         goal=args.goal,
     )
     report = dataclasses.replace(report, skipped=skipper.count)
-    render: dict[str, Callable[[], str]] = {
-        "table": report.to_text,
-        "json": lambda: json_text(versioned(report.to_dict())),
-        "csv": lambda: report.to_csv(neutralise=not args.raw_csv),
-        "html": lambda: report.to_html(**_branding(args)),
-    }
-    _emit(render[form](), args, out)
+    _emit(_rendered(report, form, args), args, out)
     return 0
 
 
