@@ -334,6 +334,23 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return fail_status(writer.statuses, getattr(args, "fail_on", None))
 
 
+def _credits_option(args: argparse.Namespace, form: str, policy: Policy | None) -> None:
+    """Refuse ``--credits`` where it cannot apply, before any ticket is read."""
+    if not args.credits:
+        return
+    if form != "csv":
+        raise UsageError(
+            f"slaclock {args.command}: --credits writes the credits as CSV (--format csv); "
+            f"the {form} output shows them already"
+        )
+    from slaclock.reports.credits import priced
+
+    if policy is None:
+        raise UsageError("slaclock uptime: --credits needs --policy, the file with the credits")
+    if not priced(policy):
+        raise InputError(f"--credits: {policy.source} has no [credits] table in any policy")
+
+
 def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from slaclock.reports.compliance import ComplianceReport
 
@@ -342,6 +359,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     period = _period(args)
     by = _names(args.by) or ["tier", "metric"]
     form = _format(args, ("table", "json", "csv", "html"))
+    _credits_option(args, form, policy)
     with contextlib.ExitStack() as stack:
         try:
             # The same report whether the tickets are evaluated here or on --jobs processes.
@@ -396,6 +414,8 @@ def _rendered(
     report: ComplianceReport | AvailabilityReport, form: str, args: argparse.Namespace
 ) -> str:
     """Return a compliance or availability report in ``form`` (``report``, ``uptime``)."""
+    if args.credits:
+        return report.credits_csv(neutralise=not args.raw_csv)
     if form == "json":
         return json_text(versioned(report.to_dict()))
     if form == "csv":
@@ -438,6 +458,8 @@ def _cmd_uptime(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             excluded.append(_calendar(spec, "--exclude")[0])
     services = _names(args.services) or None
     form = _format(args, ("table", "json", "csv", "html"))
+    policy = None if args.policy is None else _policy(args.policy)
+    _credits_option(args, form, policy)
     skipper = Skipper(err)
     outages = read_outages(args.outages, skipper if args.skip_bad else None)
     skipper.summary(args.outages)
@@ -450,6 +472,7 @@ def _cmd_uptime(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         calendar_name=name,
         excluded_names=excluded_names,
         goal=args.goal,
+        policy=policy,
     )
     report = dataclasses.replace(report, skipped=skipper.count)
     _emit(_rendered(report, form, args), args, out)
@@ -475,6 +498,15 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 # -- the parser ------------------------------------------------------------------
+
+
+def _credits_flag(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--credits",
+        action="store_true",
+        help="with --format csv: write the service credits owed (one row per breach charged, "
+        "tier applied and total) instead of the report's rows",
+    )
 
 
 def _raw_csv_option(sub: argparse.ArgumentParser) -> None:
@@ -602,6 +634,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--fail-on", choices=("breached",), help="exit 3 if any ticket breached a target"
     )
+    _credits_flag(report)
     branding_options(report)
 
     uptime = add("uptime", "availability of services over a calendar", _cmd_uptime)
@@ -627,6 +660,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", "-o", metavar="FILE", help="write to FILE (atomically; '-' for stdout)"
     )
     uptime.add_argument("--goal", type=float, help="an availability goal in percent, such as 99.9")
+    uptime.add_argument(
+        "--policy",
+        help="a policy file whose [credits] say measure = \"availability\": "
+        "the credits owed per customer and month",
+    )
+    _credits_flag(uptime)
     branding_options(uptime)
     uptime.add_argument("--skip-bad", action="store_true", help="skip bad rows, counting them")
     _raw_csv_option(uptime)

@@ -50,6 +50,11 @@ class Outcome:
     #: The target as the policy writes it (``3d``, ``4h``), and the calendar it counts on.
     target_text: str = ""
     calendar: str = ""
+    #: The policy (and version) that judged the ticket, as ``Report.policy`` names it.
+    policy: str = ""
+    #: The tier the metric first breached under (a breach made at P1 stays a P1 breach
+    #: after the ticket is lowered to P3); empty when it did not breach.
+    breached_tier: str = ""
 
     @property
     def target_label(self) -> str:
@@ -128,6 +133,12 @@ def _outcome(ticket: Ticket, report: Report, metric: MetricReport) -> Outcome:
             worst.due,
             worst.breached_at,
         )
+    breached_tier = ""
+    if metric.status is Status.BREACHED:
+        breached_tier = next(
+            (segment.tier for segment in metric.segments if segment.status is Status.BREACHED),
+            report.priority,
+        )
     return Outcome(
         ticket=ticket.id,
         customer=ticket.customer,
@@ -143,6 +154,8 @@ def _outcome(ticket: Ticket, report: Report, metric: MetricReport) -> Outcome:
         breached_at=breached,
         target_text=text,
         calendar=metric.calendar,
+        policy=report.policy,
+        breached_tier=breached_tier,
     )
 
 

@@ -48,6 +48,7 @@ from slaclock.reports._render import (
     text_table,
 )
 from slaclock.reports._words import instant_words, period_words, zone_words
+from slaclock.reports.credits import Credit, CreditBook, credits_csv, credits_text
 from slaclock.reports.periods import ReportingPeriod
 from slaclock.sla.evaluation import METRICS
 from slaclock.sla.targets import MetricSpec
@@ -95,6 +96,9 @@ class ComplianceReport:
     calendars: tuple[tuple[str, dict[str, Any]], ...] = ()
     pauses: tuple[str, ...] = ()
     warn_at: float | None = None
+    #: What is owed under the policy's ``[credits]``, per customer and period (empty
+    #: when the policy prices nothing): see ``slaclock.reports.credits``.
+    credits: tuple[Credit, ...] = ()
 
     @classmethod
     def build(
@@ -203,6 +207,7 @@ class ComplianceReport:
         groups: dict[tuple[str, ...], Tally] = {}
         per_metric: dict[str, Tally] = {}
         total = Tally()
+        book = CreditBook(policy, period)
         breaches: list[Outcome] = []
 
         def worst_first(item: Outcome) -> tuple[Any, ...]:
@@ -212,6 +217,7 @@ class ComplianceReport:
         for judged in tickets:
             count += 1
             total.add_ticket(judged)
+            book.add_ticket(judged)
             if judged and not by_metric:
                 # Without a metric to tell them apart, a row counts tickets (as the total
                 # does), never ticket x metric, and pools no times across metrics.
@@ -267,6 +273,7 @@ class ComplianceReport:
             ),
             pauses=tuple(sorted(policy.pause_when)),
             warn_at=policy.warn_at,
+            credits=book.credits(),
         )
 
     @property
@@ -313,6 +320,7 @@ class ComplianceReport:
             "worst": [item.to_dict() for item in self.worst],
             "customer": self.customer,
             "verdict": self.verdict,
+            "credits": [item.to_dict() for item in self.credits],
         }
 
     def to_json(self) -> str:
@@ -408,7 +416,11 @@ class ComplianceReport:
                 ],
                 {4, 5, 6},
             )
-        return text
+        return text + credits_text(self.credits)
+
+    def credits_csv(self, *, neutralise: bool = True) -> str:
+        """Return the credits owed as CSV (``slaclock.reports.credits.credits_csv``)."""
+        return credits_csv(self.credits, neutralise=neutralise)
 
     def to_html(
         self,

@@ -39,6 +39,7 @@ from slaclock.engine._time import from_us, to_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import ConfigError, InputError, PolicyError
 from slaclock.sla.conditions import PRESETS, MetricDefinition, pause_conditions, status_pauses
+from slaclock.sla.credits import Credits
 from slaclock.sla.evaluation import Evaluation
 from slaclock.sla.events import TicketEvent
 from slaclock.sla.results import Report
@@ -68,6 +69,8 @@ class _VersionModel(BaseModel):
     # A TOML date or offset date-time, or ISO 8601 text; read by _effective_from.
     effective_from: Any
     tiers: dict[str, dict[str, _MetricModel]] = Field(min_length=1)
+    # Read by Credits.from_dict, so a bad amount is a PolicyError naming its place.
+    credits: Any = None
 
 
 class _PolicyModel(BaseModel):
@@ -84,6 +87,8 @@ class _PolicyModel(BaseModel):
     metrics: dict[str, Any] = {}
     tiers: dict[str, dict[str, _MetricModel]] = {}
     versions: list[_VersionModel] = []
+    # Read by Credits.from_dict, so a bad amount is a PolicyError naming its place.
+    credits: Any = None
 
     @model_validator(mode="after")
     def _some_tiers(self) -> _PolicyModel:
@@ -140,6 +145,8 @@ class Policy:
     versions: tuple[tuple[int, Policy], ...] = ()
     #: Whether the top-level tiers judge tickets logged before the first version.
     before_versions: bool = True
+    #: What a miss costs (``[credits]``), or None; a version may have its own.
+    credits: Credits | None = None
 
     # -- loading -----------------------------------------------------------------
 
@@ -208,6 +215,17 @@ class Policy:
             )
         tiers = _tiers(model.tiers, calendars, definitions, f"{source}: tiers")
         versions = _versions(model.versions, calendars, definitions, source)
+        credits = _credits(model.credits, tiers, versions, definitions, f"{source}: credits")
+        # A version without credits of its own keeps the policy's.
+        version_credits = [
+            _credits(
+                version.credits, found, [], definitions, f"{source}: versions[{index}].credits"
+            )
+            or credits
+            for index, (version, (_, _, found)) in enumerate(
+                zip(model.versions, versions, strict=True)
+            )
+        ]
         pause_when = status_pauses(pause_conditions(model.pause_when, f"{source}: pause_when"))
         # The statuses the policy's own metrics name are statuses it knows.
         extra_statuses: set[str] = set()
@@ -226,15 +244,18 @@ class Policy:
             source=source,
             priority_change=model.priority_change,
             definitions=definitions,
+            credits=credits,
         )
         if not versions:
             return first
         dated = tuple(
             (
                 start,
-                dataclasses.replace(first, name=f"{model.name}, version {label}", tiers=found),
+                dataclasses.replace(
+                    first, name=f"{model.name}, version {label}", tiers=found, credits=paid
+                ),
             )
-            for start, label, found in versions
+            for (start, label, found), paid in zip(versions, version_credits, strict=True)
         )
         return dataclasses.replace(first, versions=dated, before_versions=bool(tiers))
 
@@ -482,7 +503,9 @@ class PolicySet(Policy):
                     "(the one without applies_when), so it could never apply; move it up"
                 )
             if "applies_when" in entry:
-                members.append((policy, _applies_when(entry["applies_when"], where)))
+                conditions = _applies_when(entry["applies_when"], where)
+                _check_credit_customers(policy, conditions, where)
+                members.append((policy, conditions))
             else:
                 default = policy.name
                 members.append((policy, None))
@@ -572,6 +595,40 @@ class PolicySet(Policy):
 
     def __repr__(self) -> str:
         return f"PolicySet({self.name!r}, policies={[p.name for p in self.policies]})"
+
+
+def _credits(
+    data: object,
+    tiers: Mapping[str, Mapping[str, MetricSpec]],
+    versions: list[tuple[int, str, dict[str, dict[str, MetricSpec]]]],
+    definitions: Mapping[str, MetricDefinition],
+    where: str,
+) -> Credits | None:
+    """Return the ``credits`` table read and checked against the tiers it may price (or None)."""
+    if data is None:
+        return None
+    credits = Credits.from_dict(data, where)
+    names = set(tiers)
+    for _, _, found in versions:
+        names |= set(found)
+    credits.check(names, definitions, where)
+    return credits
+
+
+def _check_credit_customers(
+    policy: Policy, conditions: Mapping[str, frozenset[str]] | None, where: str
+) -> None:
+    """Refuse a fee for a customer the policy's ``applies_when`` never gives it."""
+    if conditions is None or "customer" not in conditions:
+        return
+    paid = [policy.credits, *(version.credits for _, version in policy.versions)]
+    for credits in paid:
+        for customer in credits.customers if credits is not None else ():
+            if customer not in conditions["customer"]:
+                raise PolicyError(
+                    f"{where}.credits: customer {customer!r} is priced here but this policy "
+                    f"applies to customer(s) {sorted(conditions['customer'])} only"
+                )
 
 
 def _applies_when(data: object, where: str) -> Mapping[str, frozenset[str]]:
