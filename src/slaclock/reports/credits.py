@@ -365,6 +365,8 @@ class CreditBook:
         family, version = found
         credits = version.credits
         assert credits is not None
+        if not credits.per_breach and credits.measure != "compliance":
+            return  # availability credits: priced by slaclock uptime, not from tickets
         index = self._piece(credits.period, first.logged_at)
         key = (family.name, first.customer, credits.period, index)
         account = self._accounts.get(key)
@@ -548,6 +550,8 @@ def measured_text(credit: Credit) -> str:
     if credit.measure == "compliance":
         what = credit.metric or "tickets"
         text += f" {what} ({credit.met}/{credit.judged})"
+    elif credit.services:
+        text += f" ({', '.join(credit.services)})"
     return text
 
 
@@ -567,38 +571,38 @@ def credits_text(credits: Sequence[Credit]) -> str:
     """Return the credits as plain-text tables: owed per customer and period, then the breaches."""
     if not credits:
         return ""
-    rows = []
-    for item in credits:
-        owed = money_text(item, item.owed) + (" (capped)" if item.capped else "")
-        rows.append(
-            [
-                item.customer,
-                item.period.label,
-                item.policy,
-                str(len(item.breaches)),
-                money_text(item, item.breach_amount),
-                measured_text(item),
-                tier_text(item),
-                money_text(item, item.fee),
-                money_text(item, item.tier_amount),
-                owed,
-            ]
-        )
-    text = "\nService credits owed\n" + text_table(
-        [
-            "customer",
-            "period",
-            "policy",
-            "breaches",
-            "for breaches",
-            "measured",
-            "tier",
-            "fee",
-            "tier credit",
+    # Columns that say nothing for these credits (breaches in an uptime report, tiers
+    # for credits per breach only) are left out.
+    per_breach = any(item.measure != "availability" for item in credits)
+    tiered = any(item.measure is not None for item in credits)
+    columns: list[tuple[str, bool, Any]] = [
+        ("customer", False, lambda item: item.customer),
+        ("period", False, lambda item: item.period.label),
+        ("policy", False, lambda item: item.policy),
+    ]
+    if per_breach:
+        columns += [
+            ("breaches", True, lambda item: str(len(item.breaches))),
+            ("for breaches", True, lambda item: money_text(item, item.breach_amount)),
+        ]
+    if tiered:
+        columns += [
+            ("measured", False, measured_text),
+            ("tier", False, tier_text),
+            ("fee", True, lambda item: money_text(item, item.fee)),
+            ("tier credit", True, lambda item: money_text(item, item.tier_amount)),
+        ]
+    columns.append(
+        (
             "owed",
-        ],
-        rows,
-        {3, 4, 7, 8, 9},
+            True,
+            lambda item: money_text(item, item.owed) + (" (capped)" if item.capped else ""),
+        )
+    )
+    text = "\nService credits owed\n" + text_table(
+        [name for name, _, _ in columns],
+        [[cell(item) for _, _, cell in columns] for item in credits],
+        {index for index, (_, right, _) in enumerate(columns) if right},
     )
     charged = [
         [
@@ -620,7 +624,7 @@ def credits_text(credits: Sequence[Credit]) -> str:
         f"  {item.customer} {item.period.label}: {note}" for item in credits for note in item.notes
     ]
     if notes:
-        text += "Notes\n" + "\n".join(notes) + "\n"
+        text += "\nNotes\n" + "\n".join(notes) + "\n"
     return text
 
 
@@ -719,6 +723,7 @@ def html_rows(credits: Sequence[Credit]) -> list[dict[str, Any]]:
             "customer": item.customer,
             "period": item.period.label,
             "policy": item.policy,
+            "measure": item.measure,
             "breaches": [
                 {
                     "ticket": c.ticket,
