@@ -60,7 +60,7 @@ _KEYS = (
     "cap",
     "decimals",
 )
-_NUMBER_RE = re.compile(r"\d{1,13}(?:\.\d+)?")
+_NUMBER_RE = re.compile(r"\d{1,40}(?:\.\d{1,40})?")
 _PERCENT_RE = re.compile(r"(\d{1,4}(?:\.\d+)?)%")
 _CURRENCY_RE = re.compile(r"[A-Za-z][A-Za-z0-9 ._-]{0,15}")
 
