@@ -41,9 +41,11 @@ if TYPE_CHECKING:
         TimeZoneError,
     )
     from slaclock.reports.compliance import ComplianceReport
+    from slaclock.reports.credits import Credit
     from slaclock.reports.periods import ReportingPeriod, parse_period
     from slaclock.reports.uptime import Outage, availability, iter_outages, read_outages
     from slaclock.sla.conditions import PRESETS, Condition, MetricDefinition, parse_condition
+    from slaclock.sla.credits import Credits
     from slaclock.sla.evaluation import Evaluation
     from slaclock.sla.events import TicketEvent
     from slaclock.sla.policy import Policy, PolicySet, Underpin
@@ -122,6 +124,8 @@ _WHERE: dict[str, str] = {
     "availability": "slaclock.reports.uptime",
     "iter_outages": "slaclock.reports.uptime",
     "read_outages": "slaclock.reports.uptime",
+    "Credits": "slaclock.sla.credits",
+    "Credit": "slaclock.reports.credits",
 }
 
 __all__ = [
@@ -137,6 +141,8 @@ __all__ = [
     "ComplianceReport",
     "Condition",
     "ConfigError",
+    "Credit",
+    "Credits",
     "CycleReport",
     "Duration",
     "Evaluation",

@@ -304,6 +304,7 @@ def test_json_is_stable_and_exact(report: ComplianceReport) -> None:
         "worst",
         "customer",
         "verdict",
+        "credits",
     ]
     assert data["period"] == {
         "label": "2026-11",

@@ -48,7 +48,9 @@ def test_a_full_table_reads_exactly() -> None:
         CreditTier(Decimal("99.9"), Decimal(10)),
         CreditTier(Decimal(99), Decimal(25)),
     )
-    assert credits.cap == 100 and credits.period == "month" and credits.decimals == 2
+    assert credits.cap == 100
+    assert credits.period == "month"
+    assert credits.decimals == 2
     assert credits.fees == {"acme": Decimal(2000)}
     assert Credits.from_dict(credits.to_dict(), "again") == credits
 
@@ -152,7 +154,7 @@ def test_a_bad_value_names_its_file_and_place(
 def test_shapes_that_need_each_other() -> None:
     with pytest.raises(PolicyError, match="measure: given without"):
         policy({"currency": "GBP", "per_breach": {"P1": 1}, "measure": "compliance"})
-    with pytest.raises(PolicyError, match="give per_breach, \\[\\[credits.tiers\\]\\] or both"):
+    with pytest.raises(PolicyError, match=r"give per_breach, \[\[credits.tiers\]\] or both"):
         policy({"currency": "GBP", "fees": {"acme": 1}})
     with pytest.raises(PolicyError, match="metric: names the metric"):
         policy(full(measure="availability"))
@@ -172,7 +174,8 @@ def test_shapes_that_need_each_other() -> None:
 def test_cap_none_and_other_places() -> None:
     credits = policy(full(cap="none", decimals=3, per_breach={"P1": "0.125"})).credits
     assert credits is not None
-    assert credits.cap is None and credits.per_breach["P1"] == Decimal("0.125")
+    assert credits.cap is None
+    assert credits.per_breach["P1"] == Decimal("0.125")
     assert policy(full(cap="150%")).credits.cap == 150  # type: ignore[union-attr]
 
 

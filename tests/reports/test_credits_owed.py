@@ -45,6 +45,7 @@ def ticket(
     day: int,
     priority: str,
     hours: float,
+    *,
     customer: str = "acme",
     month: int = 10,
     lowered: bool = False,
@@ -91,7 +92,8 @@ def test_a_month_worked_by_hand() -> None:
         ("A-2", "P2", "resolution", 100),
     ]
     assert (acme.met, acme.judged, acme.measured_percent) == (3, 5, 60)
-    assert acme.tier is not None and acme.tier.credit == 10
+    assert acme.tier is not None
+    assert acme.tier.credit == 10
     assert acme.breach_amount == Decimal("600.00")
     assert acme.tier_amount == Decimal("200.00")
     assert (acme.owed, acme.capped, acme.cap_amount) == (Decimal("800.00"), False, 2000)
@@ -100,13 +102,15 @@ def test_a_month_worked_by_hand() -> None:
 def test_exactly_at_a_tiers_limit_is_not_below_it() -> None:
     four_of_five = [*OCTOBER[:1], *OCTOBER[2:], ticket("A-6", 8, "P2", 1)]
     (acme,) = credits_of(gold(), four_of_five)
-    assert acme.measured_percent == 80 and acme.tier is None
+    assert acme.measured_percent == 80
+    assert acme.tier is None
     assert acme.owed == Decimal("500.00")  # A-1 only
 
 
 def test_the_lowest_tier_wins_and_tiers_do_not_add() -> None:
     (acme,) = credits_of(gold(), OCTOBER[:3])  # 1 of 3 met: below 80 and below 60
-    assert acme.tier is not None and acme.tier.credit == 25
+    assert acme.tier is not None
+    assert acme.tier.credit == 25
     assert acme.owed == Decimal("600.00") + Decimal("500.00")
 
 
@@ -120,7 +124,9 @@ def test_the_cap_bounds_what_is_owed() -> None:
 
 def test_no_fee_prices_the_breaches_and_says_the_tier_is_not_priced() -> None:
     (globex,) = credits_of(gold(), [dataclasses.replace(t, customer="globex") for t in OCTOBER])
-    assert globex.fee is None and globex.tier is not None and globex.tier_amount is None
+    assert globex.fee is None
+    assert globex.tier is not None
+    assert globex.tier_amount is None
     assert globex.owed == Decimal("600.00")
     assert globex.notes == (
         "no fee for 'globex' in the credits' fees: the tier credit is not priced",
@@ -220,7 +226,8 @@ def test_versions_price_by_the_version_that_judged() -> None:
 def test_a_policy_without_credits_owes_nothing() -> None:
     plain = Policy.from_dict({"name": "Plain", "tiers": TIERS})
     report = ComplianceReport.build(plain, OCTOBER, parse_period("2026-10"), NOW)
-    assert report.credits == () and report.to_dict()["credits"] == []
+    assert report.credits == ()
+    assert report.to_dict()["credits"] == []
     assert "Service credits" not in report.to_text()
 
 
@@ -242,9 +249,11 @@ def test_renderings_show_what_is_owed_and_why() -> None:
     policy = gold(fees={"=cmd|' /C calc'!A0": 2000})
     report = ComplianceReport.build(policy, hostile, parse_period("2026-10"), NOW)
     text = report.to_text()
-    assert "Service credits owed" in text and "GBP 800.00" in text
+    assert "Service credits owed" in text
+    assert "GBP 800.00" in text
     assert "A-1     P1    resolution  GBP 500.00" in text
-    assert "60.000 % resolution (3/5)" in text and "below 80 %: 10 %" in text
+    assert "60.000 % resolution (3/5)" in text
+    assert "below 80 %: 10 %" in text
     lines = report.credits_csv().splitlines()
     assert lines[0].startswith("kind,customer,period,policy,currency,ticket")
     assert [line.split(",")[0] for line in lines[1:]] == ["breach", "breach", "tier", "total"]
@@ -253,14 +262,17 @@ def test_renderings_show_what_is_owed_and_why() -> None:
     raw = report.credits_csv(neutralise=False)
     assert "\nbreach,=cmd|" in raw
     page = report.to_html()
-    assert "Service credits owed" in page and "GBP 800.00" in page and "A-2" in page
+    assert "Service credits owed" in page
+    assert "GBP 800.00" in page
+    assert "A-2" in page
     assert "Breaches charged" in page
 
 
 def test_html_escapes_names() -> None:
     tickets = [dataclasses.replace(t, customer="<b>x</b>") for t in OCTOBER]
     page = ComplianceReport.build(gold(), tickets, parse_period("2026-10"), NOW).to_html()
-    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    assert "<b>x</b>" not in page
+    assert "&lt;b&gt;x&lt;/b&gt;" in page
 
 
 # -- availability ----------------------------------------------------------------
@@ -296,18 +308,22 @@ def test_availability_credits_worked_by_hand() -> None:
         outages, parse_period("2026-10"), Calendar.always(), services=["mail"], policy=cloud()
     )
     acme, globex = report.credits
-    assert acme.customer == "acme" and acme.services == ()
+    assert acme.customer == "acme"
+    assert acme.services == ()
     # acme: both outages count (every service), 10 h 26 m 24 s of 744 h.
     assert acme.downtime == dt.timedelta(hours=10, minutes=26, seconds=24)
-    assert acme.tier is not None and acme.tier.credit == 25  # 98.597 %: below 99
+    assert acme.tier is not None
+    assert acme.tier.credit == 25
     assert acme.owed == Decimal("250.00")
     assert (globex.services, globex.measured_percent) == (("web",), 99)
-    assert globex.tier is not None and globex.tier.credit == 10
+    assert globex.tier is not None
+    assert globex.tier.credit == 10
     assert globex.owed == Decimal("300.00")
     # The report shows mail only; the credits still measure the customers' services.
     assert [row.service for row in report.services] == ["mail"]
     text = report.to_text()
-    assert "99.000 % (web)" in text and "USD 300.00" in text
+    assert "99.000 % (web)" in text
+    assert "USD 300.00" in text
     assert "breaches" not in text.split("Service credits owed")[1]
     for row in report.credits:
         assert Credit.from_dict(json.loads(json.dumps(row.to_dict()))) == row
@@ -378,7 +394,9 @@ def test_msp_report_credits() -> None:
 def test_credits_are_the_same_on_several_processes() -> None:
     one = run(*MSP_REPORT, "--format", "csv", "--credits")
     two = run(*MSP_REPORT, "--format", "csv", "--credits", "--jobs", "2")
-    assert one == two and one[0] == 0 and "T-0047" in one[1]
+    assert one == two
+    assert one[0] == 0
+    assert "T-0047" in one[1]
 
 
 def test_msp_uptime_credits() -> None:
@@ -409,4 +427,6 @@ def test_msp_uptime_credits() -> None:
 )
 def test_credits_option_refusals(argv: tuple[str, ...], says: str) -> None:
     code, out, err = run(*argv)
-    assert code == 2 and out == "" and says in err
+    assert code == 2
+    assert out == ""
+    assert says in err
