@@ -662,7 +662,7 @@ def build_parser() -> argparse.ArgumentParser:
     uptime.add_argument("--goal", type=float, help="an availability goal in percent, such as 99.9")
     uptime.add_argument(
         "--policy",
-        help="a policy file whose [credits] say measure = \"availability\": "
+        help='a policy file whose [credits] say measure = "availability": '
         "the credits owed per customer and month",
     )
     _credits_flag(uptime)
