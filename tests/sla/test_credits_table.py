@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slaclock import Policy, PolicySet
 from slaclock.errors import PolicyError
@@ -251,3 +253,39 @@ def test_toml_numbers_and_text_read_alike(tmp_path: Path) -> None:
     assert credits.per_breach["P1"] == Decimal("1500.5")
     assert credits.fees["acme"] == Decimal("2000.25")
     assert credits.tiers == (CreditTier(Decimal("99.95"), Decimal("12.5")),)
+
+
+# -- properties ------------------------------------------------------------------
+
+#: Credit scales: distinct limits, credits growing as the limit falls (what is accepted).
+SCALES = st.lists(
+    st.tuples(st.integers(1, 1_000_000), st.integers(0, 1_000_000)),
+    min_size=1,
+    max_size=5,
+    unique_by=lambda pair: pair[0],
+).map(
+    lambda pairs: [
+        {"below": f"{below / 10_000:.4f}", "credit": f"{credit / 10_000:.4f}%"}
+        for below, credit in zip(
+            sorted((b for b, _ in pairs), reverse=True), sorted(c for _, c in pairs), strict=True
+        )
+    ]
+)
+PERCENTS = st.fractions(min_value=0, max_value=100)
+
+
+@given(SCALES, PERCENTS, PERCENTS)
+def test_a_worse_figure_never_credits_less(
+    scale: list[dict[str, str]], a: Fraction, b: Fraction
+) -> None:
+    credits = Credits.from_dict({"currency": "GBP", "measure": "availability", "tiers": scale}, "x")
+    low, high = sorted((a, b))
+
+    def credit(measured: Fraction) -> Decimal:
+        tier = credits.tier_for(measured)
+        return Decimal(0) if tier is None else tier.credit
+
+    assert credit(low) >= credit(high)
+    # By brute force: the tier is the one with the lowest limit the figure is below.
+    under = [tier for tier in credits.tiers if low < Fraction(tier.below)]
+    assert credits.tier_for(low) == (min(under, key=lambda tier: tier.below) if under else None)

@@ -716,6 +716,18 @@ def credits_csv(credits: Iterable[Credit], *, neutralise: bool = True) -> str:
     return csv_text(list(CSV_COLUMNS), rows, neutralise=neutralise)
 
 
+def _tier_words(item: Credit) -> str:
+    """Return the tier credit in words: ``10 % of GBP 4,000.00: GBP 400.00 (below 90 %)``."""
+    if item.tier is None:
+        return "none"
+    if item.fee is None:
+        return f"{item.tier.credit} % (below {item.tier.below} %), no fee given"
+    return (
+        f"{item.tier.credit} % of {money_text(item, item.fee)}: "
+        f"{money_text(item, item.tier_amount)} (below {item.tier.below} %)"
+    )
+
+
 def html_rows(credits: Sequence[Credit]) -> list[dict[str, Any]]:
     """Return the credits as the HTML templates show them (text cells, already formatted)."""
     return [
@@ -736,6 +748,7 @@ def html_rows(credits: Sequence[Credit]) -> list[dict[str, Any]]:
             "breach_amount": money_text(item, item.breach_amount),
             "measured": measured_text(item),
             "tier": tier_text(item),
+            "tier_words": _tier_words(item),
             "fee": money_text(item, item.fee),
             "tier_amount": money_text(item, item.tier_amount),
             "owed": money_text(item, item.owed),
