@@ -246,9 +246,9 @@ def credit_pieces(period: ReportingPeriod, unit: str) -> tuple[tuple[ReportingPe
     """Return ``period`` cut at ``unit`` boundaries (month, quarter, year): (piece, whole?).
 
     >>> from slaclock.reports.periods import parse_period
-    >>> [(piece.label, whole) for piece, whole in
-    ...  credit_pieces(parse_period("2026-10-15..2026-12-31"), "month")]
-    [('2026-10-15..2026-10-31', False), ('2026-11', True), ('2026-12', True)]
+    >>> pieces = credit_pieces(parse_period("2026-10-15..2026-12-31"), "month")
+    >>> tuple((piece.label, whole) for piece, whole in pieces)
+    (('2026-10-15..2026-10-31', False), ('2026-11', True), ('2026-12', True))
     """
     zone = period.start.tzinfo
     assert zone is not None

@@ -334,7 +334,8 @@ class Credits:
 
         >>> credits = Credits.from_dict({"currency": "GBP", "measure": "availability",
         ...     "tiers": [{"below": 99.9, "credit": "10%"}, {"below": 99, "credit": "25%"}]}, "x")
-        >>> [str(credits.tier_for(Fraction(p))) for p in (100, Fraction(999, 10), 99, 50)]
+        >>> found = [str(credits.tier_for(Fraction(p))) for p in (100, Fraction(999, 10), 99, 50)]
+        >>> found
         ['None', 'None', 'below 99.9 %: 10 %', 'below 99 %: 25 %']
         """
         found = None
