@@ -423,6 +423,10 @@ def test_msp_uptime_credits() -> None:
             ),
             "has no [credits] table",
         ),
+        (
+            (*MSP_UPTIME[:-1], str(ROOT / "examples" / "data" / "desk_policy.toml")),
+            'has no [credits] with measure = "availability"',
+        ),
     ],
 )
 def test_credits_option_refusals(argv: tuple[str, ...], says: str) -> None:

@@ -460,6 +460,14 @@ def _cmd_uptime(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     form = _format(args, ("table", "json", "csv", "html"))
     policy = None if args.policy is None else _policy(args.policy)
     _credits_option(args, form, policy)
+    if policy is not None:
+        from slaclock.reports.credits import priced
+
+        if not priced(policy, "availability"):
+            raise InputError(
+                f'--policy: {args.policy} has no [credits] with measure = "availability"; '
+                "uptime prices availability only (slaclock report prices the rest)"
+            )
     skipper = Skipper(err)
     outages = read_outages(args.outages, skipper if args.skip_bad else None)
     skipper.summary(args.outages)

@@ -308,9 +308,12 @@ def _in_force(family: Policy, piece: ReportingPeriod) -> Credits | None:
         return family.versions[0][1].credits
 
 
-def priced(policy: Policy) -> bool:
-    """Return whether any policy or version of ``policy`` has credits."""
-    return any(version.credits is not None for _, version in _families(policy).values())
+def priced(policy: Policy, measure: str | None = None) -> bool:
+    """Return whether any policy or version of ``policy`` has credits (of ``measure``, if given)."""
+    return any(
+        version.credits is not None and measure in (None, version.credits.measure)
+        for _, version in _families(policy).values()
+    )
 
 
 # -- compliance credits ----------------------------------------------------------

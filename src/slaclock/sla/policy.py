@@ -21,7 +21,8 @@ A policy file (TOML, JSON, or YAML with ``slaclock[yaml]``) looks like::
 ``calendars`` uses the calendar configuration format (``docs/config.md``);
 ``calendar_files`` names calendar files to load as well (relative to the
 policy file). A calendar named ``always`` (24x7, UTC) exists unless you define
-one. See ``docs/policy.md``.
+one. ``[credits]`` says what a miss costs (``slaclock.sla.credits``). See
+``docs/policy.md``.
 """
 
 from __future__ import annotations
