@@ -268,6 +268,14 @@ def test_renderings_show_what_is_owed_and_why() -> None:
     assert "Breaches charged" in page
 
 
+def test_text_never_lets_a_name_drive_the_terminal() -> None:
+    tickets = [dataclasses.replace(t, customer="evil\x1b[2J\u202e") for t in OCTOBER]
+    text = ComplianceReport.build(gold(), tickets, parse_period("2026-10"), NOW).to_text()
+    assert "\x1b" not in text
+    assert "\u202e" not in text
+    assert "evil\\x1b[2J\\u202e" in text  # the note about the missing fee, escaped
+
+
 def test_html_escapes_names() -> None:
     tickets = [dataclasses.replace(t, customer="<b>x</b>") for t in OCTOBER]
     page = ComplianceReport.build(gold(), tickets, parse_period("2026-10"), NOW).to_html()

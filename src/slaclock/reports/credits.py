@@ -32,7 +32,13 @@ from typing import TYPE_CHECKING, Any
 
 from slaclock.engine._time import day_start, to_us
 from slaclock.errors import InputError
-from slaclock.reports._render import csv_text, iso_duration, seconds, text_table
+from slaclock.reports._render import (
+    csv_text,
+    iso_duration,
+    seconds,
+    terminal_safe,
+    text_table,
+)
 from slaclock.reports.periods import ReportingPeriod
 from slaclock.sla.credits import Credits, CreditTier, round_money
 
@@ -627,7 +633,8 @@ def credits_text(credits: Sequence[Credit]) -> str:
         f"  {item.customer} {item.period.label}: {note}" for item in credits for note in item.notes
     ]
     if notes:
-        text += "\nNotes\n" + "\n".join(notes) + "\n"
+        # What a ticket or policy file names is shown, never obeyed by the terminal.
+        text += "\nNotes\n" + "\n".join(terminal_safe(line) for line in notes) + "\n"
     return text
 
 
