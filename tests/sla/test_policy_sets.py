@@ -161,27 +161,74 @@ VERSIONED = {
 @pytest.mark.parametrize(
     ("logged", "chosen", "target"),
     [
-        (at(2026, 10, 31, 23), "Gold", "8h"),  # 23:00 London is 23:00 UTC: before 1 Nov
-        (at(2026, 11, 1, 0), "Gold, version 2026-11-01", "4h"),
-        (at(2026, 11, 30, 23, 59), "Gold, version 2026-11-01", "4h"),
-        (at(2026, 12, 1, 0), "Gold, version 2026-12-01T00:00:00+00:00", "2h"),
+        (at(2026, 10, 31, 23), None, "8h"),  # 23:00 London is 23:00 UTC: before 1 Nov
+        (at(2026, 11, 1, 0), "2026-11-01", "4h"),
+        (at(2026, 11, 30, 23, 59), "2026-11-01", "4h"),
+        (at(2026, 12, 1, 0), "2026-12-01T00:00:00+00:00", "2h"),
     ],
 )
 def test_a_ticket_is_judged_by_the_version_in_force_when_logged(
-    logged: Any, chosen: str, target: str
+    logged: Any, chosen: str | None, target: str
 ) -> None:
     policy = Policy.from_dict(VERSIONED, source="gold.toml")
     events = [event(logged, "logged", priority="P3")]
     found = Ticket.from_dict({"id": "T-1", "events": events})
     report = found.evaluate(policy, now=logged)
     assert report is not None
-    assert (report.policy, report["resolution"].target_text) == (chosen, target)
+    assert (report.policy, report.policy_version) == ("Gold", chosen)
+    assert report["resolution"].target_text == target
+    assert report.to_dict()["policy_version"] == chosen
     # The same through Policy.evaluate, and inside a policy set.
-    assert policy.evaluate(events, logged).policy == chosen
+    assert policy.evaluate(events, logged).policy_version == chosen
     rules = Policy.from_dict({"policies": [VERSIONED]}, source="set.toml")
     report = found.evaluate(rules, now=logged)
     assert report is not None
-    assert report.policy == chosen
+    assert (report.policy, report.policy_version) == ("Gold", chosen)
+
+
+@pytest.mark.parametrize(
+    ("judge_by", "version", "target"),
+    [("logged", None, "8h"), ("current", "2026-12-01T00:00:00+00:00", "2h")],
+)
+def test_judge_by_chooses_the_version_in_force_when_logged_or_now(
+    judge_by: str, version: str | None, target: str
+) -> None:
+    # Logged in October, before both versions; judged on 2 December.
+    policy = Policy.from_dict({**VERSIONED, "judge_by": judge_by}, source="gold.toml")
+    logged = at(2026, 10, 30, 9)
+    now = at(2026, 12, 2, 9)
+    events = [event(logged, "logged", priority="P3")]
+    found = Ticket.from_dict({"id": "T-1", "events": events})
+    for report in (
+        found.evaluate(policy, now=now),
+        policy.evaluate(events, now),
+        found.evaluate(Policy.from_dict({"policies": [{**VERSIONED, "judge_by": judge_by}]}), now),
+    ):
+        assert report is not None
+        assert (report.policy_version, report["resolution"].target_text) == (version, target)
+    # Judged by the current version, as things stood in mid-November: the 1 November one.
+    mid = found.evaluate(policy, now=at(2026, 11, 15, 9))
+    assert mid is not None
+    assert mid.policy_version == (None if judge_by == "logged" else "2026-11-01")
+
+
+def test_judge_by_is_logged_or_current() -> None:
+    with pytest.raises(ConfigError, match=r"gold\.toml: judge_by: "):
+        Policy.from_dict({**VERSIONED, "judge_by": "latest"}, source="gold.toml")
+
+
+def test_judge_by_current_in_the_command_line(tmp_path: Path, capsys: Any) -> None:
+    policy = tmp_path / "gold.json"
+    policy.write_text(json.dumps({**VERSIONED, "judge_by": "current"}))
+    tickets = tmp_path / "tickets.jsonl"
+    logged = event(at(2026, 10, 30, 9), "logged", priority="P3")
+    tickets.write_text(json.dumps({"id": "T-1", "events": [logged]}) + "\n")
+    now = "2026-12-02T09:00:00+00:00"
+    arguments = ["--policy", str(policy), str(tickets), "--now", now]
+    assert main(["evaluate", *arguments, "--format", "csv"]) == 0
+    row = capsys.readouterr().out.splitlines()[1].split(",")
+    assert row[-2:] == ["Gold", "2026-12-01T00:00:00+00:00"]
+    assert row[6] == "2h"  # target_text
 
 
 def test_without_top_level_tiers_a_ticket_before_the_first_version_is_refused() -> None:
@@ -243,4 +290,5 @@ def test_toml_dates_read_as_versions(tmp_path: Path) -> None:
         '[versions.tiers.P3]\nresolution = { target = "4h", calendar = "always" }\n'
     )
     policy = Policy.load(path)
-    assert [version.name for _, version in policy.versions] == ["Gold, version 2026-11-01"]
+    assert [version.version for _, version in policy.versions] == ["2026-11-01"]
+    assert [version.name for _, version in policy.versions] == ["Gold"]

@@ -57,6 +57,8 @@ class Rules(Protocol):
     @property
     def name(self) -> str: ...
     @property
+    def version(self) -> str | None: ...
+    @property
     def tiers(self) -> Mapping[str, Mapping[str, MetricSpec]]: ...
     @property
     def calendars(self) -> Mapping[str, Calendar]: ...
@@ -503,7 +505,7 @@ class Evaluation:
         metrics = {
             tracker.metric: metric_report(tracker, now_us, warn_at) for tracker in ticket.trackers
         }
-        return Report(self.policy.name, ticket.priority, now, metrics)
+        return Report(self.policy.name, ticket.priority, now, metrics, self.policy.version)
 
 
 def _applied_from(run: Run, t: int) -> Run:

@@ -77,6 +77,7 @@ class _PolicyModel(BaseModel):
     pause_when: list[str] = []
     warn_at: float = Field(default=0.75, gt=0, le=1)
     priority_change: Literal["retroactive", "from_change"] = "retroactive"
+    judge_by: Literal["logged", "current"] = "logged"
     statuses: list[str] | None = None
     calendar_files: list[str] = []
     calendars: dict[str, Any] = {}
@@ -140,6 +141,11 @@ class Policy:
     versions: tuple[tuple[int, Policy], ...] = ()
     #: Whether the top-level tiers judge tickets logged before the first version.
     before_versions: bool = True
+    #: The version this is, as written (``2026-11-01``); None for the top-level tiers.
+    version: str | None = None
+    #: Which version judges a ticket: the one in force when it was "logged" (default)
+    #: or the one in force at the report's ``now`` ("current").
+    judge_by: str = "logged"
 
     # -- loading -----------------------------------------------------------------
 
@@ -226,13 +232,16 @@ class Policy:
             source=source,
             priority_change=model.priority_change,
             definitions=definitions,
+            judge_by=model.judge_by,
+            # Without top-level tiers, the policy itself stands for its latest version.
+            version=None if tiers else versions[-1][1],
         )
         if not versions:
             return first
         dated = tuple(
             (
                 start,
-                dataclasses.replace(first, name=f"{model.name}, version {label}", tiers=found),
+                dataclasses.replace(first, tiers=found, version=label),
             )
             for start, label, found in versions
         )
@@ -259,11 +268,13 @@ class Policy:
                 f"policy {self.name!r} has no tier {priority!r}; it has {sorted(self.tiers)}"
             ) from None
 
-    def select(self, ticket: Fielded) -> Policy:
-        """Return the policy that judges ``ticket``: this one, or its version in force then.
+    def select(self, ticket: Fielded, now: dt.datetime | None = None) -> Policy:
+        """Return the policy that judges ``ticket``: this one, or its version then in force.
 
         A versioned policy judges a ticket by the version in force when it was
-        logged (a ``PolicySet`` first chooses the policy by the ticket's fields).
+        logged, or, with ``judge_by = "current"``, by the one in force at ``now``
+        (default: the clock). A ``PolicySet`` first chooses the policy by the
+        ticket's fields.
 
         >>> from slaclock import Ticket
         >>> policy = Policy.from_dict({"name": "Desk", "tiers": {"P3": {
@@ -273,7 +284,13 @@ class Policy:
         >>> policy.select(ticket) is policy
         True
         """
-        return self.version_at(ticket.logged_at, ticket.label)
+        return self.version_at(self._judged_at(ticket.logged_at, now), ticket.label)
+
+    def _judged_at(self, logged_at: dt.datetime, now: dt.datetime | None) -> dt.datetime:
+        """Return the instant whose version judges a ticket logged at ``logged_at``."""
+        if self.judge_by != "current" or not self.versions:
+            return logged_at
+        return dt.datetime.now(dt.timezone.utc) if now is None else now
 
     def version_at(self, logged_at: dt.datetime, label: str = "the ticket") -> Policy:
         """Return the version in force at ``logged_at`` (this policy when it has no versions).
@@ -284,8 +301,9 @@ class Policy:
         >>> gold = Policy.from_dict({"name": "Gold", "versions": [
         ...     {"effective_from": "2026-11-01",
         ...      "tiers": {"P3": {"resolution": {"target": "4h", "calendar": "always"}}}}]})
-        >>> gold.version_at(dt.datetime(2026, 11, 5, tzinfo=dt.timezone.utc)).name
-        'Gold, version 2026-11-01'
+        >>> chosen = gold.version_at(dt.datetime(2026, 11, 5, tzinfo=dt.timezone.utc))
+        >>> chosen.name, chosen.version
+        ('Gold', '2026-11-01')
         """
         if not self.versions:
             return self
@@ -344,7 +362,8 @@ class Policy:
             if events:
                 first = events[0]
                 logged = first if isinstance(first, TicketEvent) else TicketEvent.from_dict(first)
-                return self.version_at(logged.at).evaluation().feed_all(events).report(now)
+                version = self.version_at(self._judged_at(logged.at, now))
+                return version.evaluation().feed_all(events).report(now)
         return self.evaluation().feed_all(events).report(now)
 
     # -- comparing ---------------------------------------------------------------
@@ -550,9 +569,9 @@ class PolicySet(Policy):
             "(a policy without applies_when)"
         )
 
-    def select(self, ticket: Fielded) -> Policy:
+    def select(self, ticket: Fielded, now: dt.datetime | None = None) -> Policy:
         """Return the policy (its version then in force) that judges ``ticket``, by its fields."""
-        return self.choose(ticket.all_fields, ticket.label).select(ticket)
+        return self.choose(ticket.all_fields, ticket.label).select(ticket, now)
 
     def evaluation(self, fields: Mapping[str, str] | None = None) -> Evaluation:
         """Return an empty evaluation under the policy ``fields`` choose (default: none)."""

@@ -210,12 +210,18 @@ class Explanation:
 
 @dataclasses.dataclass(frozen=True)
 class Report(Mapping[str, MetricReport]):
-    """A ticket's SLA report: a mapping of metric name to ``MetricReport``."""
+    """A ticket's SLA report: a mapping of metric name to ``MetricReport``.
+
+    ``policy`` names the policy that judged the ticket and ``policy_version`` the
+    version of it (its ``effective_from`` as written, such as ``2026-11-01``; None
+    for a policy's top-level tiers).
+    """
 
     policy: str
     priority: str
     now: dt.datetime
     metrics: Mapping[str, MetricReport]
+    policy_version: str | None = None
 
     def __getitem__(self, metric: str) -> MetricReport:
         try:
@@ -242,6 +248,7 @@ class Report(Mapping[str, MetricReport]):
         """Return the whole report as JSON-ready data."""
         return {
             "policy": self.policy,
+            "policy_version": self.policy_version,
             "priority": self.priority,
             "now": self.now.isoformat(),
             "metrics": {name: report.to_dict() for name, report in self.metrics.items()},
