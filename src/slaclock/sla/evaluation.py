@@ -38,7 +38,7 @@ from typing import Any, Protocol
 
 from slaclock.engine._time import to_us
 from slaclock.engine.calendar import Calendar
-from slaclock.errors import EventError
+from slaclock.errors import EventError, PolicyError
 from slaclock.sla._tracking import Rule, Run, Tracker, metric_report
 from slaclock.sla.conditions import PRESETS, MetricDefinition, status_pauses
 from slaclock.sla.events import TicketEvent
@@ -175,6 +175,14 @@ class _Ticket:
 
 def _rules(policy: Rules) -> dict[tuple[str, str], Rule]:
     """Return the ``Rule`` of every tier and metric of ``policy``."""
+    for tier, metrics in policy.tiers.items():
+        for metric, spec in metrics.items():
+            if spec.choice is not None:
+                raise PolicyError(
+                    f"policy {policy.name!r}: tier {tier}'s {metric} counts on a calendar a "
+                    f"ticket field chooses ({spec.calendar}); evaluate with the ticket's "
+                    "fields: policy.select(ticket), or policy.evaluation(fields=...)"
+                )
     return {
         (tier, metric): Rule(
             tier,

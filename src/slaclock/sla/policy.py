@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -37,7 +39,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from slaclock.engine._text import brief
 from slaclock.engine._time import from_us, to_us
 from slaclock.engine.calendar import Calendar
-from slaclock.errors import ConfigError, InputError, PolicyError
+from slaclock.errors import ConfigError, InputError, PolicyError, SlaclockError
+from slaclock.sla._calendars import CalendarChoice, Zoned, choice_of, zone_templates
 from slaclock.sla.conditions import PRESETS, MetricDefinition, pause_conditions, status_pauses
 from slaclock.sla.evaluation import Evaluation
 from slaclock.sla.events import TicketEvent
@@ -57,7 +60,9 @@ class _MetricModel(BaseModel):
 
     # Read by parse_target and parse_cutoff, so a bad one is a PolicyError naming its place.
     target: Any
-    calendar: str
+    # A name, or a choice by a ticket field; read by _calendars.choice_of.
+    calendar: Any
+    tz_from: Any = None
     cutoff: Any = None
     priority_change: Literal["retroactive", "from_change"] | None = None
 
@@ -97,9 +102,13 @@ class Fielded(Protocol):
     """What choosing a policy reads of a ticket (``Ticket`` is one)."""
 
     @property
+    def id(self) -> str: ...
+    @property
     def all_fields(self) -> dict[str, str]: ...
     @property
     def label(self) -> str: ...
+    @property
+    def where(self) -> str: ...
     @property
     def logged_at(self) -> dt.datetime: ...
 
@@ -146,6 +155,8 @@ class Policy:
     #: Which version judges a ticket: the one in force when it was "logged" (default)
     #: or the one in force at the report's ``now`` ("current").
     judge_by: str = "logged"
+    #: The calendars metrics give a zone from a ticket field (``tz_from``), built per zone.
+    zoned: Zoned | None = dataclasses.field(default=None, repr=False)
 
     # -- loading -----------------------------------------------------------------
 
@@ -205,15 +216,23 @@ class Policy:
         for file in model.calendar_files:
             location = (base or Path.cwd()) / file
             calendars.update(load_calendars(location))
-        if model.calendars:
-            calendars.update(calendars_from_mapping({"calendars": model.calendars}, source=source))
+        written_tiers = [model.tiers, *(version.tiers for version in model.versions)]
+        templates = zone_templates(written_tiers, model.calendars, source)
+        # A calendar only tz_from uses may lack a zone: it is built per ticket zone.
+        plain = {
+            name: entry
+            for name, entry in model.calendars.items()
+            if name not in templates or "tz" in entry
+        }
+        if plain:
+            calendars.update(calendars_from_mapping({"calendars": plain}, source=source))
         definitions = dict(PRESETS)
         for metric_name, written in model.metrics.items():
             definitions[metric_name] = MetricDefinition.from_dict(
                 written, f"{source}: metrics.{metric_name}"
             )
-        tiers = _tiers(model.tiers, calendars, definitions, f"{source}: tiers")
-        versions = _versions(model.versions, calendars, definitions, source)
+        tiers = _tiers(model.tiers, calendars, templates, definitions, f"{source}: tiers")
+        versions = _versions(model.versions, calendars, templates, definitions, source)
         pause_when = status_pauses(pause_conditions(model.pause_when, f"{source}: pause_when"))
         # The statuses the policy's own metrics name are statuses it knows.
         extra_statuses: set[str] = set()
@@ -235,6 +254,7 @@ class Policy:
             judge_by=model.judge_by,
             # Without top-level tiers, the policy itself stands for its latest version.
             version=None if tiers else versions[-1][1],
+            zoned=Zoned(templates, source) if templates else None,
         )
         if not versions:
             return first
@@ -284,7 +304,8 @@ class Policy:
         >>> policy.select(ticket) is policy
         True
         """
-        return self.version_at(self._judged_at(ticket.logged_at, now), ticket.label)
+        chosen = self.version_at(self._judged_at(ticket.logged_at, now), ticket.label)
+        return chosen.for_fields(ticket.all_fields, _who(ticket))
 
     def _judged_at(self, logged_at: dt.datetime, now: dt.datetime | None) -> dt.datetime:
         """Return the instant whose version judges a ticket logged at ``logged_at``."""
@@ -321,8 +342,73 @@ class Policy:
             )
         return chosen
 
-    def evaluation(self) -> Evaluation:
+    def for_fields(self, fields: Mapping[str, str], who: str = "the ticket") -> Policy:
+        """Return this policy with the calendars a ticket's ``fields`` choose put in place.
+
+        A metric whose calendar a field chooses (``calendar = { field = ... }`` or
+        ``tz_from``) counts, for these fields, on the calendar they name: reported
+        by its name (``paris_site``) or as ``local@Europe/Paris``. A missing field or
+        unmapped value (without a default), or a zone that is not one, is an
+        ``InputError`` naming ``who`` and the field. The same choices give the same
+        policy, built once.
+
+        >>> desk = Policy.from_dict({"name": "Desk",
+        ...     "calendars": {"local": {"hours": {"mon-fri": "09:00-17:00"}}},
+        ...     "tiers": {"P3": {"resolution": {"target": "4h", "calendar": "local",
+        ...                                     "tz_from": "tz"}}}})
+        >>> desk.for_fields({"tz": "Europe/Paris"}).tiers["P3"]["resolution"].calendar
+        'local@Europe/Paris'
+        """
+        choices = self._choices
+        if not choices:
+            return self
+        picks = tuple(
+            choice.resolve(fields, who, f"tier {tier}'s {metric}")
+            for tier, metric, choice in choices
+        )
+        found = self._variants.get(picks)
+        if found is not None:
+            return found
+        calendars = dict(self.calendars)
+        tiers = {name: dict(metrics) for name, metrics in self.tiers.items()}
+        for (tier, metric, choice), (name, key) in zip(choices, picks, strict=True):
+            label = name
+            if key is not None:
+                assert self.zoned is not None  # a tz_from choice names one of its templates
+                label = f"{name}@{key}"
+                try:
+                    calendars[label] = self.zoned.get(name, key)
+                except SlaclockError as exc:
+                    raise InputError(f"{who}: fields.{choice.field}: {exc}") from None
+            tiers[tier][metric] = dataclasses.replace(
+                tiers[tier][metric], calendar=label, choice=None
+            )
+        variant = dataclasses.replace(self, tiers=tiers, calendars=calendars, versions=())
+        with _VARIANTS_LOCK:
+            if len(self._variants) >= MAX_VARIANTS:
+                self._variants.clear()  # a bound on hostile input, not a cache policy
+            self._variants[picks] = variant
+        return variant
+
+    @functools.cached_property
+    def _choices(self) -> tuple[tuple[str, str, CalendarChoice], ...]:
+        """Return each tier and metric whose calendar a ticket field chooses."""
+        return tuple(
+            (tier, metric, spec.choice)
+            for tier, metrics in self.tiers.items()
+            for metric, spec in metrics.items()
+            if spec.choice is not None
+        )
+
+    @functools.cached_property
+    def _variants(self) -> dict[tuple[tuple[str, str | None], ...], Policy]:
+        """Return the policies ``for_fields`` built, by the calendars chosen."""
+        return {}
+
+    def evaluation(self, fields: Mapping[str, str] | None = None) -> Evaluation:
         """Return an empty evaluation state to feed a ticket's events into, one at a time.
+
+        ``fields`` are the ticket's fields, for calendars a field chooses (``for_fields``).
 
         >>> policy = Policy.from_dict({
         ...     "name": "Desk",
@@ -336,14 +422,17 @@ class Policy:
         >>> state.report(monday)["first_response"].elapsed
         datetime.timedelta(seconds=600)
         """
-        return Evaluation(self)
+        return Evaluation(self.for_fields(fields or {}))
 
     def evaluate(
         self,
         events: Iterable[TicketEvent | Mapping[str, Any]],
         now: dt.datetime | None = None,
+        fields: Mapping[str, str] | None = None,
     ) -> Report:
         """Return the report for a ticket's whole event history at ``now`` (default: the clock).
+
+        ``fields`` are the ticket's fields, for calendars a field chooses (``for_fields``).
 
         >>> policy = Policy.from_dict({
         ...     "name": "Desk",
@@ -357,14 +446,14 @@ class Policy:
         >>> str(report["first_response"].status), report["first_response"].elapsed
         ('met', datetime.timedelta(seconds=600))
         """
+        chosen: Policy = self
         if self.versions:
             events = list(events)
             if events:
                 first = events[0]
                 logged = first if isinstance(first, TicketEvent) else TicketEvent.from_dict(first)
-                version = self.version_at(self._judged_at(logged.at, now))
-                return version.evaluation().feed_all(events).report(now)
-        return self.evaluation().feed_all(events).report(now)
+                chosen = self.version_at(self._judged_at(logged.at, now))
+        return chosen.evaluation(fields).feed_all(events).report(now)
 
     # -- comparing ---------------------------------------------------------------
 
@@ -408,9 +497,7 @@ class Policy:
                         )
                     )
                     continue
-                same_calendar = (
-                    internal.calendars[inside.calendar] == external.calendars[outside.calendar]
-                )
+                same_calendar = _same_calendars(internal, inside, external, outside)
                 tighter = inside.target.tighter_than(outside.target)
                 margin = _margin(inside.target, outside.target)
                 if not same_calendar:
@@ -575,7 +662,7 @@ class PolicySet(Policy):
 
     def evaluation(self, fields: Mapping[str, str] | None = None) -> Evaluation:
         """Return an empty evaluation under the policy ``fields`` choose (default: none)."""
-        return self.choose(fields or {}).evaluation()
+        return self.choose(fields or {}).evaluation(fields)
 
     def evaluate(
         self,
@@ -587,10 +674,22 @@ class PolicySet(Policy):
 
         The chosen policy's version is the one in force at the first event.
         """
-        return self.choose(fields or {}).evaluate(events, now)
+        return self.choose(fields or {}).evaluate(events, now, fields)
 
     def __repr__(self) -> str:
         return f"PolicySet({self.name!r}, policies={[p.name for p in self.policies]})"
+
+
+#: How many calendar choices one policy keeps built (``Policy.for_fields``).
+MAX_VARIANTS = 4096
+_VARIANTS_LOCK = threading.Lock()
+
+
+def _who(ticket: Fielded) -> str:
+    """Return how an error names ``ticket``: where it came from and its id."""
+    if ticket.where and not ticket.where.startswith("ticket "):
+        return f"{ticket.where}: ticket {brief(ticket.id)}"
+    return ticket.label
 
 
 def _applies_when(data: object, where: str) -> Mapping[str, frozenset[str]]:
@@ -640,6 +739,7 @@ def _refuse_overlaps(
 def _tiers(
     written: Mapping[str, Mapping[str, _MetricModel]],
     calendars: Mapping[str, Calendar],
+    templates: Mapping[str, Mapping[str, Any]],
     definitions: Mapping[str, MetricDefinition],
     prefix: str,
 ) -> dict[str, dict[str, MetricSpec]]:
@@ -654,10 +754,17 @@ def _tiers(
                     f"{where}: no metric named {metric!r}; define it under "
                     f"[metrics.{metric}] or use one of {sorted(definitions)}"
                 )
-            if spec.calendar not in calendars:
+            choice = choice_of(spec.calendar, spec.tz_from, where, calendars, templates)
+            if choice is None and spec.calendar not in calendars:
+                hint = (
+                    "; it has no tz of its own: give tz_from = FIELD, a ticket field naming "
+                    "the zone"
+                    if spec.calendar in templates
+                    else ""
+                )
                 raise PolicyError(
                     f"{where}.calendar: no calendar named {spec.calendar!r}; "
-                    f"known: {sorted(calendars)}"
+                    f"known: {sorted(calendars)}{hint}"
                 )
             target = parse_target(spec.target, f"{where}.target")
             if spec.cutoff is not None:
@@ -667,7 +774,8 @@ def _tiers(
                         f"such as '3d', not {spec.target!r}"
                     )
                 target = BusinessDays(target.days, parse_cutoff(spec.cutoff, f"{where}.cutoff"))
-            metrics[metric] = MetricSpec(target, spec.calendar, spec.priority_change)
+            label = spec.calendar if choice is None else str(choice)
+            metrics[metric] = MetricSpec(target, label, spec.priority_change, choice)
         if not metrics:
             raise PolicyError(
                 f"{prefix}.{tier_name}: sets no target; give one or more of {tuple(definitions)}"
@@ -680,6 +788,7 @@ def _tiers(
 def _versions(
     written: list[_VersionModel],
     calendars: Mapping[str, Calendar],
+    templates: Mapping[str, Mapping[str, Any]],
     definitions: Mapping[str, MetricDefinition],
     source: str,
 ) -> list[tuple[int, str, dict[str, dict[str, MetricSpec]]]]:
@@ -694,7 +803,11 @@ def _versions(
                 f"({found[-1][1]}); list versions oldest first"
             )
         found.append(
-            (start, label, _tiers(version.tiers, calendars, definitions, f"{where}.tiers"))
+            (
+                start,
+                label,
+                _tiers(version.tiers, calendars, templates, definitions, f"{where}.tiers"),
+            )
         )
     return found
 
@@ -720,6 +833,20 @@ def _effective_from(value: object, where: str) -> tuple[int, str]:
         midnight = dt.datetime.combine(value, dt.time(), dt.timezone.utc)
         return to_us(midnight), value.isoformat()
     raise PolicyError(f"{where}: give a date such as 2026-11-01, not {brief(value)}")
+
+
+def _same_calendars(
+    internal: Policy, inside: MetricSpec, external: Policy, outside: MetricSpec
+) -> bool:
+    """Return whether two specs count on equal calendars for every ticket."""
+    if inside.choice is None and outside.choice is None:
+        return internal.calendars[inside.calendar] == external.calendars[outside.calendar]
+    if inside.choice is None or outside.choice is None:
+        return False
+    # Chosen by the same field in the same way, from equal calendars (or templates).
+    if inside.choice != outside.choice or internal.zoned != external.zoned:
+        return False
+    return all(internal.calendars[name] == external.calendars[name] for name in inside.choice.names)
 
 
 def _margin(inside: Target, outside: Target) -> dt.timedelta | int | None:
