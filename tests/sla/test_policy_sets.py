@@ -292,3 +292,116 @@ def test_toml_dates_read_as_versions(tmp_path: Path) -> None:
     policy = Policy.load(path)
     assert [version.version for _, version in policy.versions] == ["2026-11-01"]
     assert [version.name for _, version in policy.versions] == ["Gold"]
+
+
+# -- a folder of policy files -----------------------------------------------------------
+
+
+def folder_of(tmp_path: Path, files: dict[str, Any]) -> Path:
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_text(data if isinstance(data, str) else json.dumps(data))
+    return folder
+
+
+FOLDER = {
+    "10-acme.json": ACME,  # a policy of its own, with applies_when at its top level
+    "20-more.json": {
+        "policies": [VPN, {**ACME, "name": "Globex", "applies_when": {"customer": "globex"}}]
+    },
+    "99-standard.toml": '[[policies]]\nname = "Standard"\n'
+    '[policies.tiers.P3]\nresolution = { target = "8h", calendar = "always" }\n',
+    ".10-draft.json": {**ACME, "name": "Draft"},  # hidden: left out
+    "notes.txt": "not a policy",
+}
+
+
+def test_a_folder_is_a_policy_set_in_file_name_order(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path, FOLDER)
+    (folder / "old").mkdir()  # subfolders are left out
+    (folder / "old" / "05-old.json").write_text(json.dumps({**ACME, "name": "Old"}))
+    for rules in (PolicySet.from_folder(folder), Policy.load(folder)):
+        assert isinstance(rules, PolicySet)
+        assert [policy.name for policy in rules.policies] == [
+            "Acme Gold",
+            "VPN",
+            "Globex",
+            "Standard",
+        ]
+        assert rules.name == "policies"
+        assert rules.choose({"customer": "globex"}).name == "Acme Gold"  # 10- comes first
+        assert rules.choose({"customer": "initech", "product": "vpn"}).name == "VPN"
+        assert rules.choose({"customer": "hooli"}).name == "Standard"
+        assert rules.choose({"customer": "acme"}).source.endswith("10-acme.json")
+
+
+@pytest.mark.parametrize(
+    ("files", "problem"),
+    [
+        (
+            {"10-standard.json": STANDARD, "20-acme.json": ACME},
+            r"20-acme\.json \('Acme Gold'\): comes after the default policy 'Standard' "
+            r"\(the one without applies_when, .*10-standard\.json\)",
+        ),
+        (
+            {"10-acme.json": ACME, "20-acme.json": {**ACME, "applies_when": {"customer": "x"}}},
+            r"the name\(s\) \['Acme Gold'\] are used twice \(.*10-acme\.json, .*20-acme\.json\)",
+        ),
+        (
+            {"10-acme.json": ACME, "20-more.json": {**ACME, "name": "More"}},
+            r"'Acme Gold' \(.*10-acme\.json\) and 'More' \(.*20-more\.json\) can both apply",
+        ),
+        (
+            {"10-acme.json": {**ACME, "applies_when": {"customer": 3}}},
+            r"10-acme\.json: applies_when\.customer: give a value or a list of values",
+        ),
+        (
+            {
+                "10-acme.json": {
+                    **ACME,
+                    "tiers": {"P3": {"resolution": {"target": "4h", "calendar": "x"}}},
+                }
+            },
+            r"10-acme\.json: tiers\.P3\.resolution\.calendar: no calendar named 'x'",
+        ),
+        ({"notes.txt": "nothing here"}, r"policies: no policy files in the folder"),
+    ],
+)
+def test_folder_errors_name_the_file(tmp_path: Path, files: dict[str, Any], problem: str) -> None:
+    folder = folder_of(tmp_path, files)
+    with pytest.raises(PolicyError, match=problem):
+        Policy.load(folder)
+
+
+def test_a_folder_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from slaclock.sla import policy as module
+
+    folder = folder_of(tmp_path, {f"{n:02}.json": {**ACME, "name": f"P{n}"} for n in range(3)})
+    monkeypatch.setattr(module, "MAX_POLICY_FILES", 2)
+    with pytest.raises(PolicyError, match=r"3 policy files, more than the limit MAX_POLICY_FILES"):
+        Policy.load(folder)
+    monkeypatch.setattr(module, "MAX_POLICY_FILES", 256)
+    monkeypatch.setattr(module, "MAX_FOLDER_BYTES", 100)
+    with pytest.raises(PolicyError, match=r"more than the limit MAX_FOLDER_BYTES \(100\)"):
+        Policy.load(folder)
+
+
+def test_the_command_line_takes_a_folder(tmp_path: Path, capsys: Any) -> None:
+    folder = folder_of(tmp_path, FOLDER)
+    tickets = tmp_path / "tickets.jsonl"
+    found = [ticket("A", customer="globex"), ticket("B", customer="hooli")]
+    tickets.write_text("".join(json.dumps(item.to_dict()) + "\n" for item in found))
+    arguments = ["--policy", str(folder), str(tickets), "--now", "2026-11-23T12:00Z"]
+    outputs = []
+    for jobs in ("1", "2"):
+        assert main(["evaluate", *arguments, "--format", "csv", "--jobs", jobs]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+    rows = [row.split(",") for row in outputs[0].splitlines()[1:]]
+    assert [(row[0], row[-2]) for row in rows] == [("A", "Acme Gold"), ("B", "Standard")]
+    assert main(["report", *arguments, "--period", "2026-11", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["policy"] == "policies"
+    (folder / "50-broken.toml").write_text("name = \n")
+    assert main(["evaluate", *arguments]) == 2
+    assert "50-broken.toml" in capsys.readouterr().err

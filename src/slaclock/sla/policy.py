@@ -176,6 +176,8 @@ class Policy:
         from slaclock.config import read_document
 
         location = Path(path)
+        if location.is_dir():
+            return PolicySet.from_folder(location)
         data = read_document(location)
         if isinstance(data, Mapping) and "policies" in data:
             return PolicySet.from_dict(data, source=str(location), base=location.parent)
@@ -571,7 +573,6 @@ class PolicySet(Policy):
         shared = data.get("calendars", {})
         shared_files = data.get("calendar_files", [])
         members: list[tuple[Policy, Mapping[str, frozenset[str]] | None]] = []
-        default: str | None = None
         for index, entry in enumerate(entries):
             where = f"{source}: policies[{index}]"
             if not isinstance(entry, Mapping):
@@ -581,24 +582,77 @@ class PolicySet(Policy):
                 body["calendars"] = {**shared, **body.get("calendars", {})}
             if shared_files:
                 body["calendar_files"] = [*shared_files, *body.get("calendar_files", [])]
-            policy = Policy.from_dict(body, source=where, base=base)
-            if default is not None:
-                raise PolicyError(
-                    f"{where} ({policy.name!r}): comes after the default policy {default!r} "
-                    "(the one without applies_when), so it could never apply; move it up"
-                )
-            if "applies_when" in entry:
-                members.append((policy, _applies_when(entry["applies_when"], where)))
-            else:
-                default = policy.name
-                members.append((policy, None))
-        if default is None:
-            _refuse_overlaps(members, source)
-        names = [policy.name for policy, _ in members]
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
-            raise PolicyError(f"{source}: policies: the name(s) {repeated} are used twice")
+            members.append(_member(entry, Policy.from_dict(body, source=where, base=base), where))
+        _check_members(members, source)
         return cls._combined(members, data.get("name") or Path(source).stem, source)
+
+    @classmethod
+    def from_folder(cls, path: str | Path) -> PolicySet:
+        """Return the policy set of every policy file in folder ``path``, in file-name order.
+
+        Each ``*.toml``, ``*.json``, ``*.yaml`` or ``*.yml`` file (not hidden, not in
+        a subfolder) is a policy, which may carry ``applies_when`` at its top level,
+        or a policy set; their policies are tried in the order of the files' names
+        (sorted by code point: number them ``10-acme.toml``, ``20-globex.toml``, and
+        give the default the last name), each set's in its own order. The rules of
+        a set apply across the files: one default, last; names used once. Errors
+        name the file. At most ``MAX_POLICY_FILES`` files of at most
+        ``MAX_FOLDER_BYTES`` together, each within the limits of any policy file.
+
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> _ = (folder / "10-acme.toml").write_text(
+        ...     'name = "Acme"\napplies_when = { customer = "acme" }\n'
+        ...     '[tiers.P3]\nresolution = { target = "4h", calendar = "always" }\n')
+        >>> _ = (folder / "99-standard.toml").write_text(
+        ...     'name = "Standard"\n'
+        ...     '[tiers.P3]\nresolution = { target = "8h", calendar = "always" }\n')
+        >>> [policy.name for policy in PolicySet.from_folder(folder).policies]
+        ['Acme', 'Standard']
+        """
+        from slaclock.config import read_document
+
+        folder = Path(path)
+        try:
+            files = sorted(
+                (
+                    item
+                    for item in folder.iterdir()
+                    if item.suffix.lower() in _POLICY_SUFFIXES
+                    and not item.name.startswith(".")
+                    and item.is_file()
+                ),
+                key=lambda item: item.name,
+            )
+        except OSError as exc:
+            raise PolicyError(f"{folder}: cannot read the folder: {exc.strerror or exc}") from None
+        if not files:
+            raise PolicyError(
+                f"{folder}: no policy files in the folder (*.toml, *.json, *.yaml, *.yml)"
+            )
+        if len(files) > MAX_POLICY_FILES:
+            raise PolicyError(
+                f"{folder}: {len(files)} policy files, more than the limit MAX_POLICY_FILES "
+                f"({MAX_POLICY_FILES})"
+            )
+        size = sum(item.stat().st_size for item in files)
+        if size > MAX_FOLDER_BYTES:
+            raise PolicyError(
+                f"{folder}: the policy files hold {size} bytes, more than the limit "
+                f"MAX_FOLDER_BYTES ({MAX_FOLDER_BYTES})"
+            )
+        members: list[tuple[Policy, Mapping[str, frozenset[str]] | None]] = []
+        for item in files:
+            source = str(item)
+            data = read_document(item)
+            if "policies" in data:
+                members.extend(cls.from_dict(data, source=source, base=item.parent).members)
+                continue
+            body = {key: value for key, value in data.items() if key != "applies_when"}
+            policy = Policy.from_dict(body, source=source, base=item.parent)
+            members.append(_member(data, policy, source))
+        _check_members(members, str(folder))
+        return cls._combined(members, folder.name or str(folder), str(folder))
 
     @classmethod
     def _combined(
@@ -692,12 +746,57 @@ def _who(ticket: Fielded) -> str:
     return ticket.label
 
 
+#: The most policy files ``PolicySet.from_folder`` reads, and their largest total size.
+MAX_POLICY_FILES = 256
+MAX_FOLDER_BYTES = 16 * 1024 * 1024
+_POLICY_SUFFIXES = frozenset({".toml", ".json", ".yaml", ".yml"})
+
+
+def _member(
+    entry: Mapping[str, Any], policy: Policy, where: str
+) -> tuple[Policy, Mapping[str, frozenset[str]] | None]:
+    """Return a policy of a set with its ``applies_when`` (None: the default)."""
+    if "applies_when" in entry:
+        # "set.toml: policies[0].applies_when" in a set, "acme.toml: applies_when" alone.
+        place = f"{where}.applies_when" if where.endswith("]") else f"{where}: applies_when"
+        return policy, _applies_when(entry["applies_when"], place)
+    return policy, None
+
+
+def _check_members(
+    members: list[tuple[Policy, Mapping[str, frozenset[str]] | None]], source: str
+) -> None:
+    """Refuse a set no ticket order can make sense of; errors name each policy's place.
+
+    One default (the policy without ``applies_when``), last; without one, no two
+    policies one ticket could both meet; each name used once.
+    """
+    default: Policy | None = None
+    for policy, conditions in members:
+        if default is not None:
+            raise PolicyError(
+                f"{policy.source} ({policy.name!r}): comes after the default policy "
+                f"{default.name!r} (the one without applies_when, {default.source}), so it "
+                "could never apply; move it up"
+            )
+        if conditions is None:
+            default = policy
+    if default is None:
+        _refuse_overlaps(members, source)
+    names = [policy.name for policy, _ in members]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        places = [policy.source for policy, _ in members if policy.name in repeated]
+        raise PolicyError(
+            f"{source}: policies: the name(s) {repeated} are used twice ({', '.join(places)})"
+        )
+
+
 def _applies_when(data: object, where: str) -> Mapping[str, frozenset[str]]:
     """Return ``applies_when`` as field -> the values that match (one value or a list)."""
     if not isinstance(data, Mapping) or not data:
         raise PolicyError(
-            f"{where}.applies_when: give fields and values, such as "
-            '{ customer = ["acme"], product = "vpn" }'
+            f'{where}: give fields and values, such as {{ customer = ["acme"], product = "vpn" }}'
         )
     found: dict[str, frozenset[str]] = {}
     for field, values in data.items():
@@ -708,8 +807,7 @@ def _applies_when(data: object, where: str) -> Mapping[str, frozenset[str]]:
             or not all(isinstance(value, str) for value in listed)
         ):
             raise PolicyError(
-                f"{where}.applies_when.{field}: give a value or a list of values, "
-                f"not {brief(values)}"
+                f"{where}.{field}: give a value or a list of values, not {brief(values)}"
             )
         found[str(field)] = frozenset(listed)
     return found
@@ -730,7 +828,8 @@ def _refuse_overlaps(
             shared = set(mine) & set(theirs)
             if all(mine[field] & theirs[field] for field in shared):
                 raise PolicyError(
-                    f"{source}: policies {first.name!r} and {second.name!r} can both apply to "
+                    f"{source}: policies {first.name!r} ({first.source}) and {second.name!r} "
+                    f"({second.source}) can both apply to "
                     "one ticket and there is no default policy; narrow their applies_when "
                     "or add a default (a policy without applies_when)"
                 )
