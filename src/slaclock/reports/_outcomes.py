@@ -63,8 +63,9 @@ class Outcome:
             return "breached"
         if self.status is Status.MET:
             return "met"
-        if self.status is Status.IDLE or self.status is Status.CANCELLED:
-            return "idle"  # not judged: never started, or cancelled by a priority change
+        if self.status in (Status.IDLE, Status.CANCELLED, Status.MEASURED):
+            # Not judged: never started, cancelled, or a total measured without a target.
+            return "idle"
         return "open"
 
     @property

@@ -59,7 +59,8 @@ class _MetricModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # Read by parse_target and parse_cutoff, so a bad one is a PolicyError naming its place.
-    target: Any
+    # None: a total measured without a target.
+    target: Any = None
     # A name, or a choice by a ticket field; read by _calendars.choice_of.
     calendar: Any
     tz_from: Any = None
@@ -487,7 +488,9 @@ class Policy:
         for tier, metrics in external.tiers.items():
             for metric, outside in metrics.items():
                 inside = internal.tiers.get(tier, {}).get(metric)
-                if inside is None:
+                if outside.target is None:
+                    continue  # measured without a target: nothing to underpin
+                if inside is None or inside.target is None:
                     findings.append(
                         Underpin(
                             tier,
@@ -865,6 +868,19 @@ def _tiers(
                     f"{where}.calendar: no calendar named {spec.calendar!r}; "
                     f"known: {sorted(calendars)}{hint}"
                 )
+            if spec.target is None:
+                if not definitions[metric].total:
+                    # A ConfigError, as a missing field is anywhere else in the file.
+                    raise ConfigError(
+                        f"{where}.target: required; only a total (agent_work_time, "
+                        "requester_wait_time, or a metric with total = true) may be measured "
+                        "without a target"
+                    )
+                if spec.cutoff is not None:
+                    raise ConfigError(f"{where}.cutoff: a cut-off needs a target such as '3d'")
+                label = spec.calendar if choice is None else str(choice)
+                metrics[metric] = MetricSpec(None, label, spec.priority_change, choice)
+                continue
             target = parse_target(spec.target, f"{where}.target")
             if spec.cutoff is not None:
                 if not isinstance(target, BusinessDays):

@@ -36,6 +36,9 @@ class Status(str, enum.Enum):
     IDLE = "idle"
     #: The ticket moved to a tier without this metric before it breached; it is not judged.
     CANCELLED = "cancelled"
+    #: A total the policy measures without a target (``agent_work_time = { calendar = ... }``):
+    #: counted, never judged.
+    MEASURED = "measured"
 
     def __str__(self) -> str:
         return self.value

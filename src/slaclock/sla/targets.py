@@ -172,7 +172,8 @@ class MetricSpec:
     (``calendar`` then describes the choice); ``Policy.select`` resolves it.
     """
 
-    target: Target
+    #: None: a total measured without a target (status ``measured``, never judged).
+    target: Target | None
     calendar: str
     priority_change: str | None = None
     choice: CalendarChoice | None = None
