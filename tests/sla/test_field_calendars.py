@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_policy import at, event
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_policy import at, event, examples
 
 from slaclock import InputError, Policy, PolicyError, Ticket, evaluate_tickets
 from slaclock.cli import main
@@ -385,3 +387,69 @@ def test_tables_carry_ticket_fields() -> None:
     assert "ticket 'T-2' (rows 1): fields.tz: 'Mars/Base'" in str(bad[0])
     with pytest.raises(InputError, match="fields: the table has no 'region' column"):
         list(evaluate_table(policy, rows, now, fields=["region"]))
+
+
+# -- a property: a chosen calendar judges as the same calendar named outright -----------
+
+
+ZONES = ["Europe/Paris", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "UTC"]
+
+
+def outright(zone: str, site: str | None) -> Policy:
+    """Return the policy ``POLICY`` resolves to for ``zone`` and ``site``, written out."""
+    calendars = {**CALENDARS, "local": {**CALENDARS["local"], "tz": zone}}
+    chosen = dict(SITE["map"]).get(site or "", "desk")
+    tiers = {
+        "P3": {
+            "resolution": {"target": "2h", "calendar": chosen},
+            "first_response": {"target": "4h", "calendar": "local"},
+        }
+    }
+    return Policy.from_dict({**POLICY, "calendars": calendars, "tiers": tiers})
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[dict[str, Any]]:
+    when = dt.datetime(*MON, tzinfo=UTC) + dt.timedelta(minutes=draw(st.integers(0, 60 * 24 * 7)))
+    events = [event(when, "logged", priority="P3")]
+    for _ in range(draw(st.integers(0, 6))):
+        when += dt.timedelta(minutes=draw(st.integers(0, 60 * 30)))
+        kind = draw(st.sampled_from(["agent_reply", "customer_reply", "status"]))
+        fields = (
+            {"status": draw(st.sampled_from(["open", "pending-customer"]))}
+            if kind == "status"
+            else {}
+        )
+        events.append(event(when, kind, **fields))
+    return events
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(
+    history=histories(),
+    zone=st.sampled_from(ZONES),
+    site=st.sampled_from([None, "leeds", "paris", "rome"]),
+    later=st.integers(0, 60 * 24 * 5),
+)
+def test_a_chosen_calendar_judges_as_the_calendar_named_outright(
+    history: list[dict[str, Any]], zone: str, site: str | None, later: int
+) -> None:
+    fields = {"tz": zone} if site is None else {"tz": zone, "site": site}
+    now = dt.datetime.fromisoformat(history[-1]["at"]) + dt.timedelta(minutes=later)
+    found = Ticket.from_dict({"id": "T-1", "fields": fields, "events": history})
+    chosen = found.evaluate(Policy.from_dict(POLICY), now)
+    named = found.evaluate(outright(zone, site), now)
+    assert chosen is not None
+    assert named is not None
+    for metric in ("first_response", "resolution"):
+        mine, theirs = chosen[metric].to_dict(), named[metric].to_dict()
+        # Only the calendar's name differs: local@ZONE for local, the same mapped name.
+        assert mine.pop("calendar") == (
+            f"local@{zone}" if metric == "first_response" else theirs["calendar"]
+        )
+        theirs.pop("calendar")
+        for segment in [*mine["segments"], *theirs["segments"]]:
+            segment.pop("calendar")
+        for interval in [*mine["intervals"], *theirs["intervals"]]:
+            interval["reason"] = interval["reason"].replace(f"local@{zone}", "local")
+        assert mine == theirs

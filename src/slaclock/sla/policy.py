@@ -340,7 +340,8 @@ class Policy:
         if chosen is None:
             first = from_us(self.versions[0][0], dt.timezone.utc).isoformat()
             raise InputError(
-                f"{label}: logged at {logged_at.isoformat()}, before the first version of "
+                f"{label}: {'judged' if self.judge_by == 'current' else 'logged'} at "
+                f"{logged_at.isoformat()}, before the first version of "
                 f"policy {self.name!r} (in force from {first})"
             )
         return chosen
