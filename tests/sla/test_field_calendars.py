@@ -453,3 +453,22 @@ def test_a_chosen_calendar_judges_as_the_calendar_named_outright(
         for interval in [*mine["intervals"], *theirs["intervals"]]:
             interval["reason"] = interval["reason"].replace(f"local@{zone}", "local")
         assert mine == theirs
+
+
+def test_underpins_compare_calendar_choices() -> None:
+    external = Policy.from_dict(POLICY)
+    tighter = json.loads(json.dumps(POLICY))
+    tighter["tiers"]["P3"]["resolution"]["target"] = "1h"
+    tighter["tiers"]["P3"]["first_response"]["target"] = "3h"
+    assert Policy.check_underpins(Policy.from_dict(tighter), external) == []
+    other = json.loads(json.dumps(tighter))
+    other["tiers"]["P3"]["first_response"]["tz_from"] = "zone"
+    other["tiers"]["P3"]["resolution"]["calendar"] = "desk"
+    findings = [
+        finding.problem for finding in Policy.check_underpins(Policy.from_dict(other), external)
+    ]
+    by_site = "{site: leeds=leeds_site, paris=paris_site, else desk}"
+    assert findings == [
+        "calendars differ (internal 'local@{zone}', external 'local@{tz}')",
+        f"calendars differ (internal 'desk', external '{by_site}')",
+    ]
