@@ -606,11 +606,11 @@ class PolicySet(Policy):
         >>> import tempfile
         >>> folder = Path(tempfile.mkdtemp())
         >>> _ = (folder / "10-acme.toml").write_text(
-        ...     'name = "Acme"\napplies_when = { customer = "acme" }\n'
-        ...     '[tiers.P3]\nresolution = { target = "4h", calendar = "always" }\n')
+        ...     'name = "Acme"\\napplies_when = { customer = "acme" }\\n'
+        ...     '[tiers.P3]\\nresolution = { target = "4h", calendar = "always" }\\n')
         >>> _ = (folder / "99-standard.toml").write_text(
-        ...     'name = "Standard"\n'
-        ...     '[tiers.P3]\nresolution = { target = "8h", calendar = "always" }\n')
+        ...     'name = "Standard"\\n'
+        ...     '[tiers.P3]\\nresolution = { target = "8h", calendar = "always" }\\n')
         >>> [policy.name for policy in PolicySet.from_folder(folder).policies]
         ['Acme', 'Standard']
         """
