@@ -472,3 +472,31 @@ def test_underpins_compare_calendar_choices() -> None:
         "calendars differ (internal 'local@{zone}', external 'local@{tz}')",
         f"calendars differ (internal 'desk', external '{by_site}')",
     ]
+
+
+def test_a_shared_zoneless_calendar_serves_the_policies_that_use_it() -> None:
+    shared = {
+        "calendars": CALENDARS,
+        "policies": [
+            {
+                "name": "Local",
+                "applies_when": {"customer": "acme"},
+                "tiers": {
+                    "P3": {"resolution": {"target": "4h", "calendar": "local", "tz_from": "tz"}}
+                },
+            },
+            {"name": "Desk", "tiers": {"P3": {"resolution": {"target": "4h", "calendar": "desk"}}}},
+        ],
+    }
+    rules = Policy.from_dict(shared, source="set.toml")
+    now = dt.datetime(*MON, 12, tzinfo=UTC)
+    assert report(rules, ticket("A", customer="acme", tz="Asia/Tokyo"), now)[
+        "resolution"
+    ].calendar == ("local@Asia/Tokyo")
+    assert report(rules, ticket("B", customer="hooli"), now)["resolution"].calendar == "desk"
+    # Named outright, a calendar without a zone is refused, saying why.
+    shared["policies"][1]["tiers"]["P3"]["resolution"]["calendar"] = "local"
+    with pytest.raises(
+        PolicyError, match=r"policies\[1\]: tiers\.P3\.resolution\.calendar: .*give tz_from"
+    ):
+        Policy.from_dict(shared, source="set.toml")

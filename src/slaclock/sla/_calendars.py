@@ -170,29 +170,34 @@ def zone_templates(
     written: Mapping[str, Any],
     source: str,
 ) -> dict[str, dict[str, Any]]:
-    """Return the calendars metrics give a zone by ``tz_from``, as written, ``tz`` left out.
+    """Return the calendars a ticket field may give a zone (``tz_from``), ``tz`` left out.
 
-    ``tiers`` are the tier tables (top level and every version's) and ``written``
-    the policy's ``calendars`` table. A calendar only a ``tz_from`` uses may have no
-    ``tz``; it is checked here by building it in UTC.
+    They are the weekly hours (or recurring windows) of ``written`` (the policy's
+    ``calendars`` table) written without a ``tz``, and those ``tiers`` (the tier
+    tables, top level and every version's) use with ``tz_from``. Each is checked
+    here by building it in UTC, so a mistake in one is found when the policy loads.
     """
     from slaclock.config import calendars_from_mapping
 
-    found: dict[str, dict[str, Any]] = {}
+    names = [
+        name
+        for name, entry in written.items()
+        if isinstance(entry, Mapping) and "tz" not in entry and {"hours", "recurring"} & set(entry)
+    ]
     for tier in tiers:
         for metrics in tier.values():
             for spec in metrics.values():
                 name = getattr(spec, "calendar", None)
-                if getattr(spec, "tz_from", None) is None or not isinstance(name, str):
-                    continue
-                entry = written.get(name)
-                if name in found or not isinstance(entry, Mapping) or _COMPOSED & set(entry):
-                    continue
-                template = {key: value for key, value in entry.items() if key != "tz"}
-                calendars_from_mapping(
-                    {"calendars": {name: {**template, "tz": "UTC"}}}, source=source
-                )
-                found[name] = template
+                if getattr(spec, "tz_from", None) is not None and isinstance(name, str):
+                    names.append(name)
+    found: dict[str, dict[str, Any]] = {}
+    for name in dict.fromkeys(names):
+        entry = written.get(name)
+        if not isinstance(entry, Mapping) or _COMPOSED & set(entry):
+            continue  # choice_of refuses it, naming the metric that asked
+        template = {key: value for key, value in entry.items() if key != "tz"}
+        calendars_from_mapping({"calendars": {name: {**template, "tz": "UTC"}}}, source=source)
+        found[name] = template
     return found
 
 
