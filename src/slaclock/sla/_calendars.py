@@ -18,6 +18,7 @@ builds each (calendar, zone) once, however many tickets name it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -58,6 +59,11 @@ class CalendarChoice:
             found.append(self.default)
         return tuple(dict.fromkeys(found))
 
+    @functools.cached_property
+    def _lookup(self) -> dict[str, str]:
+        # One dict lookup per ticket, however many values the map has.
+        return dict(self.mapping)
+
     def __str__(self) -> str:
         if self.calendar is not None:
             return f"{self.calendar}@{{{self.field}}}"
@@ -87,9 +93,9 @@ class CalendarChoice:
                 ) from None
             return self.calendar, key
         if value is not None:
-            for written, name in self.mapping:
-                if written == value:
-                    return name, None
+            name = self._lookup.get(value)
+            if name is not None:
+                return name, None
         if self.default is not None:
             return self.default, None
         known = ", ".join(repr(written) for written, _ in self.mapping)
