@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from slaclock.reports.credits import Credit
     from slaclock.reports.periods import ReportingPeriod, parse_period
     from slaclock.reports.uptime import Outage, availability, iter_outages, read_outages
+    from slaclock.sla._calendars import CalendarChoice
     from slaclock.sla.conditions import PRESETS, Condition, MetricDefinition, parse_condition
     from slaclock.sla.credits import Credits
     from slaclock.sla.evaluation import Evaluation
@@ -93,6 +94,7 @@ _WHERE: dict[str, str] = {
     "BusinessDays": "slaclock.sla.targets",
     "Duration": "slaclock.sla.targets",
     "MetricSpec": "slaclock.sla.targets",
+    "CalendarChoice": "slaclock.sla._calendars",
     "Target": "slaclock.sla.targets",
     "parse_target": "slaclock.sla.targets",
     "TicketEvent": "slaclock.sla.events",
@@ -133,6 +135,7 @@ __all__ = [
     "PRESETS",
     "BusinessDays",
     "Calendar",
+    "CalendarChoice",
     "Clock",
     "ClockAction",
     "ClockError",

@@ -586,7 +586,12 @@ def build_parser() -> argparse.ArgumentParser:
     is_open.add_argument("--format", choices=text_formats, help="output format (default: text)")
 
     def ticket_options(sub: argparse.ArgumentParser, formats: Sequence[str]) -> None:
-        sub.add_argument("--policy", required=True, help="the policy file (TOML, JSON or YAML)")
+        sub.add_argument(
+            "--policy",
+            required=True,
+            help="the policy file (TOML, JSON or YAML), or a folder of them (a policy set, "
+            "tried in file-name order)",
+        )
         sub.add_argument("tickets", help="the tickets, JSON Lines ('-' for standard input)")
         sub.add_argument("--now", default="now", help=f"judge as things stood then: {instant_help}")
         sub.add_argument(

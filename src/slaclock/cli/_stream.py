@@ -54,10 +54,15 @@ EVALUATE_COLUMNS = (
     "elapsed",
     "remaining",
     "used",
+    # Added later, so at the end: columns read by position keep their place.
+    "policy",
+    "policy_version",
 )
 _TABLE_HEADERS = (
     "ticket",
     "customer",
+    "policy",
+    "version",
     "tier",
     "metric",
     "status",
@@ -66,7 +71,9 @@ _TABLE_HEADERS = (
     "due",
     "breached at",
 )
-_TABLE_RIGHT = frozenset({5, 6})
+_TABLE_RIGHT = frozenset({7, 8})
+#: Where the status column is, for colouring it.
+_STATUS_COLUMN = _TABLE_HEADERS.index("status")
 
 
 class _Spool:
@@ -119,7 +126,13 @@ def render_ticket(
         writer = csv.writer(buffer, lineterminator="\n")
         for figures in report.values():
             data = figures.to_dict()
-            data.update(ticket=ticket.id, customer=ticket.customer, priority=report.priority)
+            data.update(
+                ticket=ticket.id,
+                customer=ticket.customer,
+                priority=report.priority,
+                policy=report.policy,
+                policy_version=report.policy_version,
+            )
             row = ["" if data[name] is None else data[name] for name in EVALUATE_COLUMNS]
             writer.writerow([inert_cell(cell) for cell in row] if neutralise else row)
         return Rendered(buffer.getvalue(), "", statuses)
@@ -131,6 +144,8 @@ def render_ticket(
             for cell in (
                 ticket.id,
                 ticket.customer or "-",
+                report.policy,
+                report.policy_version or "-",
                 report.priority,
                 figures.metric,
                 figures.status.value,
@@ -159,6 +174,7 @@ def _item(ticket: Ticket, report: Report, explain: bool) -> dict[str, Any]:
         "priority": report.priority,
         # Which policy judged it: a policy set chooses one per ticket.
         "policy": report.policy,
+        "policy_version": report.policy_version,
         "metrics": metrics,
     }
 
@@ -220,8 +236,8 @@ class EvaluateWriter:
             stream.write(safe_text(f"policy {policy}, as at {now}: {self.count} tickets\n\n"))
             stream.write(text_table_line(_TABLE_HEADERS, self.widths, _TABLE_RIGHT))
             stream.write(text_table_rule(self.widths))
-            # The status column starts after four columns and their two-space gaps.
-            status_at = sum(self.widths[:4]) + 2 * 4
+            # The status column starts after the columns before it and their two-space gaps.
+            status_at = sum(self.widths[:_STATUS_COLUMN]) + 2 * _STATUS_COLUMN
             for line in self.spool.lines():
                 text = safe_text(text_table_line(json.loads(line), self.widths, _TABLE_RIGHT))
                 stream.write(colour_word(text, status_at) if self.colour else text)

@@ -50,8 +50,9 @@ class Outcome:
     #: The target as the policy writes it (``3d``, ``4h``), and the calendar it counts on.
     target_text: str = ""
     calendar: str = ""
-    #: The policy (and version) that judged the ticket, as ``Report.policy`` names it.
+    #: The policy that judged the ticket and its version, as ``Report`` names them.
     policy: str = ""
+    policy_version: str | None = None
     #: The tier the metric first breached under (a breach made at P1 stays a P1 breach
     #: after the ticket is lowered to P3); empty when it did not breach.
     breached_tier: str = ""
@@ -68,8 +69,9 @@ class Outcome:
             return "breached"
         if self.status is Status.MET:
             return "met"
-        if self.status is Status.IDLE or self.status is Status.CANCELLED:
-            return "idle"  # not judged: never started, or cancelled by a priority change
+        if self.status in (Status.IDLE, Status.CANCELLED, Status.MEASURED):
+            # Not judged: never started, cancelled, or a total measured without a target.
+            return "idle"
         return "open"
 
     @property
@@ -155,6 +157,7 @@ def _outcome(ticket: Ticket, report: Report, metric: MetricReport) -> Outcome:
         target_text=text,
         calendar=metric.calendar,
         policy=report.policy,
+        policy_version=report.policy_version,
         breached_tier=breached_tier,
     )
 

@@ -65,7 +65,12 @@ GROUP_FIELDS: tuple[str, ...] = ("tier", "metric", "customer")
 
 
 def _calendar_names(tier: Mapping[str, MetricSpec]) -> set[str]:
-    return {spec.calendar for spec in tier.values()}
+    # A calendar a ticket field chooses: the named calendars it can choose.
+    return {
+        name
+        for spec in tier.values()
+        for name in ((spec.calendar,) if spec.choice is None else spec.choice.names)
+    }
 
 
 @dataclasses.dataclass(frozen=True)

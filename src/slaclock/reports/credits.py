@@ -294,14 +294,15 @@ def _unit_words(unit: str) -> str:
 # -- which policy priced a ticket ------------------------------------------------
 
 
-def _families(policy: Policy) -> dict[str, tuple[Policy, Policy]]:
-    """Return, by the name a report gives it, each policy or version: (its policy, itself)."""
+def _families(policy: Policy) -> dict[tuple[str, str | None], tuple[Policy, Policy]]:
+    """Return, by the (policy, version) a report names, each policy or version and its policy."""
     members = getattr(policy, "policies", None) or (policy,)
-    found: dict[str, tuple[Policy, Policy]] = {}
+    found: dict[tuple[str, str | None], tuple[Policy, Policy]] = {}
     for member in members:
-        found[member.name] = (member, member)
+        found[member.name, member.version] = (member, member)
+        # A policy without top-level tiers stands for its latest version: that entry wins.
         for _, version in member.versions:
-            found[version.name] = (member, version)
+            found[version.name, version.version] = (member, version)
     return found
 
 
@@ -352,6 +353,7 @@ class CreditBook:
         self.period = period
         self.families = _families(policy)
         self.active = any(version.credits is not None for _, version in self.families.values())
+        self._policies = {family.name: family for family, _ in self.families.values()}
         self._pieces: dict[str, tuple[tuple[ReportingPeriod, bool], ...]] = {}
         self._starts: dict[str, list[int]] = {}
         self._accounts: dict[tuple[str, str, str, int], _Account] = {}
@@ -368,7 +370,7 @@ class CreditBook:
         if not self.active or not outcomes:
             return
         first = outcomes[0]
-        found = self.families.get(first.policy)
+        found = self.families.get((first.policy, first.policy_version))
         if found is None or found[1].credits is None:
             return
         family, version = found
@@ -400,7 +402,7 @@ class CreditBook:
         """Return the credits counted so far, by customer, period and policy."""
         rows: list[Credit] = []
         for (name, customer, unit, index), account in self._accounts.items():
-            family = self.families[name][0]
+            family = self._policies[name]
             piece, whole = self._pieces[unit][index]
             credits = _in_force(family, piece)
             if credits is None:

@@ -51,8 +51,18 @@ def add_us(calendar: Calendar, start: int, amount: int) -> int:
         raise
 
 
-def target_us(target: Target, calendar: Calendar, start: int) -> int:
-    """Return the business time ``target`` allows for a run counted from ``start``."""
+#: The target of a total measured without one: more business time than any run can use.
+NEVER_US = 2**62
+
+
+def target_us(target: Target | None, calendar: Calendar, start: int) -> int:
+    """Return the business time ``target`` allows for a run counted from ``start``.
+
+    A total measured without a target (None) allows more than any run uses, so it
+    never reaches it; reports show it as ``measured``.
+    """
+    if target is None:
+        return NEVER_US
     if isinstance(target, Duration):
         return target.amount // ONE_US  # the same from any start
     return target.duration_from(calendar, from_us(start, calendar.tz)) // ONE_US
@@ -81,7 +91,8 @@ class Rule:
     """What a tier says about a metric: its target on a calendar, and the tier's name."""
 
     tier: str
-    target: Target
+    #: None: a total measured without a target.
+    target: Target | None
     calendar_name: str
     calendar: Calendar
     #: How a priority change into this tier counts: "retroactive" or "from_change".
@@ -309,13 +320,16 @@ def segment_report(
     """Return one segment as reported, judged ``used`` µs with the due instant ``missed``."""
     rule = segment.rule
     calendar = rule.calendar
-    due = None if status is Status.MET or status is Status.CANCELLED else segment.due()
+    measured = rule.target is None
+    if measured and status is not Status.CANCELLED:
+        status = Status.MEASURED  # counted, never judged: no target, no due instant
+    due = None if measured or status is Status.MET or status is Status.CANCELLED else segment.due()
     return SegmentReport(
         tier=rule.tier,
         started_at=at(segment.opened, calendar),
         ended_at=None if segment.closed is None else at(segment.closed, calendar),
-        target=dt.timedelta(microseconds=segment.target),
-        target_text=str(rule.target),
+        target=dt.timedelta(microseconds=0 if measured else segment.target),
+        target_text="" if measured else str(rule.target),
         calendar=rule.calendar_name,
         used=dt.timedelta(microseconds=used),
         status=status,
@@ -601,7 +615,8 @@ def metric_report(tracker: Tracker, now: int, warn_at: float) -> MetricReport:
     rule = tracker.rule
     if not cycles:
         # What a run opened now would get (a "3d" target depends on when it starts).
-        target = dt.timedelta(microseconds=target_us(rule.target, rule.calendar, now))
+        allowed = 0 if rule.target is None else target_us(rule.target, rule.calendar, now)
+        target = dt.timedelta(microseconds=allowed)
         if first_breach is not None:
             status = Status.BREACHED
         else:
@@ -610,7 +625,7 @@ def metric_report(tracker: Tracker, now: int, warn_at: float) -> MetricReport:
             metric=tracker.metric,
             status=status,
             target=target,
-            target_text=str(rule.target),
+            target_text="" if rule.target is None else str(rule.target),
             calendar=rule.calendar_name,
             started_at=None,
             stopped_at=None,
@@ -628,6 +643,8 @@ def metric_report(tracker: Tracker, now: int, warn_at: float) -> MetricReport:
         status = Status.BREACHED
     elif tracker.cancelled:
         status = Status.CANCELLED
+    elif tracker.rule.target is None:
+        status = Status.MEASURED
     elif tracker.cyclic and tracker.open is None:
         status = Status.MET
     else:
@@ -643,7 +660,10 @@ def metric_report(tracker: Tracker, now: int, warn_at: float) -> MetricReport:
         due=None if tracker.void else current.due,
         breached_at=first_breach,
         elapsed=current.elapsed,
-        remaining=current.target - current.elapsed,
+        # A measured total has no target, so nothing remains of one.
+        remaining=dt.timedelta(0)
+        if status is Status.MEASURED
+        else current.target - current.elapsed,
         used=current.elapsed / current.target if current.target else 0.0,
         cycles=tuple(cycles) if tracker.cyclic else (),
         segments=segments,

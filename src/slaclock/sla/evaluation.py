@@ -38,7 +38,7 @@ from typing import Any, Protocol
 
 from slaclock.engine._time import to_us
 from slaclock.engine.calendar import Calendar
-from slaclock.errors import EventError
+from slaclock.errors import EventError, PolicyError
 from slaclock.sla._tracking import Rule, Run, Tracker, metric_report
 from slaclock.sla.conditions import PRESETS, MetricDefinition, status_pauses
 from slaclock.sla.events import TicketEvent
@@ -56,6 +56,8 @@ class Rules(Protocol):
 
     @property
     def name(self) -> str: ...
+    @property
+    def version(self) -> str | None: ...
     @property
     def tiers(self) -> Mapping[str, Mapping[str, MetricSpec]]: ...
     @property
@@ -173,6 +175,14 @@ class _Ticket:
 
 def _rules(policy: Rules) -> dict[tuple[str, str], Rule]:
     """Return the ``Rule`` of every tier and metric of ``policy``."""
+    for tier, metrics in policy.tiers.items():
+        for metric, spec in metrics.items():
+            if spec.choice is not None:
+                raise PolicyError(
+                    f"policy {policy.name!r}: tier {tier}'s {metric} counts on a calendar a "
+                    f"ticket field chooses ({spec.calendar}); evaluate with the ticket's "
+                    "fields: policy.select(ticket), or policy.evaluation(fields=...)"
+                )
     return {
         (tier, metric): Rule(
             tier,
@@ -503,7 +513,7 @@ class Evaluation:
         metrics = {
             tracker.metric: metric_report(tracker, now_us, warn_at) for tracker in ticket.trackers
         }
-        return Report(self.policy.name, ticket.priority, now, metrics)
+        return Report(self.policy.name, ticket.priority, now, metrics, self.policy.version)
 
 
 def _applied_from(run: Run, t: int) -> Run:

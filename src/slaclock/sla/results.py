@@ -36,6 +36,9 @@ class Status(str, enum.Enum):
     IDLE = "idle"
     #: The ticket moved to a tier without this metric before it breached; it is not judged.
     CANCELLED = "cancelled"
+    #: A total the policy measures without a target (``agent_work_time = { calendar = ... }``):
+    #: counted, never judged.
+    MEASURED = "measured"
 
     def __str__(self) -> str:
         return self.value
@@ -210,12 +213,18 @@ class Explanation:
 
 @dataclasses.dataclass(frozen=True)
 class Report(Mapping[str, MetricReport]):
-    """A ticket's SLA report: a mapping of metric name to ``MetricReport``."""
+    """A ticket's SLA report: a mapping of metric name to ``MetricReport``.
+
+    ``policy`` names the policy that judged the ticket and ``policy_version`` the
+    version of it (its ``effective_from`` as written, such as ``2026-11-01``; None
+    for a policy's top-level tiers).
+    """
 
     policy: str
     priority: str
     now: dt.datetime
     metrics: Mapping[str, MetricReport]
+    policy_version: str | None = None
 
     def __getitem__(self, metric: str) -> MetricReport:
         try:
@@ -242,6 +251,7 @@ class Report(Mapping[str, MetricReport]):
         """Return the whole report as JSON-ready data."""
         return {
             "policy": self.policy,
+            "policy_version": self.policy_version,
             "priority": self.priority,
             "now": self.now.isoformat(),
             "metrics": {name: report.to_dict() for name, report in self.metrics.items()},

@@ -13,12 +13,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from slaclock.engine._text import brief
 from slaclock.engine._time import day_start, from_us, to_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import NoBusinessTimeError, PolicyError
+
+if TYPE_CHECKING:
+    from slaclock.sla._calendars import CalendarChoice
 
 __all__ = [
     "MAX_BUSINESS_DAYS",
@@ -165,11 +168,15 @@ class MetricSpec:
 
     ``priority_change`` is ``"retroactive"``, ``"from_change"``, or None for the
     policy's setting; it applies when a priority change moves a ticket into this tier.
+    ``choice`` says how a ticket's fields choose the calendar, when they do
+    (``calendar`` then describes the choice); ``Policy.select`` resolves it.
     """
 
-    target: Target
+    #: None: a total measured without a target (status ``measured``, never judged).
+    target: Target | None
     calendar: str
     priority_change: str | None = None
+    choice: CalendarChoice | None = None
 
 
 def parse_cutoff(value: object, where: str = "cutoff") -> dt.time:

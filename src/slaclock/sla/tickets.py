@@ -173,7 +173,7 @@ class Ticket:
         try:
             if to_us(self.logged_at) > cutoff:
                 return None
-            state = policy.select(self).evaluation()
+            state = policy.select(self, now).evaluation()
             for event in self.events:
                 if to_us(event.at) > cutoff:
                     break
