@@ -222,6 +222,8 @@ def test_evaluate_table(files: Path, capsys: pytest.CaptureFixture[str]) -> None
         "due",
         "breached",
         "at",
+        "next",
+        "level",
     ]
     rows = [line.split()[:7] for line in lines[4:]]
     assert rows == [
@@ -280,6 +282,8 @@ def test_evaluate_json_is_stable(files: Path, capsys: pytest.CaptureFixture[str]
                 "breached_at": "2026-11-03T10:00:00+00:00",
             }
         ],
+        "escalations": [],
+        "next_escalation": None,
     }
     # The same input gives the same bytes; --explain adds the intervals.
     assert json.loads(run_ok(capsys, *args, "--format", "json")) == data

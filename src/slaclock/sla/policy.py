@@ -87,7 +87,7 @@ class _PolicyModel(BaseModel):
     name: str = Field(min_length=1)
     pause_when: list[str] = []
     # One share of the target (0 < x <= 1), or escalation levels (each 0 < x < 1, rising).
-    warn_at: float | list[float] = 0.75
+    warn_at: Any = 0.75
     priority_change: Literal["retroactive", "from_change"] = "retroactive"
     statuses: list[str] | None = None
     calendar_files: list[str] = []
@@ -99,7 +99,7 @@ class _PolicyModel(BaseModel):
 
     @field_validator("warn_at")
     @classmethod
-    def _levels(cls, value: float | list[float]) -> float | list[float]:
+    def _levels(cls, value: Any) -> Any:
         escalation_levels(value)
         return value
 

@@ -99,7 +99,10 @@ class Upcoming:
 def within_of(within: dt.timedelta | str) -> dt.timedelta:
     """Return the window's length: a ``timedelta`` or text such as ``4h`` (not negative)."""
     if isinstance(within, str):
-        length = parse_duration(within, "within")
+        try:
+            length = parse_duration(within, "within")
+        except SlaclockError as exc:
+            raise InputError(str(exc)) from None
     elif isinstance(within, dt.timedelta):
         length = within
     else:
