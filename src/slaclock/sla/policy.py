@@ -417,9 +417,10 @@ class Policy:
         >>> ticket = Ticket.from_dict({"id": "T-1", "events": [
         ...     {"at": "2026-11-23T09:00Z", "type": "logged", "priority": "P3"}]})
         >>> now = dt.datetime(2026, 11, 23, 11, 30, tzinfo=dt.timezone.utc)
-        >>> [(row.label, row.at.strftime("%H:%M"), str(row.left))
-        ...  for row in policy.upcoming([ticket], now, within="2h")]
-        [('90%', '12:36', '1:30:00'), ('breach', '13:00', '1:30:00')]
+        >>> for row in policy.upcoming([ticket], now, within="2h"):
+        ...     print(row.label, row.at.strftime("%H:%M"), row.left)
+        90% 12:36 1:30:00
+        breach 13:00 1:30:00
         """
         from slaclock.sla.upcoming import upcoming
 
