@@ -26,6 +26,7 @@ from slaclock import (
     PolicySet,
     Status,
     Ticket,
+    TicketEvent,
     Upcoming,
 )
 from slaclock.sla.upcoming import within_of
@@ -485,3 +486,32 @@ def test_upcoming_is_exactly_the_running_metrics_levels_in_the_window(
                     break
                 cursor = level.at
     assert {(row.at, row.ticket, row.metric, row.level, row.left) for row in rows} == expected
+
+
+@settings(deadline=None)
+@given(histories())
+def test_a_level_is_reached_at_the_first_instant_its_share_is_used(
+    history: tuple[list[dict[str, Any]], dt.datetime],
+) -> None:
+    """The brute force: at the instant the used time is at the share, a µs before it is not."""
+    desk = Policy.from_dict(DESK)
+    events, now = history
+    # One tier throughout, so the metric's used time is one segment's.
+    events = [item for item in events if item["type"] != "priority_changed"]
+    tickets_events = [TicketEvent.from_dict(item) for item in events]
+    report = desk.evaluate(events, now=now)
+
+    def used(metric: str, when: dt.datetime) -> dt.timedelta:
+        state = desk.evaluation().feed_all(item for item in tickets_events if item.at <= when)
+        return state.report(when)[metric].elapsed
+
+    for metric in ("first_response", "resolution"):
+        if metric not in report:
+            continue
+        figures = report[metric]
+        for level in figures.escalations:
+            assert level.at is not None
+            share = figures.target * level.level
+            assert used(metric, level.at) >= share
+            if level.at > tickets_events[0].at:
+                assert used(metric, level.at - dt.timedelta(microseconds=1)) < share

@@ -527,7 +527,7 @@ class Evaluation:
         """
         return self.report(now).next_escalation
 
-    def reaching(
+    def _reaching(
         self, now: int, end: int, rooms: dict[int, int]
     ) -> Iterator[tuple[int, str, float, int, Segment]]:
         """Yield ``(instant, metric, level, left, segment)`` per level reached in ``(now, end]``.

@@ -33,7 +33,7 @@ __all__ = ["Upcoming", "upcoming"]
 BREACH = 1.0
 
 
-@dataclasses.dataclass(frozen=True, order=False)
+@dataclasses.dataclass(frozen=True)
 class Upcoming:
     """One row of the breach queue: a running metric that reaches ``level`` at ``at``.
 
@@ -165,7 +165,7 @@ def _rows(
             if state is None:
                 continue
             try:
-                reached = list(state.reaching(start, end, rooms))
+                reached = list(state._reaching(start, end, rooms))
             except InputError:
                 raise
             except SlaclockError as exc:
