@@ -743,13 +743,17 @@ def escalations(
     if following is None:
         return tuple(crossed), None
     level, amount = following
-    instant: dt.datetime | None = None
-    if segment.state is RUNNING:
-        before = segment.carried + segment.counted - segment.base
-        instant = at(
-            max(add_us(calendar, segment.since, amount - before), segment.opened), calendar
-        )
+    instant = None if segment.state is not RUNNING else at(reach_us(segment, amount), calendar)
     return tuple(crossed), Escalation(tracker.metric, level, instant)
+
+
+def reach_us(segment: Segment, amount: int) -> int:
+    """Return when a running ``segment``'s judged time reaches ``amount`` µs (not yet reached).
+
+    Found as the due instant is (``Segment.due``): counted on from the last transition.
+    """
+    before = segment.carried + segment.counted - segment.base
+    return max(add_us(segment.rule.calendar, segment.since, amount - before), segment.opened)
 
 
 def reaching(
@@ -785,8 +789,7 @@ def reaching(
             continue
         if amount - used > room:
             return  # the later levels are further off still
-        when = max(add_us(calendar, segment.since, amount - before), segment.opened)
-        yield when, min(level, 1.0), left, segment
+        yield reach_us(segment, amount), min(level, 1.0), left, segment
         if level >= 1.0:
             return  # a single warn_at of 1 is the breach level itself
 
