@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from slaclock.sla.policy import Policy, PolicySet, Underpin
     from slaclock.sla.results import (
         CycleReport,
+        Escalation,
         Explanation,
         Interval,
         MetricReport,
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
     from slaclock.sla.tables import evaluate_table, tickets_from_table
     from slaclock.sla.targets import BusinessDays, Duration, MetricSpec, Target, parse_target
     from slaclock.sla.tickets import Ticket, evaluate_tickets, iter_tickets, read_tickets
+    from slaclock.sla.upcoming import Upcoming
 
 #: Where each public name lives: ``from slaclock import X`` imports that module on first use.
 _WHERE: dict[str, str] = {
@@ -104,6 +106,8 @@ _WHERE: dict[str, str] = {
     "parse_condition": "slaclock.sla.conditions",
     "CycleReport": "slaclock.sla.results",
     "SegmentReport": "slaclock.sla.results",
+    "Escalation": "slaclock.sla.results",
+    "Upcoming": "slaclock.sla.upcoming",
     "Explanation": "slaclock.sla.results",
     "Interval": "slaclock.sla.results",
     "MetricReport": "slaclock.sla.results",
@@ -148,6 +152,7 @@ __all__ = [
     "Credits",
     "CycleReport",
     "Duration",
+    "Escalation",
     "Evaluation",
     "EventError",
     "Explanation",
@@ -177,6 +182,7 @@ __all__ = [
     "TicketEvent",
     "TimeZoneError",
     "Underpin",
+    "Upcoming",
     "WeeklyHours",
     "Windows",
     "__version__",

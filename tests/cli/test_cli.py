@@ -224,6 +224,8 @@ def test_evaluate_table(files: Path, capsys: pytest.CaptureFixture[str]) -> None
         "due",
         "breached",
         "at",
+        "next",
+        "level",
     ]
     rows = [line.split()[:9] for line in lines[4:]]
     assert [row[2:4] for row in rows] == [["Desk", "-"]] * 6
@@ -284,6 +286,8 @@ def test_evaluate_json_is_stable(files: Path, capsys: pytest.CaptureFixture[str]
                 "breached_at": "2026-11-03T10:00:00+00:00",
             }
         ],
+        "escalations": [],
+        "next_escalation": None,
     }
     # The same input gives the same bytes; --explain adds the intervals.
     assert json.loads(run_ok(capsys, *args, "--format", "json")) == data

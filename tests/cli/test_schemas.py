@@ -30,6 +30,15 @@ COMMANDS: dict[str, list[str]] = {
         *("report", "--policy", POLICY, TICKETS, "--period", "2026-10"),
         *("--tz", "Europe/London", "--now", NOW, "--goal", "95"),
     ],
+    "upcoming": [
+        *(
+            "upcoming",
+            "--policy",
+            str(DATA / "queue_policy.toml"),
+            str(DATA / "open_tickets.jsonl"),
+        ),
+        *("--now", "2026-11-25T11:30Z", "--within", "2h"),
+    ],
     "uptime": [
         *("uptime", "--calendar", f"{DATA / 'msp' / 'calendars.toml'}:round_the_clock"),
         *("--exclude", "maintenance", "--outages", str(DATA / "msp" / "outages.csv")),

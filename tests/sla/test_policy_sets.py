@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -226,9 +228,9 @@ def test_judge_by_current_in_the_command_line(tmp_path: Path, capsys: Any) -> No
     now = "2026-12-02T09:00:00+00:00"
     arguments = ["--policy", str(policy), str(tickets), "--now", now]
     assert main(["evaluate", *arguments, "--format", "csv"]) == 0
-    row = capsys.readouterr().out.splitlines()[1].split(",")
-    assert row[-2:] == ["Gold", "2026-12-01T00:00:00+00:00"]
-    assert row[6] == "2h"  # target_text
+    row = next(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert (row["policy"], row["policy_version"]) == ("Gold", "2026-12-01T00:00:00+00:00")
+    assert row["target_text"] == "2h"
 
 
 def test_without_top_level_tiers_a_ticket_before_the_first_version_is_refused() -> None:
@@ -398,8 +400,9 @@ def test_the_command_line_takes_a_folder(tmp_path: Path, capsys: Any) -> None:
         assert main(["evaluate", *arguments, "--format", "csv", "--jobs", jobs]) == 0
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1]
-    rows = [row.split(",") for row in outputs[0].splitlines()[1:]]
-    assert [(row[0], row[-2]) for row in rows] == [("A", "Acme Gold"), ("B", "Standard")]
+    rows = csv.DictReader(io.StringIO(outputs[0]))
+    chosen = [(row["ticket"], row["policy"]) for row in rows]
+    assert chosen == [("A", "Acme Gold"), ("B", "Standard")]
     assert main(["report", *arguments, "--period", "2026-11", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["policy"] == "policies"
     (folder / "50-broken.toml").write_text("name = \n")

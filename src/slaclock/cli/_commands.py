@@ -52,7 +52,14 @@ from slaclock.errors import (
     NoClosingTimeError,
     SlaclockError,
 )
-from slaclock.reports._render import iso_duration, json_text, seconds
+from slaclock.reports._render import (
+    csv_text,
+    human_duration,
+    iso_duration,
+    json_text,
+    seconds,
+    text_table,
+)
 from slaclock.reports.periods import ReportingPeriod, parse_period
 from slaclock.sla.targets import parse_target
 from slaclock.sla.tickets import FIRST_YEAR, LAST_YEAR, Ticket, evaluate_tickets, iter_tickets
@@ -351,6 +358,89 @@ def _credits_option(args: argparse.Namespace, form: str, policy: Policy | None) 
         raise InputError(f"--credits: {policy.source} has no [credits] table in any policy")
 
 
+_UPCOMING_COLUMNS = (
+    "at",
+    "ticket",
+    "customer",
+    "policy",
+    "tier",
+    "metric",
+    "level",
+    "label",
+    "left",
+)
+
+
+def _cmd_upcoming(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``upcoming``: the breach queue, every level and breach in ``(now, now + within]``."""
+    from slaclock.sla.upcoming import within_of
+
+    policy = _policy(args.policy)
+    now = _instant(args.now, "--now")
+    form = _format(args, ("table", "json", "csv"))
+    try:
+        within = within_of(args.within)
+    except SlaclockError as exc:
+        raise InputError(f"--{exc}") from None
+    if args.limit is not None and args.limit < 0:
+        raise InputError(f"--limit: {args.limit} is not a number of rows (0 or more)")
+    read = 0
+    with ticket_lines(args.tickets, err, args.no_progress) as (lines, progress):
+        skipper = Skipper(err, progress)
+
+        def counted() -> Iterator[Ticket]:
+            nonlocal read
+            for ticket in _tickets(args, lines, skipper):
+                read += 1
+                yield ticket
+
+        rows = policy.upcoming(
+            counted(),
+            now,
+            within=within,
+            limit=args.limit,
+            on_bad=skipper if args.skip_bad else None,
+        )
+    skipper.summary(args.tickets)
+    until = now + within
+    if form == "json":
+        data = {
+            "policy": policy.name,
+            "now": now.isoformat(),
+            "within": iso_duration(within),
+            "until": until.isoformat(),
+            "tickets": read,
+            "skipped": skipper.count,
+            "upcoming": [row.to_dict() for row in rows],
+        }
+        _emit(json_text(versioned(data)), args, out)
+    elif form == "csv":
+        table = [[row.to_dict()[name] for name in _UPCOMING_COLUMNS] for row in rows]
+        _emit(csv_text(_UPCOMING_COLUMNS, table, neutralise=not args.raw_csv), args, out)
+    else:
+        head = (
+            f"policy {policy.name}, as at {now.isoformat()}: {len(rows)} escalation(s) "
+            f"up to {until.isoformat()} in {read} tickets\n"
+        )
+        cells = [
+            [
+                row.at.isoformat(),
+                row.ticket,
+                row.customer or "-",
+                row.tier,
+                row.metric,
+                row.label,
+                human_duration(row.left),
+                row.policy,
+            ]
+            for row in rows
+        ]
+        headers = ("at", "ticket", "customer", "tier", "metric", "level", "left", "policy")
+        body = text_table(headers, cells, {6}) if rows else ""
+        _emit(head + ("\n" + body if body else ""), args, out)
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from slaclock.reports.compliance import ComplianceReport
 
@@ -631,6 +721,34 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--explain", action="store_true", help="add each metric's counted, paused and closed time"
     )
+
+    queue = add(
+        "upcoming",
+        "the breach queue: which running metrics reach a level or breach soon, and when",
+        _cmd_upcoming,
+    )
+    queue.add_argument("--policy", required=True, help="the policy file (TOML, JSON or YAML)")
+    queue.add_argument("tickets", help="the tickets, JSON Lines ('-' for standard input)")
+    queue.add_argument("--now", default="now", help=f"as things stood then: {instant_help}")
+    queue.add_argument(
+        "--within",
+        default="4h",
+        help="how far ahead to look, in real time: 30m, 4h, 1h30m, PT4H (default 4h)",
+    )
+    queue.add_argument("--limit", type=int, metavar="N", help="only the first N rows")
+    queue.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        help="output format (default: table, or the one --output's extension names)",
+    )
+    queue.add_argument(
+        "--output", "-o", metavar="FILE", help="write to FILE (atomically; '-' for stdout)"
+    )
+    queue.add_argument(
+        "--skip-bad", action="store_true", help="skip bad lines and tickets, counting them"
+    )
+    queue.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    _raw_csv_option(queue)
 
     report = add("report", "a compliance report for a period", _cmd_report)
     ticket_options(report, ("table", "json", "csv", "html"))

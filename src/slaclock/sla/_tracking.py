@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import math
 from collections.abc import Iterator
 
 from slaclock.engine._time import from_us, to_us
@@ -23,7 +24,14 @@ from slaclock.engine.calendar import Calendar
 from slaclock.errors import NoBusinessTimeError
 from slaclock.sla.conditions import Condition, MetricDefinition
 from slaclock.sla.events import TicketEvent
-from slaclock.sla.results import CycleReport, Interval, MetricReport, SegmentReport, Status
+from slaclock.sla.results import (
+    CycleReport,
+    Escalation,
+    Interval,
+    MetricReport,
+    SegmentReport,
+    Status,
+)
 from slaclock.sla.targets import Duration, Target
 
 ONE_US = dt.timedelta(microseconds=1)
@@ -275,7 +283,7 @@ def segment_status(segment: Segment, used: int, missed: bool, last: bool, warn_a
         return Status.MET
     if segment.state is PAUSED:
         return Status.PAUSED
-    if used >= warn_at * segment.target:
+    if used >= threshold_us(warn_at, segment.target):
         return Status.AT_RISK
     return Status.RUNNING
 
@@ -604,8 +612,13 @@ def reports(
     return cycles, segments
 
 
-def metric_report(tracker: Tracker, now: int, warn_at: float) -> MetricReport:
-    """Return where ``tracker``'s metric stands at ``now`` (µs since the epoch)."""
+def metric_report(
+    tracker: Tracker, now: int, warn_at: float, levels: tuple[float, ...] = ()
+) -> MetricReport:
+    """Return where ``tracker``'s metric stands at ``now`` (µs since the epoch).
+
+    ``levels`` are the escalation levels, lowest first (default: ``warn_at`` alone).
+    """
     cycles, found = reports(tracker, now, warn_at)
     segments = tuple(found)
     breaches = [segment.breached_at for segment in segments if segment.breached_at is not None]
@@ -639,6 +652,7 @@ def metric_report(tracker: Tracker, now: int, warn_at: float) -> MetricReport:
             _story=story,
         )
     current = cycles[-1]
+    crossed, following = escalations(tracker, now, levels or (warn_at,))
     if first_breach is not None:
         status = Status.BREACHED
     elif tracker.cancelled:
@@ -667,8 +681,137 @@ def metric_report(tracker: Tracker, now: int, warn_at: float) -> MetricReport:
         used=current.elapsed / current.target if current.target else 0.0,
         cycles=tuple(cycles) if tracker.cyclic else (),
         segments=segments,
+        escalations=crossed,
+        next_escalation=following,
         _story=story,
     )
+
+
+# -- escalation levels, read from a clock's state when asked ---------------------------
+
+
+def threshold_us(level: float, target: int) -> int:
+    """Return the business time (µs) a share ``level`` of ``target`` µs is reached at."""
+    # The least whole µs at or past the share: ``used >= level * target`` in integers.
+    return math.ceil(level * target)
+
+
+def reached_at(segment: Segment, amount: int, now: int) -> int | None:
+    """Return when ``segment``'s judged time reached ``amount`` µs, if it had by ``now``.
+
+    Read from the segment's steps (kept for ``explain``), so it costs nothing while
+    events are fed. Never before the segment opened: no level before its rule applied.
+    """
+    calendar = segment.rule.calendar
+    judged = segment.carried - segment.base
+    if judged >= amount:
+        return segment.opened
+    steps = segment.steps_in_order()
+    finish = segment.closed if segment.closed is not None else now
+    for step, following in zip(steps, [*steps[1:], None], strict=True):
+        if step.state is not RUNNING:
+            continue
+        end = following.at if following is not None else finish
+        span = elapsed_us(calendar, step.at, end) if end > step.at else 0
+        if judged + span >= amount:
+            return max(add_us(calendar, step.at, amount - judged), segment.opened)
+        judged += span
+    return None
+
+
+def counting(tracker: Tracker) -> Segment | None:
+    """Return the tier segment ``tracker``'s open run is judged by, unless the run is over."""
+    run = tracker.open
+    if run is None or tracker.void:
+        return None
+    segment = run.current
+    if segment.closed is not None or segment.state is STOPPED or segment.state is ENDED:
+        return None
+    return segment
+
+
+def escalations(
+    tracker: Tracker, now: int, levels: tuple[float, ...]
+) -> tuple[tuple[Escalation, ...], Escalation | None]:
+    """Return the levels the running clock has reached by ``now``, and the next one (or breach).
+
+    A level is reached when the judged time reaches its share of the target; the
+    breach level when it reaches the whole target, at the due instant. Levels of
+    the open run's current tier segment; a paused clock's next level has no instant.
+    """
+    segment = counting(tracker)
+    if segment is None or segment.rule.target is None:
+        return (), None  # nothing running, or a total measured without a target
+    calendar = segment.rule.calendar
+    used = segment.judged(now)
+    target = segment.target
+    crossed: list[Escalation] = []
+    following: tuple[float, int] | None = None
+    for level in levels:
+        if level >= 1.0:
+            break  # a single warn_at of 1 is the breach level itself
+        amount = threshold_us(level, target)
+        if used < amount:
+            following = level, amount
+            break
+        when = reached_at(segment, amount, now)
+        crossed.append(
+            Escalation(tracker.metric, level, None if when is None else at(when, calendar))
+        )
+    if following is None and used < target:
+        following = 1.0, target
+    if following is None:
+        return tuple(crossed), None
+    level, amount = following
+    instant = None if segment.state is not RUNNING else at(reach_us(segment, amount), calendar)
+    return tuple(crossed), Escalation(tracker.metric, level, instant)
+
+
+def reach_us(segment: Segment, amount: int) -> int:
+    """Return when a running ``segment``'s judged time reaches ``amount`` µs (not yet reached).
+
+    Found as the due instant is (``Segment.due``): counted on from the last transition.
+    """
+    before = segment.carried + segment.counted - segment.base
+    return max(add_us(segment.rule.calendar, segment.since, amount - before), segment.opened)
+
+
+def reaching(
+    tracker: Tracker,
+    now: int,
+    end: int,
+    levels: tuple[float, ...],
+    rooms: dict[int, int],
+) -> Iterator[tuple[int, float, int, Segment]]:
+    """Yield ``(instant, level, left, segment)`` for each level or breach reached in ``(now, end]``.
+
+    ``left`` is the business time left to the breach at ``now``. ``rooms`` holds, by
+    calendar, the business time in ``(now, end]``: one query per calendar, not per
+    ticket, and a level further off than that is not searched for.
+    """
+    segment = counting(tracker)
+    if segment is None or segment.state is not RUNNING or segment.rule.target is None:
+        return  # a paused clock, or a total measured without a target, reaches no level
+    calendar = segment.rule.calendar
+    before = segment.carried + segment.counted - segment.base
+    used = before + elapsed_us(calendar, segment.since, now)
+    target = segment.target
+    if used >= target:
+        return
+    key = id(calendar)
+    room = rooms.get(key)
+    if room is None:
+        room = rooms[key] = elapsed_us(calendar, now, end)
+    left = target - used
+    for level in (*levels, 1.0):
+        amount = target if level >= 1.0 else threshold_us(level, target)
+        if amount <= used:
+            continue
+        if amount - used > room:
+            return  # the later levels are further off still
+        yield reach_us(segment, amount), min(level, 1.0), left, segment
+        if level >= 1.0:
+            return  # a single warn_at of 1 is the breach level itself
 
 
 def _explain(tracker: Tracker, now: int) -> tuple[Interval, ...]:

@@ -31,11 +31,18 @@ import dataclasses
 import datetime as dt
 import functools
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from slaclock.engine._text import brief
 from slaclock.engine._time import from_us, to_us
@@ -48,6 +55,10 @@ from slaclock.sla.evaluation import Evaluation
 from slaclock.sla.events import TicketEvent
 from slaclock.sla.results import Report
 from slaclock.sla.targets import BusinessDays, MetricSpec, Target, parse_cutoff, parse_target
+
+if TYPE_CHECKING:
+    from slaclock.sla.tickets import Ticket
+    from slaclock.sla.upcoming import Upcoming
 
 __all__ = ["DEFAULT_STATUSES", "Policy", "PolicySet", "Underpin"]
 
@@ -85,7 +96,8 @@ class _PolicyModel(BaseModel):
 
     name: str = Field(min_length=1)
     pause_when: list[str] = []
-    warn_at: float = Field(default=0.75, gt=0, le=1)
+    # One share of the target (0 < x <= 1), or escalation levels (each 0 < x < 1, rising).
+    warn_at: Any = 0.75
     priority_change: Literal["retroactive", "from_change"] = "retroactive"
     judge_by: Literal["logged", "current"] = "logged"
     statuses: list[str] | None = None
@@ -97,6 +109,12 @@ class _PolicyModel(BaseModel):
     versions: list[_VersionModel] = []
     # Read by Credits.from_dict, so a bad amount is a PolicyError naming its place.
     credits: Any = None
+
+    @field_validator("warn_at")
+    @classmethod
+    def _levels(cls, value: Any) -> Any:
+        escalation_levels(value)
+        return value
 
     @model_validator(mode="after")
     def _some_tiers(self) -> _PolicyModel:
@@ -166,6 +184,31 @@ class Policy:
     judge_by: str = "logged"
     #: The calendars metrics give a zone from a ticket field (``tz_from``), built per zone.
     zoned: Zoned | None = dataclasses.field(default=None, repr=False)
+    #: Escalation levels, lowest first, when ``warn_at`` is a list in the file
+    #: (``warn_at`` is then the lowest); empty: ``warn_at`` is the only level.
+    levels: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.levels:
+            escalation_levels(list(self.levels), PolicyError)
+            if self.levels[0] != self.warn_at:
+                raise PolicyError(
+                    f"policy {self.name!r}: warn_at {self.warn_at} is not the lowest of "
+                    f"the escalation levels {list(self.levels)}; give warn_at=levels[0]"
+                )
+
+    @property
+    def escalation_levels(self) -> tuple[float, ...]:
+        """Return the escalation levels, lowest first: shares of a target (``warn_at``).
+
+        A running metric is ``at_risk`` from the lowest level on; reports give the
+        levels each running metric has reached and the next one.
+
+        >>> Policy.from_dict({"name": "Desk", "warn_at": [0.5, 0.75, 0.9], "tiers": {
+        ...     "P3": {"resolution": {"target": "4h", "calendar": "always"}}}}).escalation_levels
+        (0.5, 0.75, 0.9)
+        """
+        return self.levels or (self.warn_at,)
 
     # -- loading -----------------------------------------------------------------
 
@@ -262,13 +305,15 @@ class Policy:
             extra_statuses |= definitions[metric_name].statuses()
         statuses = frozenset(model.statuses) if model.statuses is not None else DEFAULT_STATUSES
         statuses |= frozenset(extra_statuses)
+        levels = escalation_levels(model.warn_at)
         first = cls(
             name=model.name,
             # Before the first version (or without versions): the top-level tiers.
             tiers=tiers or versions[-1][2],
             calendars=calendars,
             pause_when=pause_when,
-            warn_at=model.warn_at,
+            warn_at=levels[0],
+            levels=levels if isinstance(model.warn_at, list) else (),
             statuses=statuses | pause_when,
             source=source,
             priority_change=model.priority_change,
@@ -478,6 +523,40 @@ class Policy:
                 logged = first if isinstance(first, TicketEvent) else TicketEvent.from_dict(first)
                 chosen = self.version_at(self._judged_at(logged.at, now))
         return chosen.evaluation(fields).feed_all(events).report(now)
+
+    def upcoming(
+        self,
+        tickets: Iterable[Ticket | Mapping[str, Any]],
+        now: dt.datetime | None = None,
+        *,
+        within: dt.timedelta | str,
+        limit: int | None = None,
+        on_bad: Callable[[InputError], None] | None = None,
+    ) -> list[Upcoming]:
+        """Return the breach queue: each level or breach running metrics reach in the window.
+
+        Every ticket's events up to ``now`` (default: the clock) are read, later ones
+        left out; each open ticket's clocks run on to ``now``. A row is a running
+        metric reaching an escalation level (``warn_at``) or its breach (the due
+        instant) in ``(now, now + within]``: exactly at ``now + within`` is in, at
+        ``now`` is not. Rows are ordered by instant, then ticket id, metric and level;
+        ``limit`` keeps the first ``limit``. ``within`` is real time (``"4h"``). A
+        ``PolicySet`` judges each ticket by the policy its fields choose.
+
+        >>> from slaclock import Ticket
+        >>> policy = Policy.from_dict({"name": "Desk", "warn_at": [0.5, 0.9], "tiers": {
+        ...     "P3": {"resolution": {"target": "4h", "calendar": "always"}}}})
+        >>> ticket = Ticket.from_dict({"id": "T-1", "events": [
+        ...     {"at": "2026-11-23T09:00Z", "type": "logged", "priority": "P3"}]})
+        >>> now = dt.datetime(2026, 11, 23, 11, 30, tzinfo=dt.timezone.utc)
+        >>> for row in policy.upcoming([ticket], now, within="2h"):
+        ...     print(row.label, row.at.strftime("%H:%M"), row.left)
+        90% 12:36 1:30:00
+        breach 13:00 1:30:00
+        """
+        from slaclock.sla.upcoming import upcoming
+
+        return upcoming(self, tickets, now, within=within, limit=limit, on_bad=on_bad)
 
     # -- comparing ---------------------------------------------------------------
 
@@ -706,6 +785,7 @@ class PolicySet(Policy):
             calendars=calendars,
             pause_when=frozenset(pauses),
             warn_at=first.warn_at,
+            levels=first.levels,
             statuses=frozenset(statuses),
             source=source,
             priority_change=first.priority_change,
@@ -850,6 +930,37 @@ def _check_members(
         raise PolicyError(
             f"{source}: policies: the name(s) {repeated} are used twice ({', '.join(places)})"
         )
+
+
+def escalation_levels(value: object, error: type[Exception] = ValueError) -> tuple[float, ...]:
+    """Return ``warn_at`` as levels: one share in (0, 1], or a list of rising shares in (0, 1).
+
+    Anything else raises ``error`` saying what is wrong (pydantic names the field).
+
+    >>> escalation_levels([0.5, 0.75, 0.9]), escalation_levels(1)
+    ((0.5, 0.75, 0.9), (1.0,))
+    """
+    if isinstance(value, bool):
+        raise error(f"give a share of the target such as 0.75, not {brief(value)}")
+    if isinstance(value, (int, float)):
+        if not 0 < value <= 1:
+            raise error(f"{value} is not a share of the target (above 0, at most 1)")
+        return (float(value),)
+    if not isinstance(value, list) or not value:
+        raise error(
+            f"give a share such as 0.75 or a list such as [0.5, 0.75, 0.9], not {brief(value)}"
+        )
+    levels: list[float] = []
+    for index, item in enumerate(value):
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or not 0 < item < 1:
+            raise error(
+                f"[{index}]: {brief(item)} is not an escalation level (a share above 0, below 1; "
+                "the breach is the last level, always)"
+            )
+        if levels and item <= levels[-1]:
+            raise error(f"[{index}]: {item} is not above {levels[-1]}; list levels lowest first")
+        levels.append(float(item))
+    return tuple(levels)
 
 
 def _applies_when(data: object, where: str) -> Mapping[str, frozenset[str]]:
