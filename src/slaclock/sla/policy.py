@@ -425,7 +425,8 @@ class Policy:
         ...     "calendars": {"local": {"hours": {"mon-fri": "09:00-17:00"}}},
         ...     "tiers": {"P3": {"resolution": {"target": "4h", "calendar": "local",
         ...                                     "tz_from": "tz"}}}})
-        >>> desk.for_fields({"tz": "Europe/Paris"}).tiers["P3"]["resolution"].calendar
+        >>> p3 = desk.for_fields({"tz": "Europe/Paris"}).tiers["P3"]
+        >>> p3["resolution"].calendar
         'local@Europe/Paris'
         """
         choices = self._choices
@@ -710,8 +711,8 @@ class PolicySet(Policy):
         >>> _ = (folder / "99-standard.toml").write_text(
         ...     'name = "Standard"\\n'
         ...     '[tiers.P3]\\nresolution = { target = "8h", calendar = "always" }\\n')
-        >>> [policy.name for policy in PolicySet.from_folder(folder).policies]
-        ['Acme', 'Standard']
+        >>> ", ".join(policy.name for policy in PolicySet.from_folder(folder).policies)
+        'Acme, Standard'
         """
         from slaclock.config import read_document
 
