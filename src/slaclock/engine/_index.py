@@ -213,7 +213,8 @@ class PeriodIndex:
         return built
 
     def _piece_total(self, number: int) -> int:
-        return self.piece(number).total
+        found = self._pieces.get(number)
+        return (found if found is not None else self.piece(number)).total
 
     def _level(self, a: int, b: int) -> _Level:
         """Return the level that should answer a query about ``[a, b]``."""
