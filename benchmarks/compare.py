@@ -127,7 +127,8 @@ def main() -> int:
     print(text)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text)
+        previous = args.out.read_text() if args.out.exists() else ""
+        args.out.write_text(merged(text, previous))
         print(f"wrote {args.out}", file=sys.stderr)
     return 1 if disagreements else 0
 
@@ -481,6 +482,73 @@ def single_calls(present: list[str], smoke: bool) -> tuple[Table, list[str]]:
             )
         verdicts.extend(warm_verdicts(table))
     return table, verdicts
+
+
+#: The heading of the section a ``--compiled`` run writes into the page.
+COMPILED_HEADING = "## Single calls: the compiled build"
+
+
+def compiled_section(*, smoke: bool) -> tuple[str, int]:
+    """Return the single calls on both builds and timegrid's timeline, measured in one run.
+
+    Runs where the compiled build is installed; "slaclock" is then a copy of the same
+    engine's Python sources (see ``pure_engine``).
+    """
+    present = ["slaclock", SLACLOCK_COMPILED]
+    present += [
+        lib for lib in ("workclock", "timegrid compiled") if importable(MODULES.get(lib, lib))
+    ]
+    table, _ = single_calls(present, smoke)
+    verdicts = [] if smoke else warm_verdicts(table)
+    text = (
+        f"{COMPILED_HEADING}\n\n"
+        "The optional compiled build of the engine (`SLACLOCK_COMPILE=1 pip install .`, "
+        "see [Batches and scale](scale.md#a-compiled-build)) against the pure-Python "
+        "engine and timegrid's compiled timeline, measured side by side in one run of "
+        "`python benchmarks/compare.py --compiled --out docs/benchmarks.md` (which writes "
+        "this section only). Same workload and method as the single calls above; "
+        '"slaclock" is the pure-Python engine. '
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{', '.join(versions(['slaclock', 'mypy', 'timegrid', 'workclock']))}; measured "
+        f"{dt.date.today().isoformat()}, load average {load_average()}.\n\n"
+        + comparison_table(table, present, present)
+        + "\n"
+        + "".join(f"\n- {verdict}" for verdict in verdicts)
+        + ("\n" if verdicts else "")
+    )
+    return text, len(table.warnings)
+
+
+def merged(new: str, old: str) -> str:
+    """Return the page to write: ``new`` with the compiled build's section kept in place.
+
+    A ``--compiled`` run's section replaces the one in ``old``; a full run keeps
+    ``old``'s section (each is measured in its own environment).
+    """
+    if new.startswith(COMPILED_HEADING):
+        page, section = old, new
+    else:
+        page, section = new, _section(old)
+    if not page:
+        return section or ""
+    found = _section(page)
+    if found is not None:
+        page = page.replace(found, "")
+    if section is None:
+        return page
+    after = page.find("\n## ", page.find("## Single calls\n")) + 1
+    if not after:
+        return page.rstrip("\n") + "\n\n" + section
+    return page[:after] + section.rstrip("\n") + "\n\n" + page[after:]
+
+
+def _section(page: str) -> str | None:
+    """Return the compiled build's section of ``page`` (to the next heading), if it has one."""
+    start = page.find(COMPILED_HEADING)
+    if start < 0:
+        return None
+    end = page.find("\n## ", start + 1)
+    return page[start : end + 1 if end >= 0 else len(page)]
 
 
 def warm_verdicts(table: Table) -> list[str]:
@@ -1155,9 +1223,10 @@ def jobs_scaling(smoke: bool) -> tuple[str, list[str]]:
     return text, verdicts
 
 
-def versions() -> list[str]:
+def versions(names: list[str] = VERSIONS) -> list[str]:
+    """Return "name version" for each of ``names`` (default: every package the page names)."""
     found = []
-    for name in VERSIONS:
+    for name in names:
         try:
             found.append(f"{name} {importlib.metadata.version(name)}")
         except importlib.metadata.PackageNotFoundError:
@@ -1225,7 +1294,13 @@ mean much.
 
 
 def report(*, smoke: bool) -> tuple[str, int]:
-    """Measure everything; return the Markdown document and the number of disagreements."""
+    """Measure everything; return the Markdown document and the number of disagreements.
+
+    Where the compiled build is installed (``--compiled``), the document is its one
+    section instead: see ``compiled_section``.
+    """
+    if compiled_installed():
+        return compiled_section(smoke=smoke)
     present = [lib for lib in LIBRARIES if importable(MODULES.get(lib, lib))]
     if "businesstimedelta" in present and not importable("pytz"):
         present.remove("businesstimedelta")
@@ -1242,22 +1317,9 @@ def report(*, smoke: bool) -> tuple[str, int]:
         f"- measured {dt.date.today().isoformat()}; load average when the run began: "
         f"{load_average()}\n"
     )
-    columns = LIBRARIES
-    if compiled_installed():
-        columns = [LIBRARIES[0], SLACLOCK_COMPILED, *LIBRARIES[1:]]
-    single_present = [lib for lib in columns if lib in present or lib == SLACLOCK_COMPILED]
-    single, single_verdicts = single_calls(single_present, smoke)
+    single, single_verdicts = single_calls(present, smoke)
     sections.append(
-        "## Single calls\n\nMedian time per call"
-        + (
-            ' ("slaclock" is the pure-Python engine, "slaclock compiled" the compiled build; '
-            "the tables below time the compiled build)"
-            if SLACLOCK_COMPILED in columns
-            else ""
-        )
-        + ".\n\n"
-        + comparison_table(single, single_present, columns)
-        + "\n"
+        "## Single calls\n\nMedian time per call.\n\n" + comparison_table(single, present) + "\n"
     )
     if importable("numpy"):
         batch, batch_verdicts = batches(present, smoke)
