@@ -12,6 +12,15 @@ medians with ratios. ``--here`` measures in the current environment instead.
 
 ::
 
+    python benchmarks/compare.py --compiled [--out docs/benchmarks.md]
+
+does the same in ``.bench-venv-compiled/``, slaclock installed with its compiled
+engine (``SLACLOCK_COMPILE=1``), and measures the single calls only: the pure-Python
+engine, the compiled one and timegrid's compiled timeline side by side; with
+``--out`` it writes that one section into the page, which a full run then keeps.
+
+::
+
     python benchmarks/compare.py --smoke
 
 runs every case once after a warm-up, on batches of 1,000 pairs, in the current environment: it
@@ -1269,6 +1278,10 @@ It creates `.bench-venv/` in the repository, installs slaclock
 (`--here` measures in the current environment instead). Benchmarks are not
 tests: CI times nothing. It only runs `python benchmarks/compare.py --smoke`
 (one call per case, small batches, no installs) so the script never rots.
+`python benchmarks/compare.py --compiled --out docs/benchmarks.md` does the same in
+`.bench-venv-compiled/` with slaclock's optional compiled engine
+(`SLACLOCK_COMPILE=1`) and writes one section, "Single calls: the compiled build",
+which a full run keeps.
 
 **Workload.** Mon-Fri 09:00-17:00 in Europe/London with England's bank holidays
 from the `holidays` package, configured the same way in every library
