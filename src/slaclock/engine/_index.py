@@ -323,12 +323,23 @@ class PeriodIndex:
         if b < a:
             return -self.elapsed(b, a)
         if a >> CHUNK_BITS == b >> CHUNK_BITS:
-            # The common warm cases: both ends in one built chunk, or in one built piece.
+            # The common warm cases: both ends in one built chunk, or in built pieces
+            # (what the piece level below would walk, without its calls).
             head = self._chunks.get(a >> CHUNK_BITS)
-            if head is None and a >> PIECE_BITS == b >> PIECE_BITS:
-                head = self._pieces.get(a >> PIECE_BITS)
             if head is not None:
                 return head.before(b) - head.before(a)
+            first, last = a >> PIECE_BITS, b >> PIECE_BITS
+            pieces = self._pieces
+            head, tail = pieces.get(first), pieces.get(last)
+            if head is not None and tail is not None and last - first <= PIECE_REACH:
+                total = tail.before(b) - head.before(a)
+                for number in range(first, last):
+                    piece = pieces.get(number)
+                    if piece is None:
+                        break
+                    total += piece.total
+                else:
+                    return total
         level = self._level(a, b)
         bits, get = level.bits, level.get
         first, last = a >> bits, b >> bits
