@@ -518,7 +518,7 @@ def compiled_section(*, smoke: bool) -> tuple[str, int]:
         "this section only). Same workload and method as the single calls above; "
         '"slaclock" is the pure-Python engine. '
         f"{platform.python_implementation()} {platform.python_version()}, "
-        f"{', '.join(versions(['slaclock', 'mypy', 'timegrid', 'workclock']))}; measured "
+        f"{', '.join(versions(['slaclock', 'timegrid', 'workclock']))}; measured "
         f"{dt.date.today().isoformat()}, load average {load_average()}.\n\n"
         + comparison_table(table, present, present)
         + "\n"
