@@ -95,6 +95,11 @@ class Chunk:
         overshoot = self.ends[i] - t
         return self.cum_end[i] - overshoot if overshoot > 0 else self.cum_end[i]
 
+    def instant_at(self, target: int) -> int:
+        """Return the earliest instant by which ``target`` (``0 < target <= total``) has run."""
+        j = bisect_left(self.cum_end, target)
+        return self.ends[j] - (self.cum_end[j] - target)
+
 
 class _PastReachError(Exception):
     """A query on pieces reached past ``PIECE_REACH`` or the range: chunks answer it."""
@@ -358,6 +363,15 @@ class PeriodIndex:
             return t if duration == 0 else self.subtract(t, -duration)
         if t + duration > MAX_US:  # open time never outruns real time: fail before walking
             raise OutOfRangeError(_PAST_THE_END)
+        # The common warm case: the answer lies in the built chunk (or, before it is
+        # built, the built piece) that holds t, as ``_add`` would find without walking.
+        head = self._chunks.get(t >> CHUNK_BITS)
+        if head is None:
+            head = self._pieces.get(t >> PIECE_BITS)
+        if head is not None:
+            target = head.before(t) + duration
+            if target <= head.total:
+                return head.instant_at(target)
         level = self._level(t, t)
         if level is self._piece_level:
             try:
@@ -381,8 +395,7 @@ class PeriodIndex:
                 level.step(origin, number, empty_run)
                 total = count(number)
             chunk = level.get(number)
-        j = bisect_left(chunk.cum_end, target)
-        return chunk.ends[j] - (chunk.cum_end[j] - target)
+        return chunk.instant_at(target)
 
     def subtract(self, t: int, duration: int) -> int:
         """Return the latest instant ``s <= t`` with ``elapsed(s, t) == duration``."""
