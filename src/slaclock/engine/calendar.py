@@ -50,6 +50,11 @@ class Period:
         """Return ``{"start": ISO 8601, "end": ISO 8601}``."""
         return {"start": self.start.isoformat(), "end": self.end.isoformat()}
 
+    def __reduce__(self) -> tuple[type[Period], tuple[dt.datetime, dt.datetime]]:
+        # Copy and pickle through the constructor: the compiled build's frozen class
+        # has no __dict__ to restore, and its __setattr__ refuses every assignment.
+        return (type(self), (self.start, self.end))
+
 
 class Calendar:
     """Open and closed time in one IANA zone, and arithmetic over the open time.
