@@ -12,6 +12,15 @@ medians with ratios. ``--here`` measures in the current environment instead.
 
 ::
 
+    python benchmarks/compare.py --compiled [--out docs/benchmarks.md]
+
+does the same in ``.bench-venv-compiled/``, slaclock installed with its compiled
+engine (``SLACLOCK_COMPILE=1``), and measures the single calls only: the pure-Python
+engine, the compiled one and timegrid's compiled timeline side by side; with
+``--out`` it writes that one section into the page, which a full run then keeps.
+
+::
+
     python benchmarks/compare.py --smoke
 
 runs every case once after a warm-up, on batches of 1,000 pairs, in the current environment: it
@@ -45,6 +54,8 @@ from zoneinfo import ZoneInfo
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 VENV = ROOT / ".bench-venv"
+#: The environment of ``--compiled``: the project built with its compiled engine.
+COMPILED_VENV = ROOT / ".bench-venv-compiled"
 #: What the comparison environment holds besides the project itself.
 COMPARISON = ["workclock==0.1.2", "businesstimedelta==1.0.1", "timegrid==0.1.6", "pandas", "pytz"]
 VERSIONS = [
@@ -85,6 +96,8 @@ LIBRARIES = [
     "timegrid",
     "timegrid compiled",
 ]
+#: The single calls' extra column when slaclock's compiled build is installed (``--compiled``).
+SLACLOCK_COMPILED = "slaclock compiled"
 #: The Python module each column needs ("timegrid compiled" is timegrid's compiled timeline).
 MODULES = {"timegrid compiled": "timegrid"}
 #: The columns of the building table (timegrid's compile time gets its own line there).
@@ -111,33 +124,45 @@ def main() -> int:
         "--here", action="store_true", help="measure in the current environment, install nothing"
     )
     parser.add_argument("--out", type=Path, help="also write the Markdown document here")
+    parser.add_argument(
+        "--compiled",
+        action="store_true",
+        help="measure in .bench-venv-compiled, slaclock built with SLACLOCK_COMPILE=1",
+    )
     args = parser.parse_args()
     if not (args.smoke or args.here):
-        return run_in_own_environment(args.out)
+        return run_in_own_environment(args.out, compiled=args.compiled)
     text, disagreements = report(smoke=args.smoke)
     print(text)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text)
+        previous = args.out.read_text() if args.out.exists() else ""
+        args.out.write_text(merged(text, previous))
         print(f"wrote {args.out}", file=sys.stderr)
     return 1 if disagreements else 0
 
 
-def run_in_own_environment(out: Path | None) -> int:
-    """Create ``.bench-venv``, install the project and the comparison, re-run with ``--here``."""
-    python = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+def run_in_own_environment(out: Path | None, *, compiled: bool = False) -> int:
+    """Create ``.bench-venv``, install the project and the comparison, re-run with ``--here``.
+
+    With ``compiled``, the environment is ``.bench-venv-compiled`` and the project is
+    installed (not editable) with its compiled engine: ``SLACLOCK_COMPILE=1``.
+    """
+    venv = COMPILED_VENV if compiled else VENV
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     if not python.exists():
-        print(f"creating {VENV}", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        print(f"creating {venv}", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     print(f"installing the project and {', '.join(COMPARISON)}", file=sys.stderr)
-    subprocess.run(
-        [
-            str(python),
-            *("-m", "pip", "install", "--quiet", "--disable-pip-version-check"),
-            *("-e", f"{ROOT}[fast,dataframes]", *COMPARISON),
-        ],
-        check=True,
-    )
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    project = f"{ROOT}[fast,dataframes]"
+    if compiled:
+        # Rebuilt every time (the checkout may have changed); its dependencies come next.
+        build = {**os.environ, "SLACLOCK_COMPILE": "1"}
+        subprocess.run([*pip, "--force-reinstall", "--no-deps", str(ROOT)], check=True, env=build)
+        subprocess.run([*pip, project, *COMPARISON], check=True, env=build)
+    else:
+        subprocess.run([*pip, "-e", project, *COMPARISON], check=True)
     command = [str(python), str(Path(__file__).resolve()), "--here"]
     if out:
         command += ["--out", str(out.resolve())]
@@ -217,10 +242,58 @@ def england(**kwargs: Any) -> Any:
     return holidays.country_holidays("GB", subdiv="ENG", **kwargs)
 
 
-def slaclock_desk() -> Any:
+def slaclock_desk(library: str = "") -> Any:
+    """Return the London desk: on the installed build, or on the one ``library`` names.
+
+    The single calls time "slaclock" on the pure-Python engine and, when the compiled
+    build is installed (``--compiled``), "slaclock compiled" on that.
+    """
     from slaclock import Calendar
 
-    return Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="Europe/London", holidays=england())
+    weekly = pure_engine().Calendar.weekly if library == "slaclock" else Calendar.weekly
+    return weekly({"mon-fri": "09:00-17:00"}, tz="Europe/London", holidays=england())
+
+
+def compiled_installed() -> bool:
+    """Return whether the installed slaclock runs its compiled engine."""
+    try:
+        from slaclock import engine
+    except ImportError:
+        return False
+    return bool(getattr(engine, "COMPILED", False))
+
+
+_PURE: list[Any] = []
+
+
+def pure_engine() -> Any:
+    """Return slaclock's engine in pure Python.
+
+    The installed one, unless that is the compiled build: then a copy of its Python
+    sources imported under another name (the engine is vendorable), so that one
+    process times both builds side by side.
+    """
+    import importlib
+    import shutil
+    import tempfile
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    from slaclock import engine
+
+    if not compiled_installed():
+        return engine
+    if not _PURE:
+        folder = Path(tempfile.mkdtemp(prefix="slaclock-pure-"))
+        shutil.copytree(
+            Path(engine.__file__).parent,
+            folder / "slaclock_pure_engine",
+            ignore=shutil.ignore_patterns(
+                "__pycache__", *(f"*{end}" for end in EXTENSION_SUFFIXES)
+            ),
+        )
+        sys.path.insert(0, str(folder))
+        _PURE.append(importlib.import_module("slaclock_pure_engine"))
+    return _PURE[0]
 
 
 def workclock_desk() -> Any:
@@ -281,8 +354,8 @@ Prepared = tuple[Callable[[], object], Callable[[Any], object]]
 
 def elapsed_cases(library: str, start: dt.datetime, end: dt.datetime) -> Prepared | None:
     """Return the library's call for the open time in ``[start, end)``, or None if it has none."""
-    if library == "slaclock":
-        cal = slaclock_desk()
+    if library in ("slaclock", SLACLOCK_COMPILED):
+        cal = slaclock_desk(library)
         return (lambda: cal.elapsed(start, end)), (lambda result: result)
     if library == "workclock":
         schedule = workclock_desk()
@@ -306,8 +379,8 @@ def elapsed_cases(library: str, start: dt.datetime, end: dt.datetime) -> Prepare
 
 def add_cases(library: str, start: dt.datetime, amount: dt.timedelta) -> Prepared | None:
     """Return the library's call for ``amount`` of open time after ``start``, or None."""
-    if library == "slaclock":
-        cal = slaclock_desk()
+    if library in ("slaclock", SLACLOCK_COMPILED):
+        cal = slaclock_desk(library)
         return (lambda: cal.add(start, amount)), (lambda result: result)
     if library == "workclock":
         schedule = workclock_desk()
@@ -376,7 +449,7 @@ def comparison_table(table: Table, present: list[str], libraries: list[str] | No
 
 def ratio_of(medians: dict[str, float | None]) -> float | None:
     """Return the fastest other library's time over slaclock's, if both are known."""
-    others = [value for lib, value in medians.items() if lib != "slaclock" and value]
+    others = [value for lib, value in medians.items() if not lib.startswith("slaclock") and value]
     ours = medians.get("slaclock")
     return min(others) / ours if others and ours else None
 
@@ -416,7 +489,96 @@ def single_calls(present: list[str], smoke: bool) -> tuple[Table, list[str]]:
                 f"at least 50x faster at 10 years: {'met' if ten >= 50 else '**not met**'}"
                 f" ({times(ten)})"
             )
+        verdicts.extend(warm_verdicts(table))
     return table, verdicts
+
+
+#: The heading of the section a ``--compiled`` run writes into the page.
+COMPILED_HEADING = "## Single calls: the compiled build"
+
+
+def compiled_section(*, smoke: bool) -> tuple[str, int]:
+    """Return the single calls on both builds and timegrid's timeline, measured in one run.
+
+    Runs where the compiled build is installed; "slaclock" is then a copy of the same
+    engine's Python sources (see ``pure_engine``).
+    """
+    present = ["slaclock", SLACLOCK_COMPILED]
+    present += [
+        lib for lib in ("workclock", "timegrid compiled") if importable(MODULES.get(lib, lib))
+    ]
+    table, _ = single_calls(present, smoke)
+    verdicts = [] if smoke else warm_verdicts(table)
+    text = (
+        f"{COMPILED_HEADING}\n\n"
+        "The optional compiled build of the engine (`SLACLOCK_COMPILE=1 pip install .`, "
+        "see [Batches and scale](scale.md#a-compiled-build)) against the pure-Python "
+        "engine and timegrid's compiled timeline, measured side by side in one run of "
+        "`python benchmarks/compare.py --compiled --out docs/benchmarks.md` (which writes "
+        "this section only). Same workload and method as the single calls above; "
+        '"slaclock" is the pure-Python engine. '
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{', '.join(versions(['slaclock', 'timegrid', 'workclock']))}; measured "
+        f"{dt.date.today().isoformat()}, load average {load_average()}.\n\n"
+        + comparison_table(table, present, present)
+        + "\n"
+        + "".join(f"\n- {verdict}" for verdict in verdicts)
+        + ("\n" if verdicts else "")
+    )
+    return text, len(table.warnings)
+
+
+def merged(new: str, old: str) -> str:
+    """Return the page to write: ``new`` with the compiled build's section kept in place.
+
+    A ``--compiled`` run's section replaces the one in ``old``; a full run keeps
+    ``old``'s section (each is measured in its own environment).
+    """
+    if new.startswith(COMPILED_HEADING):
+        page, section = old, new
+    else:
+        page, section = new, _section(old)
+    if not page:
+        return section or ""
+    found = _section(page)
+    if found is not None:
+        page = page.replace(found, "")
+    if section is None:
+        return page
+    after = page.find("\n## ", page.find("## Single calls\n")) + 1
+    if not after:
+        return page.rstrip("\n") + "\n\n" + section
+    return page[:after] + section.rstrip("\n") + "\n\n" + page[after:]
+
+
+def _section(page: str) -> str | None:
+    """Return the compiled build's section of ``page`` (to the next heading), if it has one."""
+    start = page.find(COMPILED_HEADING)
+    if start < 0:
+        return None
+    end = page.find("\n## ", start + 1)
+    return page[start : end + 1 if end >= 0 else len(page)]
+
+
+def warm_verdicts(table: Table) -> list[str]:
+    """Return issue 14's warm target for each build: no slower than timegrid's timeline."""
+    verdicts = []
+    for build in ("slaclock", SLACLOCK_COMPILED):
+        ratios = {
+            case: medians["timegrid compiled"] / medians[build]
+            for case, medians in table.rows
+            if case.startswith("`elapsed`")
+            and medians.get(build)
+            and medians.get("timegrid compiled")
+        }
+        if ratios:
+            worst = min(ratios, key=ratios.__getitem__)
+            verdicts.append(
+                f"warm `elapsed` ({build}) no slower than timegrid's compiled timeline at "
+                f"every span: {'met' if ratios[worst] >= 1 else '**not met**'} (worst "
+                f"{worst.split(', ')[1]}: timegrid compiled / {build} = {ratios[worst]:.2f})"
+            )
+    return verdicts
 
 
 @dataclass
@@ -1070,9 +1232,10 @@ def jobs_scaling(smoke: bool) -> tuple[str, list[str]]:
     return text, verdicts
 
 
-def versions() -> list[str]:
+def versions(names: list[str] = VERSIONS) -> list[str]:
+    """Return "name version" for each of ``names`` (default: every package the page names)."""
     found = []
-    for name in VERSIONS:
+    for name in names:
         try:
             found.append(f"{name} {importlib.metadata.version(name)}")
         except importlib.metadata.PackageNotFoundError:
@@ -1115,6 +1278,10 @@ It creates `.bench-venv/` in the repository, installs slaclock
 (`--here` measures in the current environment instead). Benchmarks are not
 tests: CI times nothing. It only runs `python benchmarks/compare.py --smoke`
 (one call per case, small batches, no installs) so the script never rots.
+`python benchmarks/compare.py --compiled --out docs/benchmarks.md` does the same in
+`.bench-venv-compiled/` with slaclock's optional compiled engine
+(`SLACLOCK_COMPILE=1`) and writes one section, "Single calls: the compiled build",
+which a full run keeps.
 
 **Workload.** Mon-Fri 09:00-17:00 in Europe/London with England's bank holidays
 from the `holidays` package, configured the same way in every library
@@ -1140,7 +1307,13 @@ mean much.
 
 
 def report(*, smoke: bool) -> tuple[str, int]:
-    """Measure everything; return the Markdown document and the number of disagreements."""
+    """Measure everything; return the Markdown document and the number of disagreements.
+
+    Where the compiled build is installed (``--compiled``), the document is its one
+    section instead: see ``compiled_section``.
+    """
+    if compiled_installed():
+        return compiled_section(smoke=smoke)
     present = [lib for lib in LIBRARIES if importable(MODULES.get(lib, lib))]
     if "businesstimedelta" in present and not importable("pytz"):
         present.remove("businesstimedelta")

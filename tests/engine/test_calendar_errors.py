@@ -402,3 +402,19 @@ def test_calendars_are_hashable_values() -> None:
     assert len({a, b, c, Calendar.always("UTC"), Calendar.always("UTC")}) == 3
     assert {a: "desk"}[b] == "desk"
     assert a != "Calendar.weekly"
+
+
+def test_periods_copy_and_pickle_on_both_builds() -> None:
+    """A Period survives copy, deepcopy and pickle, compiled (no __dict__) or not."""
+    import copy
+    import pickle
+
+    from slaclock.engine import Period
+
+    utc = dt.timezone.utc
+    period = Period(
+        dt.datetime(2026, 11, 20, 16, 55, tzinfo=utc), dt.datetime(2026, 11, 23, tzinfo=utc)
+    )
+    for again in (copy.copy(period), copy.deepcopy(period), pickle.loads(pickle.dumps(period))):
+        assert again == period
+        assert type(again) is Period

@@ -14,6 +14,7 @@ folder, package = sys.argv[1], sys.argv[2]
 sys.path.insert(0, folder)
 engine = importlib.import_module(package)
 Calendar, Clock, Windows = engine.Calendar, engine.Clock, engine.Windows
+assert engine.COMPILED is False, "a vendored engine is its Python sources"
 
 utc = dt.timezone.utc
 desk = Calendar.weekly(

@@ -10,6 +10,9 @@ or pyarrow only when given their arrays.
 It may import: the standard library. Nothing in it imports the rest of slaclock.
 """
 
+from importlib.machinery import EXTENSION_SUFFIXES
+
+from . import _index
 from .calendar import Calendar, Period
 from .clock import Clock, ClockAction, ClockEvent, ClockState
 from .errors import (
@@ -25,7 +28,13 @@ from .errors import (
 from .schedule import DAY_NAMES, Shift, WeeklyHours
 from .windows import Windows
 
+#: Whether this engine runs compiled: True in the optional mypyc build
+#: (``SLACLOCK_COMPILE=1 pip install .``), False in the pure-Python one that
+#: ``pip install slaclock`` gives and that is vendored. The answers are the same.
+COMPILED: bool = (_index.__file__ or "").endswith(tuple(EXTENSION_SUFFIXES))
+
 __all__ = [
+    "COMPILED",
     "DAY_NAMES",
     "Calendar",
     "Clock",

@@ -95,6 +95,11 @@ class Chunk:
         overshoot = self.ends[i] - t
         return self.cum_end[i] - overshoot if overshoot > 0 else self.cum_end[i]
 
+    def instant_at(self, target: int) -> int:
+        """Return the earliest instant by which ``target`` (``0 < target <= total``) has run."""
+        j = bisect_left(self.cum_end, target)
+        return self.ends[j] - (self.cum_end[j] - target)
+
 
 class _PastReachError(Exception):
     """A query on pieces reached past ``PIECE_REACH`` or the range: chunks answer it."""
@@ -213,7 +218,8 @@ class PeriodIndex:
         return built
 
     def _piece_total(self, number: int) -> int:
-        return self.piece(number).total
+        found = self._pieces.get(number)
+        return (found if found is not None else self.piece(number)).total
 
     def _level(self, a: int, b: int) -> _Level:
         """Return the level that should answer a query about ``[a, b]``."""
@@ -322,12 +328,23 @@ class PeriodIndex:
         if b < a:
             return -self.elapsed(b, a)
         if a >> CHUNK_BITS == b >> CHUNK_BITS:
-            # The common warm cases: both ends in one built chunk, or in one built piece.
+            # The common warm cases: both ends in one built chunk, or in built pieces
+            # (what the piece level below would walk, without its calls).
             head = self._chunks.get(a >> CHUNK_BITS)
-            if head is None and a >> PIECE_BITS == b >> PIECE_BITS:
-                head = self._pieces.get(a >> PIECE_BITS)
             if head is not None:
                 return head.before(b) - head.before(a)
+            first, last = a >> PIECE_BITS, b >> PIECE_BITS
+            pieces = self._pieces
+            head, tail = pieces.get(first), pieces.get(last)
+            if head is not None and tail is not None and last - first <= PIECE_REACH:
+                total = tail.before(b) - head.before(a)
+                for number in range(first, last):
+                    piece = pieces.get(number)
+                    if piece is None:
+                        break
+                    total += piece.total
+                else:
+                    return total
         level = self._level(a, b)
         bits, get = level.bits, level.get
         first, last = a >> bits, b >> bits
@@ -346,6 +363,15 @@ class PeriodIndex:
             return t if duration == 0 else self.subtract(t, -duration)
         if t + duration > MAX_US:  # open time never outruns real time: fail before walking
             raise OutOfRangeError(_PAST_THE_END)
+        # The common warm case: the answer lies in the built chunk (or, before it is
+        # built, the built piece) that holds t, as ``_add`` would find without walking.
+        head = self._chunks.get(t >> CHUNK_BITS)
+        if head is None:
+            head = self._pieces.get(t >> PIECE_BITS)
+        if head is not None:
+            target = head.before(t) + duration
+            if target <= head.total:
+                return head.instant_at(target)
         level = self._level(t, t)
         if level is self._piece_level:
             try:
@@ -369,8 +395,7 @@ class PeriodIndex:
                 level.step(origin, number, empty_run)
                 total = count(number)
             chunk = level.get(number)
-        j = bisect_left(chunk.cum_end, target)
-        return chunk.ends[j] - (chunk.cum_end[j] - target)
+        return chunk.instant_at(target)
 
     def subtract(self, t: int, duration: int) -> int:
         """Return the latest instant ``s <= t`` with ``elapsed(s, t) == duration``."""

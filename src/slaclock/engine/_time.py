@@ -7,21 +7,25 @@ exact (no float rounding) and cheap to compare and bisect.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ._text import brief
 from .errors import NaiveDatetimeError, OutOfRangeError, TimeZoneError
 
-UTC = dt.timezone.utc
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
-ONE_US = dt.timedelta(microseconds=1)
-US_PER_SECOND = 1_000_000
-US_PER_DAY = 86_400 * US_PER_SECOND
+UTC: Final = dt.timezone.utc
+_DATETIME: Final = dt.datetime
+EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=UTC)
+ONE_US: Final = dt.timedelta(microseconds=1)
+US_PER_SECOND: Final = 1_000_000
+US_PER_DAY: Final = 86_400 * US_PER_SECOND
 
 #: The first and last instants a ``datetime`` can hold, as microseconds.
 #: A day of margin keeps conversion into any zone (offsets < 24 h) in range.
-MIN_US = (dt.datetime(1, 1, 2, tzinfo=UTC) - EPOCH) // ONE_US
-MAX_US = (dt.datetime(9999, 12, 30, tzinfo=UTC) - EPOCH) // ONE_US
+MIN_US: Final = (dt.datetime(1, 1, 2, tzinfo=UTC) - EPOCH) // ONE_US
+MAX_US: Final = (dt.datetime(9999, 12, 30, tzinfo=UTC) - EPOCH) // ONE_US
+#: Where ``from_us`` stops using ``fromtimestamp`` (3000-01-01, Windows' gmtime limit).
+_FROMTIMESTAMP_US: Final = (dt.datetime(3000, 1, 1, tzinfo=UTC) - EPOCH) // ONE_US
 
 
 def zone(tz: str | dt.tzinfo) -> ZoneInfo:
@@ -49,16 +53,24 @@ def zone(tz: str | dt.tzinfo) -> ZoneInfo:
 
 def to_us(instant: dt.datetime, what: str = "instant") -> int:
     """Return ``instant`` as microseconds since the epoch; refuse naive datetimes."""
-    if type(instant) is dt.datetime and instant.tzinfo is not None:
-        # The common case first: a zone whose offset is None makes the subtraction
-        # raise, and the checks below say why; so does an instant out of range.
+    if type(instant) is _DATETIME:
+        # The common case first, on the hot path of every query. A naive datetime, or
+        # a zone whose offset is None, makes the subtraction raise TypeError, and
+        # ``_checked_us`` says why; so does an instant out of range. Summing the
+        # timedelta's fields costs less than ``// ONE_US`` (compiled, much less).
         try:
-            us = (instant - EPOCH) // ONE_US
+            since = instant - EPOCH
         except TypeError:
             pass
         else:
+            us = (since.days * 86_400 + since.seconds) * US_PER_SECOND + since.microseconds
             if MIN_US <= us <= MAX_US:
                 return us
+    return _checked_us(instant, what)
+
+
+def _checked_us(instant: dt.datetime, what: str) -> int:
+    """Return ``to_us`` of an instant off the fast path: a subclass, or one to refuse."""
     if not isinstance(instant, dt.datetime):
         raise TypeError(f"{what} must be a datetime, not {type(instant).__name__}: {instant!r}")
     if instant.tzinfo is None or instant.utcoffset() is None:
@@ -66,7 +78,7 @@ def to_us(instant: dt.datetime, what: str = "instant") -> int:
             f"{what} {instant.isoformat()} is naive; give it a tzinfo such as "
             "ZoneInfo('Europe/London') or datetime.timezone.utc"
         )
-    us = (instant - EPOCH) // ONE_US
+    us: int = (instant - EPOCH) // ONE_US
     if not MIN_US <= us <= MAX_US:
         raise OutOfRangeError(
             f"{what} {instant.isoformat()} is too near the ends of the range a datetime can "
@@ -88,7 +100,12 @@ def from_us(us: int, tz: dt.tzinfo) -> dt.datetime:
         raise OutOfRangeError(
             f"the result lies outside the range a datetime can hold ({us} µs from 1970)"
         )
-    return (EPOCH + dt.timedelta(microseconds=us)).astimezone(tz)
+    if 0 <= us < _FROMTIMESTAMP_US and not us % US_PER_SECOND:
+        # A whole second (most answers: shifts and targets are whole minutes). From an
+        # integer, fromtimestamp is exact and calls ``tz.fromutc`` as astimezone does,
+        # at half the cost; it is kept to 1970-2999, where every platform's gmtime works.
+        return dt.datetime.fromtimestamp(us // US_PER_SECOND, tz)
+    return (EPOCH + ONE_US * us).astimezone(tz)
 
 
 def wall(us: int, tz: dt.tzinfo) -> dt.datetime:
