@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from slaclock.cli import _commands, _terminal, main, write_atomically
+from slaclock.cli import _stream, _terminal, main, write_atomically
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -300,7 +300,7 @@ def test_evaluate_csv_and_explain(files: Path, capsys: pytest.CaptureFixture[str
     args = ["evaluate", "--policy", "policy.toml", "tickets.jsonl", "--now", NOW]
     rows = list(csv.DictReader(io.StringIO(run_ok(capsys, *args, "--format", "csv"))))
     assert len(rows) == 6
-    assert list(rows[0]) == list(_commands._EVALUATE_COLUMNS)
+    assert list(rows[0]) == list(_stream.EVALUATE_COLUMNS)
     assert rows[2]["ticket"] == "T2"
     assert rows[2]["elapsed"] == "PT3H"
     assert rows[0]["due"] == ""
