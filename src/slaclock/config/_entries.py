@@ -33,6 +33,7 @@ from slaclock.config._fields import (
     window_value,
     zone_name,
 )
+from slaclock.engine._holiday_cache import entry as cached_holidays
 from slaclock.engine._holidays import holiday_class, load_holidays
 from slaclock.engine._recurring import parse_rule, rule_parts
 from slaclock.engine._text import brief
@@ -89,12 +90,23 @@ def check_known(keys: Iterable[object], known: Collection[str], what: str) -> No
 def check_holidays(
     country: str | None, subdiv: str | None, market: str | None, categories: list[str] | None
 ) -> None:
-    """Raise ``FieldProblemError`` unless the ``holidays`` package knows the country or market."""
-    package = importlib.import_module("holidays")
+    """Raise ``FieldProblemError`` unless the ``holidays`` package knows the country or market.
+
+    A request whose dates the holiday cache holds for the installed package's version
+    was known when they were computed: the package is not imported to ask again.
+    """
     if country is None and market is None:
         raise fail("give a country (such as 'GB') or a market (such as 'XNYS')")
     if country is not None and market is not None:
         raise fail("give a country or a market, not both", "market")
+    if market is None or (subdiv is None and categories is None):
+        kind, code = ("countries", country) if market is None else ("financial", market)
+        assert code is not None
+        for observed in (True, False):
+            cached = cached_holidays(kind, code, subdiv, categories, observed)
+            if cached is not None and cached.attributes is not None:
+                return
+    package = importlib.import_module("holidays")
     if market is not None:
         if market not in holiday_codes(package, financial=True):
             raise fail(

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from slaclock.engine._time import iso_or_none
-from slaclock.sla.targets import format_duration
+from slaclock.sla.targets import iso_duration
 
 __all__ = [
     "CycleReport",
@@ -246,8 +246,3 @@ class Report(Mapping[str, MetricReport]):
             "now": self.now.isoformat(),
             "metrics": {name: report.to_dict() for name, report in self.metrics.items()},
         }
-
-
-def iso_duration(value: dt.timedelta) -> str:
-    """Return an ISO 8601 duration with hours, minutes and seconds (``-PT1H30M``)."""
-    return format_duration(value, iso=True)
