@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from ._holidays import DateHolidays, PackageHolidays, UnionHolidays, holiday_source
 from ._index import Intervals, PeriodIndex
+from ._steady import transitions
 from ._time import MAX_US, MIN_US, ONE_US, US_PER_DAY, first_instant_at, wall
 from .errors import ScheduleError
 from .schedule import Shift, ShiftsSpec, WeeklyHours, parse_date, parse_shifts
@@ -159,18 +160,76 @@ class WeeklySource:
             return ()
         return shifts
 
-    def intervals(self, lo: int, hi: int) -> Intervals:
+    def intervals(self, lo: int, hi: int, *, steady: bool = True) -> Intervals:
+        """Return the open intervals within ``[lo, hi)``.
+
+        Days far from the zone's transitions are placed by integer arithmetic
+        (``_steady``); the others, or all with ``steady=False``, day by day with
+        datetimes. Both give the same answer (tests/engine check it).
+        """
         starts: list[int] = []
         ends: list[int] = []
         if self.week.is_empty and not any(self.overrides.values()):
             return starts, ends
         day, last = local_days(lo, hi, self.zone)
-        while day <= last:
-            shifts = self.shifts_on(day)
-            if shifts:
-                place_shifts(starts, ends, day, shifts, zone=self.zone, lo=lo, hi=hi)
-            day += _ONE_DAY
+        known = transitions(self.zone) if steady else None
+        ordinal, final = day.toordinal(), last.toordinal()
+        while ordinal <= final:
+            run = None if known is None else known.steady_run(ordinal)
+            if run is None:  # near a transition (or not known): the exact path, one day
+                day = dt.date.fromordinal(ordinal)
+                shifts = self.shifts_on(day)
+                if shifts:
+                    place_shifts(starts, ends, day, shifts, zone=self.zone, lo=lo, hi=hi)
+                ordinal += 1
+                continue
+            offset, run_last = run
+            stop = min(run_last, final)
+            self._place_steady(starts, ends, ordinal, stop, offset=offset, lo=lo, hi=hi)
+            ordinal = stop + 1
         return starts, ends
+
+    def _place_steady(
+        self,
+        starts: list[int],
+        ends: list[int],
+        first: int,
+        last: int,
+        *,
+        offset: int,
+        lo: int,
+        hi: int,
+    ) -> None:
+        """Append the shifts of days ``first`` to ``last`` (ordinals), all at UTC offset ``offset``.
+
+        A boundary is then the day's midnight in µs plus the shift's time of day, less the
+        offset: what ``place_shifts`` computes for readings neither skipped nor repeated.
+        """
+        days = self.week.days
+        overrides = self.overrides
+        holidays = self.holidays
+        base = (first - _EPOCH_ORDINAL) * US_PER_DAY - offset
+        for ordinal in range(first, last + 1):
+            shifts = days[(ordinal - 1) % 7]  # ordinal 1, 0001-01-01, is a Monday
+            if shifts or overrides:
+                day = dt.date.fromordinal(ordinal)
+                override = overrides.get(day)
+                if override is not None:
+                    shifts = override
+                elif day in holidays:
+                    shifts = ()
+            for shift in shifts:
+                start = base + shift.start_us
+                end = base + shift.end_us
+                start = max(start, lo)
+                end = min(end, hi)
+                if start < end:
+                    if ends and start <= ends[-1]:
+                        ends[-1] = max(ends[-1], end)
+                    else:
+                        starts.append(start)
+                        ends.append(end)
+            base += US_PER_DAY
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": "weekly", "tz": self.zone.key, "hours": self.week.to_dict()}

@@ -1,0 +1,131 @@
+"""Where a zone's UTC offset holds steady: local days whose shifts place by integer arithmetic.
+
+Placing a shift in real time is exact but slow per boundary (``_sources.place_shifts``
+builds datetimes and asks the zone for both folds). Far from any transition of the
+zone, every wall-clock reading of a day and the next is neither skipped nor repeated
+and has one UTC offset, so a boundary is the day's midnight in µs plus the shift's
+offset into the day, less that UTC offset: the answer the exact path gives there.
+
+Where the transitions are comes from the standard library's own reading of the
+zone's file (``zoneinfo``'s pure-Python implementation, the same data the zone
+object uses). Where that cannot be had (a zone made from a file, a Python without
+it, dates past the file's explicit transitions in a zone that still changes its
+clocks), ``steady_offset`` says None and the exact path places the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import itertools
+import threading
+from bisect import bisect_left
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ._time import ONE_US, US_PER_DAY
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_US_PER_SECOND = 1_000_000
+_HOUR_US = 3_600 * _US_PER_SECOND
+
+
+class Transitions:
+    """A zone's transitions (µs, sorted) and how far from one a day must lie to be steady."""
+
+    __slots__ = ("_offsets", "last", "margin", "times", "zone")
+
+    def __init__(self, zone: ZoneInfo, times: list[int], margin: int, last: int | None) -> None:
+        self.zone = zone
+        self.times = times
+        #: How far (µs) a day's midnight must be from every transition.
+        self.margin = margin
+        #: Past this instant (µs) the zone still changes its clocks by a rule: not covered.
+        self.last = last
+        # The UTC offset (µs) between transitions i-1 and i, by i, read from the zone object.
+        self._offsets: dict[int, int] = {}
+
+    def steady_run(self, ordinal: int) -> tuple[int, int] | None:
+        """Return the UTC offset (µs) of the readings from day ``ordinal`` on, and its last day.
+
+        Every reading of each day of the run and of the day after has that one
+        offset: every transition is at least ``margin`` from the days' midnights.
+        None if day ``ordinal`` itself is too close to a transition.
+        """
+        midnight = (ordinal - _EPOCH_ORDINAL) * US_PER_DAY
+        margin = self.margin
+        limit = self.last
+        if limit is not None and midnight + margin >= limit:
+            return None
+        times = self.times
+        i = bisect_left(times, midnight - margin)
+        if i < len(times):
+            if times[i] <= midnight + margin:
+                return None
+            limit = times[i] if limit is None else min(limit, times[i])
+        last = ordinal if limit is None else (limit - margin - 1) // US_PER_DAY + _EPOCH_ORDINAL
+        if limit is None:
+            last = dt.date.max.toordinal()
+        found = self._offsets.get(i)
+        if found is None:
+            local = dt.datetime.combine(dt.date.fromordinal(ordinal), dt.time())
+            offset = self.zone.utcoffset(local)
+            if offset is None or offset != self.zone.utcoffset(local.replace(fold=1)):
+                return None  # pragma: no cover - the margin keeps transitions away
+            found = offset // ONE_US
+            self._offsets[i] = found
+        return found, last
+
+
+_FOUND: dict[str, Transitions | None] = {}
+_LOCK = threading.Lock()
+
+
+def transitions(zone: ZoneInfo) -> Transitions | None:
+    """Return the transitions of ``zone``, or None if they cannot be known for certain."""
+    key = zone.key
+    if key is None:
+        return None
+    try:
+        if ZoneInfo(key) is not zone:
+            return None  # made from a file, or from a cache since cleared: the data may differ
+    except (ValueError, OSError):  # pragma: no cover - the zone was made from this key
+        return None
+    if key in _FOUND:
+        found = _FOUND[key]
+        if found is None or found.zone is zone:
+            return found
+    found = _read(zone)
+    with _LOCK:
+        _FOUND[key] = found
+    return found
+
+
+def _read(zone: ZoneInfo) -> Transitions | None:
+    """Return the transitions read from the zone's file by ``zoneinfo``'s Python implementation."""
+    try:
+        python_zoneinfo = importlib.import_module("zoneinfo._zoneinfo")
+        pure: Any = python_zoneinfo.ZoneInfo.no_cache(zone.key)
+        times = [int(seconds) * _US_PER_SECOND for seconds in pure._trans_utc]
+        offsets = [info.utcoff for info in pure._ttinfos]
+        before = pure._tti_before
+        after = pure._tz_after
+    except Exception:  # any other Python, or a zone it cannot read
+        return None
+    if times != sorted(times):
+        return None
+    if before is not None:
+        offsets.insert(0, before.utcoff)
+    rule = hasattr(after, "transitions")  # a POSIX TZ rule: clocks still change after `times`
+    if rule:
+        offsets += [after.std.utcoff, after.dst.utcoff]
+    elif after is not None:
+        offsets.append(after.utcoff)
+    jumps = [abs(b - a) for a, b in itertools.pairwise(offsets)]
+    jump = max(jumps, default=dt.timedelta(0)) // ONE_US
+    # A day's boundaries lie within two days of its midnight, and its midnight within
+    # a day of the UTC midnight used here; a transition's skipped or repeated readings
+    # lie within one jump of it. Four days and the largest jump, and an hour to spare.
+    margin = 4 * US_PER_DAY + jump + _HOUR_US
+    last = (times[-1] if times else -(1 << 62)) if rule else None
+    return Transitions(zone, times, margin, last)
