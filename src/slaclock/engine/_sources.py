@@ -75,14 +75,21 @@ def place_shifts(
             end = base + shift.end_us - offset // ONE_US
         else:
             end = first_instant_at(local, zone)
-        start = max(start, lo)
-        end = min(end, hi)
-        if start < end:
-            if ends and start <= ends[-1]:
-                ends[-1] = max(ends[-1], end)
-            else:
-                starts.append(start)
-                ends.append(end)
+        append_clipped(starts, ends, start, end, lo, hi)
+
+
+def append_clipped(  # noqa: PLR0917 - called per shift, where keywords cost
+    starts: list[int], ends: list[int], start: int, end: int, lo: int, hi: int
+) -> None:
+    """Append ``[start, end)`` clipped to ``[lo, hi)`` if anything is left, merging as below."""
+    start = max(start, lo)
+    end = min(end, hi)
+    if start < end:
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
 
 
 def append_merged(starts: list[int], ends: list[int], start: int, end: int) -> None:
@@ -219,16 +226,7 @@ class WeeklySource:
                 elif day in holidays:
                     shifts = ()
             for shift in shifts:
-                start = base + shift.start_us
-                end = base + shift.end_us
-                start = max(start, lo)
-                end = min(end, hi)
-                if start < end:
-                    if ends and start <= ends[-1]:
-                        ends[-1] = max(ends[-1], end)
-                    else:
-                        starts.append(start)
-                        ends.append(end)
+                append_clipped(starts, ends, base + shift.start_us, base + shift.end_us, lo, hi)
             base += US_PER_DAY
 
     def to_data(self) -> dict[str, Any]:
