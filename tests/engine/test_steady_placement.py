@@ -105,20 +105,24 @@ def test_steady_placement_equals_the_day_by_day_path(
     assert source.intervals(lo, hi) == source.intervals(lo, hi, steady=False)
 
 
+WEEKS = [
+    {"mon-fri": "01:00-01:30,02:00-03:00,23:30-00:45", "sat": "00:50-24:00", "sun": "00:00-23:00"},
+    {"mon-sun": "00:00-24:00"},  # every week's first span merges into the last
+    {"sun": "22:00-02:00", "mon": "02:00-03:00"},  # a Sunday shift running into Monday's
+    {"mon-fri": "06:00-13:45,14:00-21:45,22:00-05:45"},
+]
+
+
+@pytest.mark.parametrize("hours", WEEKS)
 @pytest.mark.parametrize("name", ZONES)
-def test_whole_chunks_around_every_transition_agree(name: str) -> None:
-    """Each chunk holding a transition of 1990-2045, placed both ways."""
+def test_whole_chunks_around_every_transition_agree(name: str, hours: dict[str, str]) -> None:
+    """Each chunk holding a transition of 1990-2045, placed both ways, with holidays."""
     zone = ZoneInfo(name)
     known = transitions(zone)
     assert known is not None
-    calendar = Calendar.weekly(
-        {
-            "mon-fri": "01:00-01:30,02:00-03:00,23:30-00:45",
-            "sat": "00:50-24:00",
-            "sun": "00:00-23:00",
-        },
-        tz=name,
-    )
+    holidays = [dt.date(year, 12, 25) for year in range(1990, 2046)]
+    overrides = {dt.date(year, 7, 1): "10:00-11:00" for year in range(1990, 2046, 3)}
+    calendar = Calendar.weekly(hours, tz=name, holidays=holidays, overrides=overrides)
     source = calendar._source
     assert isinstance(source, WeeklySource)
     first = (dt.datetime(1990, 1, 1, tzinfo=dt.timezone.utc) - EPOCH) // US

@@ -24,6 +24,8 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
+from itertools import accumulate
+from operator import sub
 from typing import Any, Protocol
 
 from ._time import MAX_US, MIN_US
@@ -79,13 +81,11 @@ class Chunk:
         self.hi = hi
         self.starts = starts
         self.ends = ends
-        running = 0
-        cum_end: list[int] = []
-        for start, end in zip(starts, ends, strict=True):
-            running += end - start
-            cum_end.append(running)
+        if len(starts) != len(ends):
+            raise ValueError("an interval list needs as many ends as starts")
+        cum_end: list[int] = list(accumulate(map(sub, ends, starts)))
         self.cum_end = cum_end
-        self.total = running
+        self.total = cum_end[-1] if cum_end else 0
 
     def before(self, t: int) -> int:
         """Return the open time in ``[self.lo, t)``, for ``t`` inside the chunk."""

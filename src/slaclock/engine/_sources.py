@@ -7,6 +7,7 @@ JSON-ready data (``to_data``) and list its open intervals for any span.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -104,7 +105,17 @@ def append_merged(starts: list[int], ends: list[int], start: int, end: int) -> N
 class WeeklySource:
     """Weekly shifts in one zone, less holidays, with per-date overrides."""
 
-    __slots__ = ("_hash", "holidays", "overrides", "week", "zone")
+    __slots__ = (
+        "_hash",
+        "_override_days",
+        "_week_ends",
+        "_week_starts",
+        "_working_days",
+        "holidays",
+        "overrides",
+        "week",
+        "zone",
+    )
 
     def __init__(
         self,
@@ -118,6 +129,21 @@ class WeeklySource:
         self.holidays = holidays
         self.overrides = dict(sorted(overrides.items()))
         self._hash = hash((zone.key, week, holidays, tuple(self.overrides.items())))
+        self._override_days = [day.toordinal() for day in self.overrides]
+        self._working_days = [number for number, shifts in enumerate(week.days) if shifts]
+        # A week without holidays or overrides, from Monday 00:00 (µs), merged as placed:
+        # copied whole into each such week at a steady UTC offset (see ``_place_steady``).
+        self._week_starts: list[int] = []
+        self._week_ends: list[int] = []
+        for number, shifts in enumerate(week.days):
+            for shift in shifts:
+                midnight = number * US_PER_DAY
+                append_merged(
+                    self._week_starts,
+                    self._week_ends,
+                    midnight + shift.start_us,
+                    midnight + shift.end_us,
+                )
 
     @classmethod
     def build(
@@ -215,9 +241,24 @@ class WeeklySource:
         days = self.week.days
         overrides = self.overrides
         holidays = self.holidays
+        week_starts, week_ends = self._week_starts, self._week_ends
+        ordinal = first
         base = (first - _EPOCH_ORDINAL) * US_PER_DAY - offset
-        for ordinal in range(first, last + 1):
-            shifts = days[(ordinal - 1) % 7]  # ordinal 1, 0001-01-01, is a Monday
+        while ordinal <= last:
+            weekday = (ordinal - 1) % 7  # ordinal 1, 0001-01-01, is a Monday
+            if (
+                weekday == 0
+                and week_starts
+                and ordinal + 6 <= last
+                and base + week_starts[0] >= lo
+                and base + week_ends[-1] <= hi
+                and self._plain_week(ordinal)
+                and self._extend_week(starts, ends, base)
+            ):
+                ordinal += 7
+                base += 7 * US_PER_DAY
+                continue
+            shifts = days[weekday]
             if shifts or overrides:
                 day = dt.date.fromordinal(ordinal)
                 override = overrides.get(day)
@@ -227,7 +268,44 @@ class WeeklySource:
                     shifts = ()
             for shift in shifts:
                 append_clipped(starts, ends, base + shift.start_us, base + shift.end_us, lo, hi)
+            ordinal += 1
             base += US_PER_DAY
+
+    def _extend_week(self, starts: list[int], ends: list[int], base: int) -> bool:
+        """Append the week template from ``base`` (µs) as placing its days would; False if not.
+
+        Its first span may merge into the last one placed (a shift running into
+        Monday); if the merged span would reach the template's second, nothing is
+        appended and the days are placed one by one.
+        """
+        week_starts, week_ends = self._week_starts, self._week_ends
+        first = base + week_starts[0]
+        if ends and first <= ends[-1]:
+            merged = max(ends[-1], base + week_ends[0])
+            if len(week_starts) > 1 and base + week_starts[1] <= merged:
+                return False
+            ends[-1] = merged
+            starts.extend([base + start for start in week_starts[1:]])
+            ends.extend([base + end for end in week_ends[1:]])
+            return True
+        starts.extend([base + start for start in week_starts])
+        ends.extend([base + end for end in week_ends])
+        return True
+
+    def _plain_week(self, monday: int) -> bool:
+        """Return whether the week from ordinal ``monday`` has no override and no holiday."""
+        overridden = self._override_days
+        if overridden:
+            i = bisect_left(overridden, monday)
+            if i < len(overridden) and overridden[i] <= monday + 6:
+                return False
+        holidays = self.holidays
+        if isinstance(holidays, DateHolidays) and not holidays.dates:
+            return True
+        for number in self._working_days:
+            if dt.date.fromordinal(monday + number) in holidays:
+                return False
+        return True
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": "weekly", "tz": self.zone.key, "hours": self.week.to_dict()}
@@ -284,8 +362,20 @@ def union(parts: Sequence[Intervals]) -> Intervals:
     pairs = sorted(pair for starts, ends in parts for pair in zip(starts, ends, strict=True))
     starts: list[int] = []
     ends: list[int] = []
+    if not pairs:
+        return starts, ends
+    # The span being merged is kept in locals, not in the lists: this loop runs once
+    # per shift of every operand when a union's chunk is built.
+    current_start, current_end = pairs[0]
     for start, end in pairs:
-        append_merged(starts, ends, start, end)
+        if start <= current_end:
+            current_end = max(current_end, end)
+        else:
+            starts.append(current_start)
+            ends.append(current_end)
+            current_start, current_end = start, end
+    starts.append(current_start)
+    ends.append(current_end)
     return starts, ends
 
 
