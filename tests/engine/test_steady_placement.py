@@ -41,6 +41,7 @@ ZONES = (
 )
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 US = dt.timedelta(microseconds=1)
+DAY_US = 86_400_000_000
 
 times = st.integers(0, 24 * 60 - 1).map(lambda minute: f"{minute // 60:02d}:{minute % 60:02d}")
 
@@ -95,7 +96,9 @@ def sources(draw: st.DrawFn) -> tuple[WeeklySource, int]:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(sources(), st.sampled_from([PIECE_US, 7 * 86_400_000_000, CHUNK_US]), st.integers(-5, 5))
+@given(
+    sources(), st.sampled_from([PIECE_US, 40 * DAY_US, 120 * DAY_US, CHUNK_US]), st.integers(-5, 5)
+)
 def test_steady_placement_equals_the_day_by_day_path(
     found: tuple[WeeklySource, int], span: int, shift: int
 ) -> None:

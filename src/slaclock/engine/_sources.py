@@ -25,6 +25,8 @@ _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 #: The first and last local dates whose shifts the engine places in time.
 _FIRST_DAY = dt.date(1, 1, 3)
 _LAST_DAY = dt.date(9999, 12, 27)
+#: The fewest days a span must hold to be placed at steady offsets (``_steady``).
+_STEADY_DAYS = 31
 
 
 def local_days(lo: int, hi: int, zone: ZoneInfo) -> tuple[dt.date, dt.date]:
@@ -205,8 +207,10 @@ class WeeklySource:
         if self.week.is_empty and not any(self.overrides.values()):
             return starts, ends
         day, last = local_days(lo, hi, self.zone)
-        known = transitions(self.zone) if steady else None
         ordinal, final = day.toordinal(), last.toordinal()
+        # A piece's dozen days place faster one by one than reading the zone's
+        # transitions (up to a millisecond, once per zone and process) would repay.
+        known = transitions(self.zone) if steady and final - ordinal > _STEADY_DAYS else None
         while ordinal <= final:
             run = None if known is None else known.steady_run(ordinal)
             if run is None:  # near a transition (or not known): the exact path, one day

@@ -10,7 +10,7 @@ Where the transitions are comes from the standard library's own reading of the
 zone's file (``zoneinfo``'s pure-Python implementation, the same data the zone
 object uses). Where that cannot be had (a zone made from a file, a Python without
 it, dates past the file's explicit transitions in a zone that still changes its
-clocks), ``steady_offset`` says None and the exact path places the day.
+clocks), ``steady_run`` says None and the exact path places the day.
 """
 
 from __future__ import annotations
@@ -63,9 +63,10 @@ class Transitions:
             if times[i] <= midnight + margin:
                 return None
             limit = times[i] if limit is None else min(limit, times[i])
-        last = ordinal if limit is None else (limit - margin - 1) // US_PER_DAY + _EPOCH_ORDINAL
         if limit is None:
             last = dt.date.max.toordinal()
+        else:  # the last day whose midnight is more than the margin before the limit
+            last = (limit - margin - 1) // US_PER_DAY + _EPOCH_ORDINAL
         found = self._offsets.get(i)
         if found is None:
             local = dt.datetime.combine(dt.date.fromordinal(ordinal), dt.time())
