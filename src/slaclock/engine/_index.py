@@ -346,7 +346,9 @@ class PeriodIndex:
             return t if duration == 0 else self.subtract(t, -duration)
         if t + duration > MAX_US:  # open time never outruns real time: fail before walking
             raise OutOfRangeError(_PAST_THE_END)
-        level = self._level(t, t)
+        # The answer is at least ``duration`` of real time away: past the pieces' reach,
+        # chunks answer at once rather than after building pieces in vain.
+        level = self._level(t, t + duration)
         if level is self._piece_level:
             try:
                 return self._add(level, t, duration)
@@ -378,7 +380,7 @@ class PeriodIndex:
             return t if duration == 0 else self.add(t, -duration)
         if t - duration < MIN_US:
             raise OutOfRangeError(_PAST_THE_END)
-        level = self._level(t, t)
+        level = self._level(t - duration, t)
         if level is self._piece_level:
             try:
                 return self._subtract(level, t, duration)

@@ -208,9 +208,11 @@ class WeeklySource:
             return starts, ends
         day, last = local_days(lo, hi, self.zone)
         ordinal, final = day.toordinal(), last.toordinal()
-        # A piece's dozen days place faster one by one than reading the zone's
-        # transitions (up to a millisecond, once per zone and process) would repay.
-        known = transitions(self.zone) if steady and final - ordinal > _STEADY_DAYS else None
+        # Reading the zone's transitions costs a few milliseconds, once per zone and
+        # process: a piece's dozen days place faster one by one, so a short span
+        # uses them only if they have been read already.
+        long = final - ordinal > _STEADY_DAYS
+        known = transitions(self.zone, read=long) if steady else None
         while ordinal <= final:
             run = None if known is None else known.steady_run(ordinal)
             if run is None:  # near a transition (or not known): the exact path, one day

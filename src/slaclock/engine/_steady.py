@@ -82,8 +82,12 @@ _FOUND: dict[str, Transitions | None] = {}
 _LOCK = threading.Lock()
 
 
-def transitions(zone: ZoneInfo) -> Transitions | None:
-    """Return the transitions of ``zone``, or None if they cannot be known for certain."""
+def transitions(zone: ZoneInfo, *, read: bool = True) -> Transitions | None:
+    """Return the transitions of ``zone``, or None if they cannot be known for certain.
+
+    With ``read=False``, only if this process has read them already (reading them
+    the first time costs a few milliseconds).
+    """
     key = zone.key
     if key is None:
         return None
@@ -96,6 +100,8 @@ def transitions(zone: ZoneInfo) -> Transitions | None:
         found = _FOUND[key]
         if found is None or found.zone is zone:
             return found
+    if not read:
+        return None
     found = _read(zone)
     with _LOCK:
         _FOUND[key] = found
