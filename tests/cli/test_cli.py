@@ -916,3 +916,12 @@ def test_documented_sessions(  # noqa: PLR0917 - pytest passes fixtures by posit
     shown = out + err
     assert shown == expected, f"{document}: $ {command}"
     assert status == (2 if err else 0)
+
+
+def test_the_command_line_accepts_the_years_tickets_may_use() -> None:
+    # cli/_commands.py keeps its own copy, so that due, elapsed and open need not
+    # import the ticket reader to check an instant's year.
+    from slaclock.cli import _commands
+    from slaclock.sla import tickets
+
+    assert (_commands.FIRST_YEAR, _commands.LAST_YEAR) == (tickets.FIRST_YEAR, tickets.LAST_YEAR)

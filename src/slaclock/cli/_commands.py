@@ -42,8 +42,8 @@ from slaclock.errors import (
     SlaclockError,
 )
 
-# The first instant the commands accept; the years tickets may use (sla/tickets.py:
-# FIRST_YEAR, LAST_YEAR, checked equal by tests/cli) without importing the ticket reader.
+# The years an instant on the command line may fall in: those tickets may use
+# (sla/tickets.py; tests/cli checks they are equal), without importing the ticket reader.
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 if TYPE_CHECKING:
