@@ -11,6 +11,9 @@ whole skipped days (Apia, Kwajalein) and zones that left DST behind.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.resources
+import io
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +21,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from slaclock import Calendar
+from slaclock.engine import _steady
 from slaclock.engine._index import CHUNK_BITS, CHUNK_US, PIECE_US
 from slaclock.engine._sources import WeeklySource
 from slaclock.engine._steady import transitions
@@ -151,3 +155,47 @@ def test_a_zone_from_a_file_is_placed_day_by_day(tmp_path: object) -> None:
         zone = ZoneInfo.from_file(handle, key="Europe/London")
     assert transitions(zone) is None
     assert transitions(ZoneInfo("Europe/London")) is not None
+
+
+SLIM_ZONES = (
+    "Europe/London",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Australia/Sydney",
+    "Europe/Dublin",
+    "America/St_Johns",
+    "America/Sao_Paulo",
+    "Asia/Kolkata",
+    "UTC",
+)
+
+
+@pytest.mark.parametrize("name", SLIM_ZONES)
+def test_the_rule_after_a_slim_files_transitions_agrees(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A "slim" zone file (the ``tzdata`` package's) lists few transitions, then a rule:
+    the rule's transitions, worked out year by year, place like the day-by-day path."""
+    pytest.importorskip("tzdata")
+    data = importlib.resources.files("tzdata.zoneinfo").joinpath(name).read_bytes()
+    pure = importlib.import_module("zoneinfo._zoneinfo").ZoneInfo.from_file(
+        io.BytesIO(data), key=name
+    )
+    zone = ZoneInfo(name)
+    slim = _steady.from_python_zone(zone, pure)
+    assert slim is not None
+    monkeypatch.setitem(_steady._FOUND, name, slim)
+    if slim.rule is not None:  # the rule decides from before 2030: the case under test
+        assert slim.last is not None
+        assert slim.last < (dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc) - EPOCH) // US
+        assert slim.steady_run(dt.date(2050, 1, 15).toordinal()) is not None
+    calendar = Calendar.weekly(WEEKS[0], tz=name, holidays=[dt.date(2040, 12, 25)])
+    source = calendar._source
+    assert isinstance(source, WeeklySource)
+    first = (dt.datetime(1990, 1, 1, tzinfo=dt.timezone.utc) - EPOCH) // US >> CHUNK_BITS
+    last = (dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc) - EPOCH) // US >> CHUNK_BITS
+    for number in range(first, last + 1):
+        lo = number << CHUNK_BITS
+        assert source.intervals(lo, lo + CHUNK_US) == source.intervals(
+            lo, lo + CHUNK_US, steady=False
+        )
