@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from slaclock.cli import _commands, _terminal, main, write_atomically
+from slaclock.cli import _stream, _terminal, main, write_atomically
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -308,7 +308,7 @@ def test_evaluate_csv_and_explain(files: Path, capsys: pytest.CaptureFixture[str
     args = ["evaluate", "--policy", "policy.toml", "tickets.jsonl", "--now", NOW]
     rows = list(csv.DictReader(io.StringIO(run_ok(capsys, *args, "--format", "csv"))))
     assert len(rows) == 6
-    assert list(rows[0]) == list(_commands._EVALUATE_COLUMNS)
+    assert list(rows[0]) == list(_stream.EVALUATE_COLUMNS)
     assert rows[2]["ticket"] == "T2"
     assert rows[2]["elapsed"] == "PT3H"
     assert rows[0]["due"] == ""
@@ -924,3 +924,12 @@ def test_documented_sessions(  # noqa: PLR0917 - pytest passes fixtures by posit
     shown = out + err
     assert shown == expected, f"{document}: $ {command}"
     assert status == (2 if err else 0)
+
+
+def test_the_command_line_accepts_the_years_tickets_may_use() -> None:
+    # cli/_commands.py keeps its own copy, so that due, elapsed and open need not
+    # import the ticket reader to check an instant's year.
+    from slaclock.cli import _commands
+    from slaclock.sla import tickets
+
+    assert (_commands.FIRST_YEAR, _commands.LAST_YEAR) == (tickets.FIRST_YEAR, tickets.LAST_YEAR)

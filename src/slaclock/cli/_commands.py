@@ -23,7 +23,6 @@ import argparse
 import contextlib
 import dataclasses
 import datetime as dt
-import difflib
 import functools
 import io
 import sys
@@ -31,18 +30,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from slaclock.cli._due import due_of
 from slaclock.cli._errors import UsageError, guarded, safe_text
-from slaclock.cli._files import write_atomically
-from slaclock.cli._output import (
-    emit,
-    fail_status,
-    output_format,
-    versioned,
-    wants_colour,
-)
-from slaclock.cli._stream import EVALUATE_COLUMNS, EvaluateWriter, output_stream, render_ticket
-from slaclock.cli._terminal import Skipper, ticket_lines
+from slaclock.cli._output import emit, fail_status, output_format, versioned, wants_colour
 from slaclock.config import NAME_RE, calendars_from_mapping, read_document
 from slaclock.engine._time import parse_instant
 from slaclock.engine.calendar import Calendar
@@ -52,27 +41,22 @@ from slaclock.errors import (
     NoClosingTimeError,
     SlaclockError,
 )
-from slaclock.reports._render import (
-    csv_text,
-    human_duration,
-    iso_duration,
-    json_text,
-    seconds,
-    text_table,
-)
-from slaclock.reports.periods import ReportingPeriod, parse_period
-from slaclock.sla.targets import parse_target
-from slaclock.sla.tickets import FIRST_YEAR, LAST_YEAR, Ticket, evaluate_tickets, iter_tickets
+
+# The years an instant on the command line may fall in: those tickets may use
+# (sla/tickets.py; tests/cli checks they are equal), without importing the ticket reader.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 if TYPE_CHECKING:
-    # Imported where used, so that due, elapsed and open load no more than they need.
+    # Imported where used, so that due, elapsed and open load no more than they need
+    # (argparse set-up included: see docs/benchmarks.md, start-up).
+    from slaclock.cli._terminal import Skipper
     from slaclock.reports.compliance import ComplianceReport
     from slaclock.reports.periods import ReportingPeriod
     from slaclock.reports.uptime import AvailabilityReport
     from slaclock.sla.policy import Policy
     from slaclock.sla.tickets import Ticket
 
-__all__ = ["UsageError", "build_parser", "main", "write_atomically"]
+__all__ = ["UsageError", "build_parser", "main"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -112,6 +96,8 @@ def _load_calendars(path: str) -> dict[str, Calendar]:
 def _pick(calendars: dict[str, Calendar], name: str, path: str, option: str) -> Calendar:
     if name in calendars:
         return calendars[name]
+    import difflib
+
     close = difflib.get_close_matches(name, list(calendars), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise InputError(
@@ -165,6 +151,7 @@ def _emit(text: str, args: argparse.Namespace, out: TextIO) -> None:
 def _tickets(
     args: argparse.Namespace, lines: Iterator[bytes], skipper: Skipper
 ) -> Iterator[Ticket]:
+    from slaclock.sla.tickets import iter_tickets
 
     source = "<stdin>" if args.tickets == "-" else args.tickets
     return iter_tickets(lines, source, skipper if args.skip_bad else None)
@@ -181,6 +168,10 @@ def _cmd_due(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(
             "slaclock due: give --start and --target, or --tickets FILE (see 'slaclock due --help')"
         )
+    from slaclock.cli._due import due_of
+    from slaclock.reports._render import iso_duration, json_text
+    from slaclock.sla.targets import parse_target
+
     start = _instant(args.start, "--start")
     target = parse_target(args.target, "--target")
     due = due_of(calendar, name, start, target)
@@ -211,6 +202,8 @@ def _due_batch(
 ) -> int:
     """``due --tickets FILE``: one line per ticket, written as each is computed."""
     from slaclock.cli._due import due_rows, write_line
+    from slaclock.cli._terminal import Skipper
+    from slaclock.sla.targets import parse_target
 
     default = None if args.target is None else parse_target(args.target, "--target")
     form = _format(args, ("text", "json"))
@@ -235,6 +228,8 @@ def _due_batch(
 
 
 def _cmd_elapsed(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from slaclock.reports._render import iso_duration, json_text, seconds
+
     calendar, name, _ = _calendar(args.calendar)
     start = _instant(args.start, "--from")
     end = _instant(args.end, "--to")
@@ -257,6 +252,8 @@ def _cmd_open(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     calendar, name, _ = _calendar(args.calendar)
     at = _instant(args.at, "--at")
     is_open = calendar.is_open(at)
+    from slaclock.reports._render import json_text
+
     opens_at: dt.datetime | None = None
     closes_at: dt.datetime | None = None
     with contextlib.suppress(NoBusinessTimeError, NoClosingTimeError):
@@ -299,10 +296,10 @@ def _policy(path: str) -> Policy:
     return Policy.load(path)
 
 
-_EVALUATE_COLUMNS = EVALUATE_COLUMNS
-
-
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from slaclock.cli._stream import EvaluateWriter, output_stream, render_ticket
+    from slaclock.cli._terminal import Skipper, ticket_lines
+    from slaclock.sla.tickets import evaluate_tickets
 
     policy = _policy(args.policy)
     now = _instant(args.now, "--now")
@@ -373,6 +370,14 @@ _UPCOMING_COLUMNS = (
 
 def _cmd_upcoming(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``upcoming``: the breach queue, every level and breach in ``(now, now + within]``."""
+    from slaclock.cli._terminal import Skipper, ticket_lines
+    from slaclock.reports._render import (
+        csv_text,
+        human_duration,
+        iso_duration,
+        json_text,
+        text_table,
+    )
     from slaclock.sla.upcoming import within_of
 
     policy = _policy(args.policy)
@@ -442,6 +447,7 @@ def _cmd_upcoming(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from slaclock.cli._terminal import Skipper, ticket_lines
     from slaclock.reports.compliance import ComplianceReport
 
     policy = _policy(args.policy)
@@ -504,6 +510,8 @@ def _rendered(
     report: ComplianceReport | AvailabilityReport, form: str, args: argparse.Namespace
 ) -> str:
     """Return a compliance or availability report in ``form`` (``report``, ``uptime``)."""
+    from slaclock.reports._render import json_text
+
     if args.credits:
         return report.credits_csv(neutralise=not args.raw_csv)
     if form == "json":
@@ -524,6 +532,7 @@ def _jobs(args: argparse.Namespace) -> int:
 
 
 def _period(args: argparse.Namespace) -> ReportingPeriod:
+    from slaclock.reports.periods import parse_period
 
     try:
         return parse_period(args.period, args.tz)
@@ -534,6 +543,7 @@ def _period(args: argparse.Namespace) -> ReportingPeriod:
 
 
 def _cmd_uptime(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from slaclock.cli._terminal import Skipper
     from slaclock.reports.uptime import availability, read_outages
 
     calendar, name, path = _calendar(args.calendar)

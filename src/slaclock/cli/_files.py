@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -39,6 +38,8 @@ def atomic_stream(path: str | os.PathLike[str]) -> Iterator[TextIO]:
     The text goes to a temporary file beside ``path``, renamed over it at the end, so
     an error leaves the old file (or no file) rather than a partial one.
     """
+    import tempfile  # here: due, elapsed and open without --output never need it
+
     target = Path(path)
     folder = target.parent
     try:

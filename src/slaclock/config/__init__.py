@@ -15,7 +15,8 @@ composition of other entries by name::
     [calendars]
     onsite = "support & site"
 
-Validation is done by pydantic models; every problem becomes a
+Validation is done by pydantic models (a plain reader that shares their rules reads
+valid files without importing pydantic); every problem becomes a
 ``ConfigError`` naming the file, the dotted field path
 and the problem. Loading never executes code from the file (``tomllib``,
 ``json`` and ``yaml.safe_load``). ``docs/config.md`` describes the format.
@@ -38,25 +39,26 @@ and the problem. Loading never executes code from the file (``tomllib``,
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Mapping
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from slaclock.config._documents import parse_document, read_document
-from slaclock.config._dump import calendar_to_config, dump_calendars, dumps_calendars
 from slaclock.config._expressions import parse_expression
 from slaclock.config._fields import NAME_RE
-from slaclock.config._models import (
-    CalendarConfig,
-    CalendarSet,
-    HolidaysConfig,
-    RecurringConfig,
-    problems,
-)
 from slaclock.engine._text import brief
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import ConfigError
+
+if TYPE_CHECKING:
+    from slaclock.config._dump import calendar_to_config, dump_calendars, dumps_calendars
+    from slaclock.config._models import (
+        CalendarConfig,
+        CalendarSet,
+        HolidaysConfig,
+        RecurringConfig,
+    )
 
 __all__ = [
     "NAME_RE",
@@ -74,6 +76,27 @@ __all__ = [
     "read_document",
 ]
 
+# Imported on first use: the models need pydantic (about 0.1 s), which reading a
+# plain calendar file does not.
+_LAZY = {
+    "CalendarConfig": "slaclock.config._models",
+    "CalendarSet": "slaclock.config._models",
+    "HolidaysConfig": "slaclock.config._models",
+    "RecurringConfig": "slaclock.config._models",
+    "calendar_to_config": "slaclock.config._dump",
+    "dump_calendars": "slaclock.config._dump",
+    "dumps_calendars": "slaclock.config._dump",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 def calendars_from_mapping(data: object, source: str = "<string>") -> dict[str, Calendar]:
     """Return the calendars named in ``data["calendars"]`` (parsed TOML, JSON or YAML).
@@ -84,6 +107,16 @@ def calendars_from_mapping(data: object, source: str = "<string>") -> dict[str, 
         raise ConfigError(f"{source}: expected a table with a 'calendars' table, got {brief(data)}")
     if "calendars" not in data:
         raise ConfigError(f"{source}: calendars: missing; the file needs a [calendars] table")
+    from slaclock.config._entries import plain_calendars
+
+    built = plain_calendars(data, source)
+    if built is not None:
+        return built
+    # Not a document the plain reader vouches for: the models accept it or say what is wrong.
+    from pydantic import ValidationError
+
+    from slaclock.config._models import CalendarSet, problems
+
     try:
         model = CalendarSet.model_validate(data)
     except ValidationError as exc:

@@ -5,11 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
-from typing import Annotated, Union
-
-from pydantic import (
-    PlainValidator,
-)
+from typing import Union
 
 from slaclock.config._fields import NAME_RE, fail
 from slaclock.engine._text import brief
@@ -161,13 +157,11 @@ class _Parser:
         )
 
 
-def _expression_value(value: object) -> Expr:
+def expression_value(value: object) -> Expr:
+    """Return the parsed expression of a calendar entry (``FieldProblemError`` if none)."""
     if not isinstance(value, str):
         raise fail(f"expected an expression such as 'support & site', got {brief(value)}")
     try:
         return parse_expression(value)
     except ValueError as exc:
         raise fail(str(exc)) from None
-
-
-ExprText = Annotated[Expr, PlainValidator(_expression_value)]

@@ -1,16 +1,15 @@
-"""Field values of calendar files: zones, hours, dates, windows, rules and names, each checked."""
+"""Field values of calendar files: zones, hours, dates, windows, rules and names, each checked.
+
+Plain functions, no pydantic: the pydantic models (``_models.py``) wrap them, and the
+reader that needs no pydantic (``_entries.py``) calls them directly, so both accept
+and refuse the same values.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Union
-
-from pydantic import (
-    PlainValidator,
-)
-from pydantic_core import PydanticCustomError
 
 from slaclock.engine._recurring import parse_rule
 from slaclock.engine._text import brief
@@ -23,18 +22,27 @@ from slaclock.errors import SlaclockError
 
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-ERROR_TYPE = "slaclock"
 _SHIFT_RE = re.compile(
     r"\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?\s*-\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?\s*"
 )
 
 
-def fail(problem: str, field: str | None = None) -> PydanticCustomError:
-    """Return a validation error whose message is ``problem``, at sub-field ``field``."""
-    context: dict[str, Any] = {"problem": problem}
-    if field is not None:
-        context["field"] = field
-    return PydanticCustomError(ERROR_TYPE, "{problem}", context)
+class FieldProblemError(ValueError):
+    """A value a calendar file may not hold: ``problem`` says why, at sub-field ``field``.
+
+    Internal: the pydantic models turn it into their validation error, which becomes
+    the ``ConfigError`` users see.
+    """
+
+    def __init__(self, problem: str, field: str | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.field = field
+
+
+def fail(problem: str, field: str | None = None) -> FieldProblemError:
+    """Return the problem ``problem`` with a value, at sub-field ``field``."""
+    return FieldProblemError(problem, field)
 
 
 def strip_prefix(message: str, prefix: str) -> str:
@@ -44,7 +52,7 @@ def strip_prefix(message: str, prefix: str) -> str:
 # -- field values -------------------------------------------------------------
 
 
-def _zone_name(value: object) -> str:
+def zone_name(value: object) -> str:
     if not isinstance(value, str):
         raise fail(f"expected an IANA zone name such as 'Europe/London', got {brief(value)}")
     try:
@@ -56,7 +64,7 @@ def _zone_name(value: object) -> str:
     return value
 
 
-def _hours_value(value: object) -> str | list[str] | None:
+def hours_value(value: object) -> str | list[str] | None:
     if value is None:
         return None
     if isinstance(value, str):
@@ -80,7 +88,7 @@ def _hours_value(value: object) -> str | list[str] | None:
     return value
 
 
-def _day_key(value: object) -> str:
+def day_key(value: object) -> str:
     if not isinstance(value, str):
         raise fail(f"day names are strings such as 'mon-fri', not {brief(value)}")
     try:
@@ -90,14 +98,14 @@ def _day_key(value: object) -> str:
     return value
 
 
-def _date_value(value: object) -> dt.date:
+def date_value(value: object) -> dt.date:
     try:
         return parse_date(value, "date")
     except SlaclockError:
         raise fail(f"{brief(value)} is not a date (YYYY-MM-DD)") from None
 
 
-def _window_value(value: object) -> tuple[dt.datetime, dt.datetime]:
+def window_value(value: object) -> tuple[dt.datetime, dt.datetime]:
     if isinstance(value, Mapping):
         unknown = set(value) - {"start", "end"}
         if unknown or len(value) != 2:
@@ -119,7 +127,7 @@ def _window_value(value: object) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def _rule_value(value: object) -> str:
+def rule_value(value: object) -> str:
     try:
         parse_rule(value)
     except SlaclockError as exc:
@@ -128,19 +136,10 @@ def _rule_value(value: object) -> str:
     return value
 
 
-def _calendar_name(value: object) -> str:
+def calendar_name(value: object) -> str:
     if not isinstance(value, str) or NAME_RE.fullmatch(value) is None:
         raise fail(
             f"{brief(value)} is not a calendar name: use letters, digits and _, starting with a "
             "letter or _, so that expressions such as 'support & site' can name it"
         )
     return value
-
-
-ZoneName = Annotated[str, PlainValidator(_zone_name)]
-HoursValue = Annotated[Union[str, list[str], None], PlainValidator(_hours_value)]
-DayKey = Annotated[str, PlainValidator(_day_key)]
-DateValue = Annotated[dt.date, PlainValidator(_date_value)]
-WindowValue = Annotated[tuple[dt.datetime, dt.datetime], PlainValidator(_window_value)]
-RuleText = Annotated[str, PlainValidator(_rule_value)]
-CalendarName = Annotated[str, PlainValidator(_calendar_name)]

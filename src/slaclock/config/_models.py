@@ -3,47 +3,78 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import importlib
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, ClassVar, Union
+from typing import Annotated, Any, ClassVar, TypeVar, Union
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
+    PlainValidator,
     StrictBool,
     Tag,
     ValidationError,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
-from slaclock.config._expressions import ExprText, Op, Ref
-from slaclock.config._fields import (
-    ERROR_TYPE,
-    CalendarName,
-    DateValue,
-    DayKey,
-    HoursValue,
-    RuleText,
-    WindowValue,
-    ZoneName,
-    fail,
-    strip_prefix,
+from slaclock.config._entries import (
+    build_calendar,
+    build_set,
+    calendar_kind,
+    check_holidays,
+    check_known,
+    check_recurring,
+    holidays_data,
+    references,
 )
-from slaclock.engine._holidays import holiday_class, load_holidays
-from slaclock.engine._recurring import parse_rule, rule_parts
+from slaclock.config._expressions import Expr, Op, Ref, expression_value
+from slaclock.config._fields import (
+    FieldProblemError,
+    calendar_name,
+    date_value,
+    day_key,
+    hours_value,
+    rule_value,
+    window_value,
+    zone_name,
+)
 from slaclock.engine._text import brief
 from slaclock.engine.calendar import Calendar
-from slaclock.engine.schedule import CLOSED_WORDS, WeeklyHours
-from slaclock.engine.windows import Windows
-from slaclock.errors import ConfigError, SlaclockError
+from slaclock.errors import ConfigError
 
-_COMPOSITIONS = ("union", "intersection", "difference")
-_KINDS = ("hours", "always", "never", "windows", "recurring", "union", "intersection", "difference")
+ERROR_TYPE = "slaclock"
+_T = TypeVar("_T")
+
+
+def _reported(check: Callable[..., _T]) -> Callable[..., _T]:
+    """Return ``check`` raising, for a ``FieldProblemError``, the error ``problems`` reads."""
+
+    @functools.wraps(check)
+    def checked(*args: Any) -> _T:
+        try:
+            return check(*args)
+        except FieldProblemError as exc:
+            context: dict[str, Any] = {"problem": exc.problem}
+            if exc.field is not None:
+                context["field"] = exc.field
+            raise PydanticCustomError(ERROR_TYPE, "{problem}", context) from None
+
+    return checked
+
+
+ZoneName = Annotated[str, PlainValidator(_reported(zone_name))]
+HoursValue = Annotated[Union[str, list[str], None], PlainValidator(_reported(hours_value))]
+DayKey = Annotated[str, PlainValidator(_reported(day_key))]
+DateValue = Annotated[dt.date, PlainValidator(_reported(date_value))]
+WindowValue = Annotated[tuple[dt.datetime, dt.datetime], PlainValidator(_reported(window_value))]
+RuleText = Annotated[str, PlainValidator(_reported(rule_value))]
+CalendarName = Annotated[str, PlainValidator(_reported(calendar_name))]
+ExprText = Annotated[Expr, PlainValidator(_reported(expression_value))]
 
 
 def _entry_tag(value: object) -> str | None:
@@ -67,15 +98,11 @@ class _Model(BaseModel):
     @classmethod
     def _known_fields(cls, data: Any) -> Any:
         if isinstance(data, Mapping):
-            known = list(cls.model_fields)
-            for key in data:
-                if key not in known:
-                    close = difflib.get_close_matches(str(key), known, n=1)
-                    hint = f"; did you mean {brief(close[0])}?" if close else ""
-                    raise fail(
-                        f"unknown field {brief(key)}{hint} ({cls.what} takes {', '.join(known)})"
-                    )
+            _reported(check_known)(data, list(cls.model_fields), cls.what)
         return data
+
+    def _fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in type(self).model_fields}
 
 
 class HolidaysConfig(_Model):
@@ -92,85 +119,12 @@ class HolidaysConfig(_Model):
 
     @model_validator(mode="after")
     def _known_codes(self) -> HolidaysConfig:
-        package = importlib.import_module("holidays")
-        if self.country is None and self.market is None:
-            raise fail("give a country (such as 'GB') or a market (such as 'XNYS')")
-        if self.country is not None and self.market is not None:
-            raise fail("give a country or a market, not both", "market")
-        if self.market is not None:
-            if self.market not in _holiday_codes(package, financial=True):
-                raise fail(
-                    f"unknown market {brief(self.market)}; the holidays package has no such "
-                    "financial market (try 'XNYS' or 'XLON')",
-                    "market",
-                )
-            if self.subdiv is not None:
-                raise fail("a market has no subdivisions", "subdiv")
-            if self.categories is not None:
-                raise fail("categories apply to country holidays only", "categories")
-            return self
-        country = self.country
-        assert country is not None
-        codes = _holiday_codes(package, financial=False)
-        if country not in codes:
-            close = difflib.get_close_matches(country.upper(), codes, n=1)
-            hint = f"; did you mean {brief(close[0])}?" if close else ""
-            raise fail(
-                f"unknown country code {brief(country)}: the holidays package has no such "
-                f"country (use ISO 3166 codes such as 'GB'){hint}",
-                "country",
-            )
-        try:
-            found = load_holidays(package, country, subdiv=self.subdiv)
-        except NotImplementedError:
-            entity = holiday_class(package, country) or getattr(package, country)
-            known = ", ".join(entity.subdivisions) or "none"
-            raise fail(
-                f"unknown subdivision {brief(self.subdiv)} of {country} (known: {known})", "subdiv"
-            ) from None
-        if self.categories is not None:
-            supported = sorted(found.supported_categories)
-            for name in self.categories:
-                if name not in supported:
-                    raise fail(
-                        f"unknown category {brief(name)} for {country} "
-                        f"(known: {', '.join(supported)})",
-                        "categories",
-                    )
+        _reported(check_holidays)(self.country, self.subdiv, self.market, self.categories)
         return self
 
     def to_engine(self, extra: list[dt.date] | None) -> dict[str, Any]:
         """Return the holiday data the engine reads (``{"country": ..., "add": [...]}``)."""
-        data: dict[str, Any] = (
-            {"market": self.market} if self.market is not None else {"country": self.country}
-        )
-        if self.subdiv is not None:
-            data["subdiv"] = self.subdiv
-        if self.categories is not None:
-            data["categories"] = list(self.categories)
-        if not self.observed:
-            data["observed"] = False
-        if extra:
-            data["add"] = list(extra)
-        if self.remove:
-            data["remove"] = list(self.remove)
-        return data
-
-
-def _holiday_codes(package: Any, *, financial: bool) -> list[str]:
-    """Return the country (or market) codes the ``holidays`` package knows, without importing them.
-
-    Its ``list_supported_countries()`` imports every country to list subdivisions too.
-    """
-    try:
-        loader = importlib.import_module("holidays.registry").EntityLoader
-        found = loader.get_financial_codes() if financial else loader.get_country_codes()
-        return list(found)
-    except (ImportError, AttributeError):
-        listed = (
-            package.list_supported_financial() if financial else package.list_supported_countries()
-        )
-        return list(listed)
+        return holidays_data(self._fields(), extra)
 
 
 def _holidays_tag(value: object) -> str | None:
@@ -204,20 +158,7 @@ class RecurringConfig(_Model):
 
     @model_validator(mode="after")
     def _anchored(self) -> RecurringConfig:
-        if self.hours is None or (
-            isinstance(self.hours, str) and self.hours.strip().lower() in CLOSED_WORDS
-        ):
-            raise fail(
-                f"recurring windows need hours such as '02:00-06:00', not {brief(self.hours)}",
-                "hours",
-            )
-        body, dtstart = parse_rule(self.rule)
-        if dtstart is not None and self.start is not None:
-            raise fail("the rule has a DTSTART line; give that or start, not both", "start")
-        if dtstart is None and self.start is None and "COUNT" in rule_parts(body):
-            raise fail(
-                "required when the rule has a COUNT, which counts from the rule's start", "start"
-            )
+        _reported(check_recurring)(self.rule, self.hours, self.start)
         return self
 
 
@@ -246,86 +187,20 @@ class CalendarConfig(_Model):
     @property
     def kind(self) -> str:
         """Return which kind of calendar this is: ``hours``, ``always``, ``union``, ..."""
-        return next(name for name in _KINDS if getattr(self, name) is not None)
+        return calendar_kind(self._fields())
 
     @model_validator(mode="after")
     def _one_kind(self) -> CalendarConfig:
-        given = [name for name in _KINDS if getattr(self, name) is not None]
-        if not given:
-            raise fail(f"a calendar needs one of {', '.join(_KINDS)}")
-        if len(given) > 1:
-            raise fail(f"give only one of {' and '.join(given)}: they are different kinds")
-        kind = given[0]
-        if kind in ("always", "never") and getattr(self, kind) is not True:
-            other = "never" if kind == "always" else "always"
-            raise fail(f"write {kind} = true (or {other} = true)", kind)
-        if kind != "hours":
-            for name in ("holidays", "extra_holidays", "overrides"):
-                if getattr(self, name) is not None:
-                    raise fail(f"only a weekly calendar (one with hours) has {name}", name)
-        if kind in _COMPOSITIONS:
-            if self.tz is not None:
-                raise fail(f"a {kind} answers in its first calendar's zone; it takes no tz", "tz")
-        elif kind in ("hours", "recurring") and self.tz is None:
-            raise fail(
-                f"required for {'weekly hours' if kind == 'hours' else 'recurring windows'}: "
-                "an IANA zone such as 'Europe/London'",
-                "tz",
-            )
-        if self.hours is not None:
-            try:
-                WeeklyHours.parse(self.hours)
-            except SlaclockError as exc:
-                raise fail(strip_prefix(str(exc), "hours: "), "hours") from None
+        _reported(calendar_kind)(self._fields())
         return self
 
     def references(self) -> list[str]:
         """Return the calendar names this definition refers to (for compositions)."""
-        found: list[str] = []
-        for item in self.union or self.intersection or self.difference or ():
-            found.extend(item.names() if isinstance(item, (Ref, Op)) else item.references())
-        return found
+        return references(self._fields())
 
     def build(self, resolve: Callable[[str], Calendar]) -> Calendar:
         """Return the calendar, looking up names in compositions with ``resolve``."""
-        kind = self.kind
-        if kind == "hours":
-            assert self.tz is not None
-            assert self.hours is not None
-            return Calendar.weekly(
-                self.hours, tz=self.tz, holidays=self._holidays(), overrides=self.overrides
-            )
-        if kind == "always":
-            return Calendar.always(self.tz or "UTC")
-        if kind == "never":
-            return Calendar.never(self.tz or "UTC")
-        if kind == "windows":
-            return Windows.between(self.windows or [], tz=self.tz or "UTC")
-        if kind == "recurring":
-            assert self.recurring is not None
-            assert self.tz is not None
-            hours = self.recurring.hours
-            assert hours is not None
-            return Windows.recurring(
-                self.recurring.rule, hours, tz=self.tz, start=self.recurring.start
-            )
-        items = [
-            item.evaluate(resolve) if isinstance(item, (Ref, Op)) else item.build(resolve)
-            for item in getattr(self, kind)
-        ]
-        if kind == "union":
-            return Calendar.union(*items)
-        if kind == "intersection":
-            return Calendar.intersection(*items)
-        return items[0] - items[1]
-
-    def _holidays(self) -> object:
-        extra = self.extra_holidays
-        if isinstance(self.holidays, HolidaysConfig):
-            return self.holidays.to_engine(extra)
-        if self.holidays is None and extra is None:
-            return None
-        return set(self.holidays or ()) | set(extra or ())
+        return build_calendar(self._fields(), resolve)
 
 
 Item = Annotated[
@@ -353,44 +228,7 @@ class CalendarSet(BaseModel):
 
     def build(self, source: str = "<string>") -> dict[str, Calendar]:
         """Return every calendar by name; raise ConfigError for unknown names and cycles."""
-        entries = self.calendars
-        built: dict[str, Calendar] = {}
-        visiting: list[str] = []
-
-        def resolve(name: str) -> Calendar:
-            found = built.get(name)
-            if found is not None:
-                return found
-            if name not in entries:
-                referrer = visiting[-1] if visiting else name
-                close = difflib.get_close_matches(name, list(entries), n=1)
-                hint = f"; did you mean {brief(close[0])}?" if close else ""
-                raise ConfigError(
-                    f"{source}: calendars.{referrer}: unknown calendar {brief(name)}{hint} "
-                    f"(defined: {', '.join(entries)})"
-                )
-            if name in visiting:
-                chain = [*visiting[visiting.index(name) :], name]
-                raise ConfigError(
-                    f"{source}: calendars.{chain[0]}: composition cycle {' -> '.join(chain)}"
-                )
-            visiting.append(name)
-            entry = entries[name]
-            try:
-                calendar = (
-                    entry.evaluate(resolve)
-                    if isinstance(entry, (Ref, Op))
-                    else entry.build(resolve)
-                )
-            except ConfigError:
-                raise
-            except SlaclockError as exc:
-                raise ConfigError(f"{source}: calendars.{name}: {exc}") from exc
-            visiting.pop()
-            built[name] = calendar
-            return calendar
-
-        return {name: resolve(name) for name in entries}
+        return build_set(self.calendars, source)
 
 
 # -- loading ------------------------------------------------------------------

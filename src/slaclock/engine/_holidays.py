@@ -16,6 +16,8 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
+from ._holiday_cache import Attributes, Entry
+from ._holiday_cache import entry as cache_entry
 from ._text import brief
 from .errors import ScheduleError
 from .schedule import parse_dates
@@ -62,9 +64,11 @@ class PackageHolidays:
     """
 
     __slots__ = (
+        "_cache",
         "_key",
         "_lock",
         "_lookup",
+        "_request",
         "_years",
         "added",
         "categories",
@@ -86,14 +90,21 @@ class PackageHolidays:
         observed: bool,
         added: frozenset[dt.date],
         removed: frozenset[dt.date],
+        request: tuple[str, str, str | None, bool, Any] | None = None,
+        cache: Entry | None = None,
     ) -> None:
+        # The package's object; None until first needed when the dates came from the
+        # cache (``request`` then says how to make it: kind, code, subdiv, observed,
+        # categories).
         self._lookup = lookup
+        self._request = request
+        self._cache = cache
         # The package fills in a year lazily and marks it filled first; a second
         # thread in that gap would see no holidays, so lookups go one at a time.
         self._lock = threading.Lock()
         # Each year's holiday dates, read from the object once: a set lookup is ten
         # times cheaper than asking the object, and a chunk asks about 300 times.
-        self._years: dict[int, frozenset[dt.date]] = {}
+        self._years: dict[int, frozenset[dt.date]] = dict(cache.years) if cache else {}
         self.country = country
         self.market = market
         self.subdiv = subdiv
@@ -151,34 +162,36 @@ class PackageHolidays:
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], where: str) -> PackageHolidays:
-        """Return the source described by ``{"country": "GB", "subdiv": "ENG", ...}``."""
-        try:
-            package = importlib.import_module("holidays")
-        except ImportError as exc:  # pragma: no cover - holidays is a dependency
-            raise ScheduleError(
-                f"{where}: the 'holidays' package is needed for {brief(data)}"
-            ) from exc
+        """Return the source described by ``{"country": "GB", "subdiv": "ENG", ...}``.
+
+        Years already in the on-disk cache (``_holiday_cache.py``) are read from it,
+        and the ``holidays`` package is imported only for a year it lacks.
+        """
         country, market = data.get("country"), data.get("market")
         categories = data.get("categories") or None
         observed = bool(data.get("observed", True))
-        try:
-            if market or country:
-                obj = load_holidays(
-                    package,
-                    str(market or country),
-                    financial=bool(market),
-                    subdiv=None if market else data.get("subdiv"),
+        request: tuple[str, str, str | None, bool, Any] | None = None
+        cache = None
+        if market or country:
+            kind = "financial" if market else "countries"
+            subdiv = None if market else data.get("subdiv")
+            request = (kind, str(market or country), subdiv, observed, categories)
+            cache = cache_entry(kind, request[1], subdiv, categories, observed)
+            if cache is not None and cache.attributes is not None:
+                known = cache.attributes
+                return cls(
+                    None,
+                    country=known.country,
+                    market=known.market,
+                    subdiv=known.subdiv,
+                    categories=known.categories,
                     observed=observed,
-                    categories=categories,
+                    added=parse_dates(data.get("add", ()), f"{where}.add"),
+                    removed=parse_dates(data.get("remove", ()), f"{where}.remove"),
+                    request=request,
+                    cache=cache,
                 )
-            else:
-                raise ScheduleError(f"{where}: holidays need a 'country' or a 'market'")
-        except NotImplementedError as exc:
-            raise ScheduleError(f"{where}: {exc}") from exc
-        except (KeyError, ValueError) as exc:
-            if isinstance(exc, ScheduleError):
-                raise
-            raise ScheduleError(f"{where}: {exc}") from exc
+        obj = _package_object(request, where, data)
         added = parse_dates(data.get("add", ()), f"{where}.add")
         removed = parse_dates(data.get("remove", ()), f"{where}.remove")
         return cls(
@@ -190,6 +203,8 @@ class PackageHolidays:
             observed=observed,
             added=added,
             removed=removed,
+            request=request,
+            cache=cache,
         )
 
     def __contains__(self, day: object) -> bool:
@@ -201,14 +216,26 @@ class PackageHolidays:
             dates = self._years.get(day.year)
             if dates is None:
                 with self._lock:
-                    day in self._lookup  # noqa: B015 - fills in the year
+                    lookup = self._object()
+                    day in lookup  # noqa: B015 - fills in the year
                     dates = frozenset(
-                        key for key in self._lookup if getattr(key, "year", None) == day.year
+                        key for key in lookup if getattr(key, "year", None) == day.year
                     )
                     self._years[day.year] = dates
+                    if self._cache is not None:
+                        attributes = Attributes(
+                            self.country, self.market, self.subdiv, self.categories
+                        )
+                        self._cache.save(attributes, self._years)
             return day in dates
         with self._lock:
-            return day in self._lookup
+            return day in self._object()
+
+    def _object(self) -> Any:
+        """Return the package's object, making it now if the cache stood in for it so far."""
+        if self._lookup is None:
+            self._lookup = _package_object(self._request, "holidays", {})
+        return self._lookup
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PackageHolidays) and other._key == self._key
@@ -234,6 +261,34 @@ class PackageHolidays:
         if self.removed:
             data["remove"] = sorted(day.isoformat() for day in self.removed)
         return data
+
+
+def _package_object(
+    request: tuple[str, str, str | None, bool, Any] | None, where: str, data: object
+) -> Any:
+    """Return the ``holidays`` object a request (kind, code, subdiv, observed, categories) names."""
+    try:
+        package = importlib.import_module("holidays")
+    except ImportError as exc:  # pragma: no cover - holidays is a dependency
+        raise ScheduleError(f"{where}: the 'holidays' package is needed for {brief(data)}") from exc
+    if request is None:
+        raise ScheduleError(f"{where}: holidays need a 'country' or a 'market'")
+    kind, code, subdiv, observed, categories = request
+    try:
+        return load_holidays(
+            package,
+            code,
+            financial=kind == "financial",
+            subdiv=subdiv,
+            observed=observed,
+            categories=categories,
+        )
+    except NotImplementedError as exc:
+        raise ScheduleError(f"{where}: {exc}") from exc
+    except (KeyError, ValueError) as exc:
+        if isinstance(exc, ScheduleError):
+            raise
+        raise ScheduleError(f"{where}: {exc}") from exc
 
 
 def holiday_class(package: Any, code: str, *, financial: bool = False) -> Any | None:

@@ -24,6 +24,8 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
+from itertools import accumulate
+from operator import sub
 from typing import Any, Protocol
 
 from ._time import MAX_US, MIN_US
@@ -79,13 +81,11 @@ class Chunk:
         self.hi = hi
         self.starts = starts
         self.ends = ends
-        running = 0
-        cum_end: list[int] = []
-        for start, end in zip(starts, ends, strict=True):
-            running += end - start
-            cum_end.append(running)
+        if len(starts) != len(ends):
+            raise ValueError("an interval list needs as many ends as starts")
+        cum_end: list[int] = list(accumulate(map(sub, ends, starts)))
         self.cum_end = cum_end
-        self.total = running
+        self.total = cum_end[-1] if cum_end else 0
 
     def before(self, t: int) -> int:
         """Return the open time in ``[self.lo, t)``, for ``t`` inside the chunk."""
@@ -372,7 +372,9 @@ class PeriodIndex:
             target = head.before(t) + duration
             if target <= head.total:
                 return head.instant_at(target)
-        level = self._level(t, t)
+        # Past the piece (or chunk) that holds t: the answer is at least ``duration`` of
+        # real time away, so beyond the pieces' reach chunks answer rather than pieces.
+        level = self._level(t, t + duration)
         if level is self._piece_level:
             try:
                 return self._add(level, t, duration)
@@ -403,7 +405,7 @@ class PeriodIndex:
             return t if duration == 0 else self.add(t, -duration)
         if t - duration < MIN_US:
             raise OutOfRangeError(_PAST_THE_END)
-        level = self._level(t, t)
+        level = self._level(t - duration, t)
         if level is self._piece_level:
             try:
                 return self._subtract(level, t, duration)

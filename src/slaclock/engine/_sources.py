@@ -7,12 +7,14 @@ JSON-ready data (``to_data``) and list its open intervals for any span.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ._holidays import DateHolidays, PackageHolidays, UnionHolidays, holiday_source
 from ._index import Intervals, PeriodIndex
+from ._steady import transitions
 from ._time import MAX_US, MIN_US, ONE_US, US_PER_DAY, first_instant_at, wall
 from .errors import ScheduleError
 from .schedule import Shift, ShiftsSpec, WeeklyHours, parse_date, parse_shifts
@@ -23,6 +25,8 @@ _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 #: The first and last local dates whose shifts the engine places in time.
 _FIRST_DAY = dt.date(1, 1, 3)
 _LAST_DAY = dt.date(9999, 12, 27)
+#: The fewest days a span must hold to be placed at steady offsets (``_steady``).
+_STEADY_DAYS = 31
 
 
 def local_days(lo: int, hi: int, zone: ZoneInfo) -> tuple[dt.date, dt.date]:
@@ -74,14 +78,21 @@ def place_shifts(
             end = base + shift.end_us - offset // ONE_US
         else:
             end = first_instant_at(local, zone)
-        start = max(start, lo)
-        end = min(end, hi)
-        if start < end:
-            if ends and start <= ends[-1]:
-                ends[-1] = max(ends[-1], end)
-            else:
-                starts.append(start)
-                ends.append(end)
+        append_clipped(starts, ends, start, end, lo, hi)
+
+
+def append_clipped(  # noqa: PLR0917 - called per shift, where keywords cost
+    starts: list[int], ends: list[int], start: int, end: int, lo: int, hi: int
+) -> None:
+    """Append ``[start, end)`` clipped to ``[lo, hi)`` if anything is left, merging as below."""
+    start = max(start, lo)
+    end = min(end, hi)
+    if start < end:
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
 
 
 def append_merged(starts: list[int], ends: list[int], start: int, end: int) -> None:
@@ -96,7 +107,17 @@ def append_merged(starts: list[int], ends: list[int], start: int, end: int) -> N
 class WeeklySource:
     """Weekly shifts in one zone, less holidays, with per-date overrides."""
 
-    __slots__ = ("_hash", "holidays", "overrides", "week", "zone")
+    __slots__ = (
+        "_hash",
+        "_override_days",
+        "_week_ends",
+        "_week_starts",
+        "_working_days",
+        "holidays",
+        "overrides",
+        "week",
+        "zone",
+    )
 
     def __init__(
         self,
@@ -110,6 +131,21 @@ class WeeklySource:
         self.holidays = holidays
         self.overrides = dict(sorted(overrides.items()))
         self._hash = hash((zone.key, week, holidays, tuple(self.overrides.items())))
+        self._override_days = [day.toordinal() for day in self.overrides]
+        self._working_days = [number for number, shifts in enumerate(week.days) if shifts]
+        # A week without holidays or overrides, from Monday 00:00 (µs), merged as placed:
+        # copied whole into each such week at a steady UTC offset (see ``_place_steady``).
+        self._week_starts: list[int] = []
+        self._week_ends: list[int] = []
+        for number, shifts in enumerate(week.days):
+            for shift in shifts:
+                midnight = number * US_PER_DAY
+                append_merged(
+                    self._week_starts,
+                    self._week_ends,
+                    midnight + shift.start_us,
+                    midnight + shift.end_us,
+                )
 
     @classmethod
     def build(
@@ -159,18 +195,123 @@ class WeeklySource:
             return ()
         return shifts
 
-    def intervals(self, lo: int, hi: int) -> Intervals:
+    def intervals(self, lo: int, hi: int, *, steady: bool = True) -> Intervals:
+        """Return the open intervals within ``[lo, hi)``.
+
+        Days far from the zone's transitions are placed by integer arithmetic
+        (``_steady``); the others, or all with ``steady=False``, day by day with
+        datetimes. Both give the same answer (tests/engine check it).
+        """
         starts: list[int] = []
         ends: list[int] = []
         if self.week.is_empty and not any(self.overrides.values()):
             return starts, ends
         day, last = local_days(lo, hi, self.zone)
-        while day <= last:
-            shifts = self.shifts_on(day)
-            if shifts:
-                place_shifts(starts, ends, day, shifts, zone=self.zone, lo=lo, hi=hi)
-            day += _ONE_DAY
+        ordinal, final = day.toordinal(), last.toordinal()
+        # Reading the zone's transitions costs a few milliseconds, once per zone and
+        # process: a piece's dozen days place faster one by one, so a short span
+        # uses them only if they have been read already.
+        long = final - ordinal > _STEADY_DAYS
+        known = transitions(self.zone, read=long) if steady else None
+        while ordinal <= final:
+            run = None if known is None else known.steady_run(ordinal)
+            if run is None:  # near a transition (or not known): the exact path, one day
+                day = dt.date.fromordinal(ordinal)
+                shifts = self.shifts_on(day)
+                if shifts:
+                    place_shifts(starts, ends, day, shifts, zone=self.zone, lo=lo, hi=hi)
+                ordinal += 1
+                continue
+            offset, run_last = run
+            stop = min(run_last, final)
+            self._place_steady(starts, ends, ordinal, stop, offset=offset, lo=lo, hi=hi)
+            ordinal = stop + 1
         return starts, ends
+
+    def _place_steady(
+        self,
+        starts: list[int],
+        ends: list[int],
+        first: int,
+        last: int,
+        *,
+        offset: int,
+        lo: int,
+        hi: int,
+    ) -> None:
+        """Append the shifts of days ``first`` to ``last`` (ordinals), all at UTC offset ``offset``.
+
+        A boundary is then the day's midnight in µs plus the shift's time of day, less the
+        offset: what ``place_shifts`` computes for readings neither skipped nor repeated.
+        """
+        days = self.week.days
+        overrides = self.overrides
+        holidays = self.holidays
+        week_starts, week_ends = self._week_starts, self._week_ends
+        ordinal = first
+        base = (first - _EPOCH_ORDINAL) * US_PER_DAY - offset
+        while ordinal <= last:
+            weekday = (ordinal - 1) % 7  # ordinal 1, 0001-01-01, is a Monday
+            if (
+                weekday == 0
+                and week_starts
+                and ordinal + 6 <= last
+                and base + week_starts[0] >= lo
+                and base + week_ends[-1] <= hi
+                and self._plain_week(ordinal)
+                and self._extend_week(starts, ends, base)
+            ):
+                ordinal += 7
+                base += 7 * US_PER_DAY
+                continue
+            shifts = days[weekday]
+            if shifts or overrides:
+                day = dt.date.fromordinal(ordinal)
+                override = overrides.get(day)
+                if override is not None:
+                    shifts = override
+                elif day in holidays:
+                    shifts = ()
+            for shift in shifts:
+                append_clipped(starts, ends, base + shift.start_us, base + shift.end_us, lo, hi)
+            ordinal += 1
+            base += US_PER_DAY
+
+    def _extend_week(self, starts: list[int], ends: list[int], base: int) -> bool:
+        """Append the week template from ``base`` (µs) as placing its days would; False if not.
+
+        Its first span may merge into the last one placed (a shift running into
+        Monday); if the merged span would reach the template's second, nothing is
+        appended and the days are placed one by one.
+        """
+        week_starts, week_ends = self._week_starts, self._week_ends
+        first = base + week_starts[0]
+        if ends and first <= ends[-1]:
+            merged = max(ends[-1], base + week_ends[0])
+            if len(week_starts) > 1 and base + week_starts[1] <= merged:
+                return False
+            ends[-1] = merged
+            starts.extend([base + start for start in week_starts[1:]])
+            ends.extend([base + end for end in week_ends[1:]])
+            return True
+        starts.extend([base + start for start in week_starts])
+        ends.extend([base + end for end in week_ends])
+        return True
+
+    def _plain_week(self, monday: int) -> bool:
+        """Return whether the week from ordinal ``monday`` has no override and no holiday."""
+        overridden = self._override_days
+        if overridden:
+            i = bisect_left(overridden, monday)
+            if i < len(overridden) and overridden[i] <= monday + 6:
+                return False
+        holidays = self.holidays
+        if isinstance(holidays, DateHolidays) and not holidays.dates:
+            return True
+        for number in self._working_days:
+            if dt.date.fromordinal(monday + number) in holidays:
+                return False
+        return True
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": "weekly", "tz": self.zone.key, "hours": self.week.to_dict()}
@@ -227,8 +368,20 @@ def union(parts: Sequence[Intervals]) -> Intervals:
     pairs = sorted(pair for starts, ends in parts for pair in zip(starts, ends, strict=True))
     starts: list[int] = []
     ends: list[int] = []
+    if not pairs:
+        return starts, ends
+    # The span being merged is kept in locals, not in the lists: this loop runs once
+    # per shift of every operand when a union's chunk is built.
+    current_start, current_end = pairs[0]
     for start, end in pairs:
-        append_merged(starts, ends, start, end)
+        if start <= current_end:
+            current_end = max(current_end, end)
+        else:
+            starts.append(current_start)
+            ends.append(current_end)
+            current_start, current_end = start, end
+    starts.append(current_start)
+    ends.append(current_end)
     return starts, ends
 
 

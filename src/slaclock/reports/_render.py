@@ -10,8 +10,7 @@ import re
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from slaclock.sla.results import iso_duration
-from slaclock.sla.targets import format_duration
+from slaclock.sla.targets import format_duration, iso_duration
 
 __all__ = [
     "csv_text",

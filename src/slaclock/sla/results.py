@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from slaclock.engine._time import iso_or_none
-from slaclock.sla.targets import format_duration
+from slaclock.sla.targets import iso_duration
 
 __all__ = [
     "CycleReport",
@@ -342,8 +342,3 @@ class Report(Mapping[str, MetricReport]):
 def _escalation_key(escalation: Escalation) -> tuple[dt.datetime, float]:
     assert escalation.at is not None
     return escalation.at, escalation.level
-
-
-def iso_duration(value: dt.timedelta) -> str:
-    """Return an ISO 8601 duration with hours, minutes and seconds (``-PT1H30M``)."""
-    return format_duration(value, iso=True)

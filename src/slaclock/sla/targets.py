@@ -239,6 +239,11 @@ def format_duration(amount: dt.timedelta, *, iso: bool = False) -> str:
     return sign + ("PT" if iso else "") + text
 
 
+def iso_duration(value: dt.timedelta) -> str:
+    """Return an ISO 8601 duration with hours, minutes and seconds (``-PT1H30M``)."""
+    return format_duration(value, iso=True)
+
+
 def parse_duration(text: str, where: str = "duration") -> dt.timedelta:
     """Return the duration written ``1h30m``, ``45s`` or ISO 8601 ``PT1H30M`` (``-`` allowed).
 

@@ -1,0 +1,160 @@
+"""The on-disk cache of holiday dates: same answers, no ``holidays`` import, never trusted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from slaclock import Calendar
+from slaclock.engine import _holiday_cache
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+DATA = {
+    "tz": "Europe/London",
+    "hours": {"mon-fri": "09:00-17:00"},
+    "holidays": {"country": "GB", "subdiv": "ENG"},
+}
+
+# Answers every day of 2020-2030 and says whether the holidays package was imported.
+SCRIPT = textwrap.dedent(
+    """
+    import datetime as dt
+    import json
+    import sys
+
+    from slaclock import Calendar
+
+    cal = Calendar.from_dict(json.loads(sys.argv[1]))
+    ours = cal._source.holidays
+    days = [dt.date(2020, 1, 1) + dt.timedelta(days=n) for n in range(11 * 366)]
+    found = [day.isoformat() for day in days if day in ours]
+    print(json.dumps({"holidays": found, "imported": "holidays" in sys.modules}))
+    """
+)
+
+
+def run(folder: Path, *, cache: str = "on") -> dict[str, object]:
+    env = {
+        "PYTHONPATH": str(SRC),
+        "PATH": "",
+        "SLACLOCK_CACHE_DIR": str(folder),
+        "SLACLOCK_CACHE": cache,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, json.dumps(DATA)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def package_dates() -> list[str]:
+    import holidays
+
+    england = holidays.country_holidays("GB", subdiv="ENG", years=range(2020, 2032))
+    last = dt.date(2020, 1, 1) + dt.timedelta(days=11 * 366 - 1)
+    return sorted(day.isoformat() for day in england if day <= last)
+
+
+def test_a_second_process_reads_the_dates_without_the_package(tmp_path: Path) -> None:
+    first = run(tmp_path)
+    assert first["imported"] is True
+    files = list((tmp_path / "holidays").glob("*.json"))
+    assert len(files) == 1
+    assert files[0].stat().st_mode & 0o077 == 0  # private to the user
+    second = run(tmp_path)
+    assert second["imported"] is False
+    assert first["holidays"] == second["holidays"] == package_dates()
+
+
+def test_the_cache_can_be_turned_off(tmp_path: Path) -> None:
+    result = run(tmp_path, cache="off")
+    assert result["imported"] is True
+    assert result["holidays"] == package_dates()
+    assert not (tmp_path / "holidays").exists()
+
+
+def cache_file(tmp_path: Path) -> Path:
+    run(tmp_path)
+    (found,) = (tmp_path / "holidays").glob("*.json")
+    return found
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda data: data["key"].__setitem__("version", "0.0.1"),  # another package version
+        lambda data: data["key"].__setitem__("subdiv", "SCT"),  # another request
+        lambda data: data["years"].__setitem__("2026", ["2027-01-01"]),  # a date of another year
+        lambda data: data["years"].__setitem__("2026", ["2026-02-30"]),  # not a date
+        lambda data: data["years"].__setitem__("2026", [20260101]),  # not text
+        lambda data: data.__setitem__("format", 99),  # another layout
+        lambda data: data.__setitem__("attributes", None),
+    ],
+)
+def test_a_file_that_does_not_check_out_is_ignored(tmp_path: Path, spoil: object) -> None:
+    path = cache_file(tmp_path)
+    data = json.loads(path.read_text())
+    spoil(data)  # type: ignore[operator]
+    path.write_text(json.dumps(data))
+    os.chmod(path, 0o600)
+    again = run(tmp_path)
+    assert again["imported"] is True
+    assert again["holidays"] == package_dates()
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_file_others_may_write_is_ignored(tmp_path: Path) -> None:
+    path = cache_file(tmp_path)
+    os.chmod(path, 0o666)
+    assert run(tmp_path)["imported"] is True
+
+
+def test_garbage_is_ignored(tmp_path: Path) -> None:
+    path = cache_file(tmp_path)
+    path.write_bytes(b"\\x00not json")
+    assert run(tmp_path)["imported"] is True
+    path.write_text("[]")
+    assert run(tmp_path)["imported"] is True
+
+
+def test_an_unwritable_folder_only_costs_the_cache(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    result = run(blocked)
+    assert result["holidays"] == package_dates()
+
+
+def test_in_process_answers_match_with_and_without_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SLACLOCK_CACHE_DIR", str(tmp_path))
+    start = dt.datetime(2026, 12, 20, tzinfo=dt.timezone.utc)
+    cold = Calendar.from_dict(DATA)
+    answer = cold.elapsed(start, start + dt.timedelta(days=400))
+    warm = Calendar.from_dict(DATA)  # its years now come from the file
+    assert warm._source.holidays._lookup is None
+    assert warm.elapsed(start, start + dt.timedelta(days=400)) == answer
+    assert warm == cold
+    assert warm.to_dict() == cold.to_dict()
+    far = dt.datetime(2040, 1, 1, tzinfo=dt.timezone.utc)  # a year not cached: the package
+    assert warm.elapsed(far, far + dt.timedelta(days=30)) == cold.elapsed(
+        far, far + dt.timedelta(days=30)
+    )
+
+
+def test_the_version_is_read_without_importing_the_package() -> None:
+    import holidays
+
+    assert _holiday_cache.package_version() == holidays.__version__
