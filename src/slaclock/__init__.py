@@ -15,9 +15,9 @@ readers, ``holidays`` with a holidays object, dateutil with a recurring window.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from slaclock._lazy import lazy_attributes as _lazy_attributes
 from slaclock._version import __version__
 
 if TYPE_CHECKING:
@@ -204,14 +204,8 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Return the public name ``name``, importing the module that defines it on first use."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'slaclock' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+#: Return the public name asked for, importing the module that defines it on first use.
+__getattr__ = _lazy_attributes("slaclock", _WHERE, globals())
 
 
 def __dir__() -> list[str]:

@@ -39,11 +39,11 @@ and the problem. Loading never executes code from the file (``tomllib``,
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from slaclock._lazy import lazy_attributes as _lazy_attributes
 from slaclock.config._documents import parse_document, read_document
 from slaclock.config._expressions import parse_expression
 from slaclock.config._fields import NAME_RE
@@ -89,13 +89,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = _lazy_attributes(__name__, _LAZY, globals())
 
 
 def calendars_from_mapping(data: object, source: str = "<string>") -> dict[str, Calendar]:
