@@ -24,7 +24,7 @@ from slaclock.errors import NoBusinessTimeError
 from slaclock.sla.conditions import Condition, MetricDefinition
 from slaclock.sla.events import TicketEvent
 from slaclock.sla.results import CycleReport, Interval, MetricReport, SegmentReport, Status
-from slaclock.sla.targets import Duration, Target
+from slaclock.sla.targets import BusinessDays, Duration, Target
 
 ONE_US = dt.timedelta(microseconds=1)
 
@@ -51,11 +51,30 @@ def add_us(calendar: Calendar, start: int, amount: int) -> int:
         raise
 
 
+#: Due instants of business-day targets by (calendar, target, local day, after the
+#: cut-off): every run started that day shares one. The calendar is kept in the value
+#: so that its id is not reused while the entry lives.
+_DUE: dict[tuple[int, BusinessDays, dt.date, bool], tuple[Calendar, int]] = {}
+_DUE_SIZE = 4096
+
+
 def target_us(target: Target, calendar: Calendar, start: int) -> int:
     """Return the business time ``target`` allows for a run counted from ``start``."""
     if isinstance(target, Duration):
         return target.amount // ONE_US  # the same from any start
-    return target.duration_from(calendar, from_us(start, calendar.tz)) // ONE_US
+    local = from_us(start, calendar.tz)
+    # The due instant depends only on the local day and which side of the cut-off.
+    cutoff = target.cutoff
+    key = (id(calendar), target, local.date(), cutoff is not None and local.time() >= cutoff)
+    found = _DUE.get(key)
+    if found is not None and found[0] is calendar:
+        due = found[1]
+    else:
+        due = to_us(target.due_from(calendar, local))
+        if len(_DUE) >= _DUE_SIZE:
+            _DUE.clear()
+        _DUE[key] = (calendar, due)
+    return elapsed_us(calendar, start, due)
 
 
 def at(us: int, calendar: Calendar) -> dt.datetime:
@@ -491,28 +510,33 @@ class Tracker:
 
         In this order: cancel, reset, pause or resume, stop, then start.
         """
-        definition = self.definition
         kind = event.kind
-        if kind not in definition.kinds and not (kind == "status" and self.pauses):
-            return self  # nothing in the definition reads this kind of event
+        plan = self.definition.plans.get(kind)
+        if plan is None:
+            # No condition reads this kind of event; a status change may still pause.
+            if kind == "status" and self.pauses and not self.void:
+                return self._resume(t, status)
+            return self
         if self.void:
             return self
-        if _any(definition.cancel_when, event):
+        cancel, reset, stop, after, start = plan
+        if cancel and _any(cancel, event):
             return self.cancel(t, void=True)
         tracker = self
-        if tracker.open is not None and _any(definition.reset_when, event):
+        if reset and tracker.open is not None and _any(reset, event):
             tracker = tracker.reset(t, status)
         if kind == "status" and tracker.pauses:
             tracker = tracker._resume(t, status)
-        if tracker.open is not None and _any(definition.stop_when, event):
+        if stop and tracker.open is not None and _any(stop, event):
             tracker = tracker._move(t, STOPPED)
-        if not tracker.armed and _any(definition.start_after, event):
+        if after and not tracker.armed and _any(after, event):
             tracker = dataclasses.replace(tracker, armed=True)
         if (
-            tracker.armed
+            start
+            and tracker.armed
             and tracker.open is None
-            and (definition.cyclic or tracker.done is None)
-            and _any(definition.start_when, event)
+            and (self.definition.cyclic or tracker.done is None)
+            and _any(start, event)
         ):
             tracker = tracker._start(t, status)
         return tracker

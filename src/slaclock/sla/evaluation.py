@@ -288,59 +288,88 @@ class Evaluation:
 
     def feed(self, event: TicketEvent | Mapping[str, Any]) -> Evaluation:
         """Return the state after ``event``; raise EventError (state unchanged) if it cannot be."""
-        # Numbered from 0, like a JSON path into the ticket's "events" list.
-        where = f"events[{self._count}]"
         if not isinstance(event, TicketEvent):
-            event = TicketEvent.from_dict(event, where)
-        t = to_us(event.at)
-        self._check(event, t, where)
-        ticket = self._ticket
-        instant = self._instant
-        if ticket is None or t > ticket.last_us:
-            instant = _Instant(ticket).plus(event)
-            after = self._apply(ticket, event, t, where)
-        else:
-            assert instant is not None  # a logged ticket always has its last instant
-            appends = instant.appends(event)
-            instant = instant.plus(event)
-            if appends:
-                after = self._apply(ticket, event, t, where)
-            else:
-                # It belongs earlier among this instant's events: apply them again, in order.
-                assert instant.events is not None
-                base = instant.base
-                resolved = base is not None and base.resolved
-                for item in canonical_order(instant.events.oldest_first(), resolved):
-                    base = self._apply(base, item, t, where)
-                assert base is not None
-                after = base
-        state = Evaluation(
-            self.policy, after, instant, _EventLink(event, self._events), self._count + 1
-        )
+            # Numbered from 0, like a JSON path into the ticket's "events" list.
+            event = TicketEvent.from_dict(event, f"events[{self._count}]")
+        ticket, instant = self._step(self._ticket, self._instant, self._events, event, self._count)
+        return self._after(ticket, instant, _EventLink(event, self._events), self._count + 1)
+
+    def feed_all(self, events: Iterable[TicketEvent | Mapping[str, Any]]) -> Evaluation:
+        """Return the state after every event in ``events``, in order.
+
+        The same steps as ``feed`` one event at a time, without building the states between.
+        """
+        ticket, instant, log, count = self._ticket, self._instant, self._events, self._count
+        step = self._step
+        for given in events:
+            event = (
+                given
+                if isinstance(given, TicketEvent)
+                else TicketEvent.from_dict(given, f"events[{count}]")
+            )
+            ticket, instant = step(ticket, instant, log, event, count)
+            log = _EventLink(event, log)
+            count += 1
+        if log is None or count == self._count:
+            return self
+        return self._after(ticket, instant, log, count)
+
+    def _after(
+        self, ticket: _Ticket | None, instant: _Instant | None, log: _EventLink, count: int
+    ) -> Evaluation:
+        """Return the state of this policy with the given parts (its book handed on)."""
+        state = Evaluation(self.policy, ticket, instant, log, count)
         state.__dict__["_book"] = self._book
         return state
 
-    def feed_all(self, events: Iterable[TicketEvent | Mapping[str, Any]]) -> Evaluation:
-        """Return the state after every event in ``events``, in order."""
-        state = self
-        for event in events:
-            state = state.feed(event)
-        return state
+    def _step(
+        self,
+        ticket: _Ticket | None,
+        instant: _Instant | None,
+        log: _EventLink | None,
+        event: TicketEvent,
+        count: int,
+    ) -> tuple[_Ticket, _Instant]:
+        """Return the ticket and its last instant after ``event``, the ``count``-th fed."""
+        t = to_us(event.at)
+        self._check(ticket, log, event, t, count)
+        if ticket is None or t > ticket.last_us:
+            return self._apply(ticket, event, t, count), _Instant(ticket).plus(event)
+        assert instant is not None  # a logged ticket always has its last instant
+        appends = instant.appends(event)
+        instant = instant.plus(event)
+        if appends:
+            return self._apply(ticket, event, t, count), instant
+        # It belongs earlier among this instant's events: apply them again, in order.
+        assert instant.events is not None
+        base = instant.base
+        resolved = base is not None and base.resolved
+        for item in canonical_order(instant.events.oldest_first(), resolved):
+            base = self._apply(base, item, t, count)
+        assert base is not None
+        return base, instant
 
-    def _check(self, event: TicketEvent, t: int, where: str) -> None:
+    def _check(
+        self,
+        ticket: _Ticket | None,
+        log: _EventLink | None,
+        event: TicketEvent,
+        t: int,
+        count: int,
+    ) -> None:
         def refuse(problem: str) -> EventError:
-            return EventError(f"{where} ({event.describe()}): {problem}")
+            return EventError(f"events[{count}] ({event.describe()}): {problem}")
 
-        if self._ticket is None:
+        if ticket is None:
             if event.kind != "logged":
                 raise refuse("the first event must be 'logged'")
         else:
             if event.kind == "logged":
                 raise refuse("the ticket was already logged")
-            if t < self._ticket.last_us:
-                assert self._events is not None
+            if t < ticket.last_us:
+                assert log is not None
                 raise refuse(
-                    f"it is earlier than the previous event ({self._events.event.describe()}); "
+                    f"it is earlier than the previous event ({log.event.describe()}); "
                     "events must come in time order"
                 )
         policy = self.policy
@@ -365,7 +394,7 @@ class Evaluation:
     def _rule(self, tier: str, metric: str) -> Rule:
         return self._book.rules[tier, metric]
 
-    def _apply(self, ticket: _Ticket | None, event: TicketEvent, t: int, where: str) -> _Ticket:
+    def _apply(self, ticket: _Ticket | None, event: TicketEvent, t: int, count: int) -> _Ticket:
         """Return the ticket after ``event`` at ``t`` (µs)."""
         if ticket is None:
             assert event.priority is not None  # a logged event; checked by _check
@@ -385,7 +414,9 @@ class Evaluation:
         )
         if kind == "reopened":
             if not ticket.resolved:
-                raise EventError(f"{where} ({event.describe()}): the ticket is not resolved")
+                raise EventError(
+                    f"events[{count}] ({event.describe()}): the ticket is not resolved"
+                )
             return self._reopen(ticket, event, t, log)
         if ticket.resolved:
             # Accepted, and no metric changes until a reopen; a new priority waits for it.
@@ -425,7 +456,7 @@ class Evaluation:
             status = event.status
         elif kind == "agent_reply" and event.public:
             replied = True
-        trackers = tuple(tracker.on(event, t, status) for tracker in trackers)
+        trackers = tuple([tracker.on(event, t, status) for tracker in trackers])
         return _Ticket(priority, status, False, replied, trackers, log, last, ticket.pending)
 
     def _tracker(self, metric: str, tier: str, previous: Tracker | None = None) -> Tracker:
