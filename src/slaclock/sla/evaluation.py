@@ -34,7 +34,7 @@ import datetime as dt
 import functools
 import weakref
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from slaclock.engine._time import to_us
 from slaclock.engine.calendar import Calendar
@@ -106,8 +106,7 @@ def canonical_order(events: Iterable[TicketEvent], resolved: bool) -> list[Ticke
     ]
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Instant:
+class _Instant(NamedTuple):
     """The events fed at the last instant (newest first) and the state before them."""
 
     base: _Ticket | None
@@ -131,8 +130,7 @@ class _Instant:
         return _Instant(self.base, _EventLink(event, self.events), reopened, resolved)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _EventLink:
+class _EventLink(NamedTuple):
     """An event and the events before it (a cons cell, newest first)."""
 
     event: TicketEvent
@@ -148,8 +146,7 @@ class _EventLink:
         return found
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Ticket:
+class _Ticket(NamedTuple):
     """The ticket's facts and its metrics after some events (in canonical order)."""
 
     priority: str
@@ -485,7 +482,7 @@ class Evaluation:
                 trackers.append(self._added(ticket, metric, priority, t, None))
         order = self._book.order
         trackers.sort(key=lambda tracker: order[tracker.metric])
-        return dataclasses.replace(ticket, priority=priority, trackers=tuple(trackers))
+        return ticket._replace(priority=priority, trackers=tuple(trackers))
 
     def _added(
         self, ticket: _Ticket, metric: str, priority: str, t: int, previous: Tracker | None
@@ -539,7 +536,7 @@ class Evaluation:
 
 def _applied_from(run: Run, t: int) -> Run:
     """Return a replayed run whose tier applies from ``t`` (its one segment opens then)."""
-    return Run(run.started, dataclasses.replace(run.current, opened=max(run.started, t)))
+    return Run(run.started, run.current._replace(opened=max(run.started, t)))
 
 
 def _from_change(run: Run, t: int) -> Run:
