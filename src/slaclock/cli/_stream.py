@@ -118,7 +118,7 @@ def render_ticket(
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         for figures in report.values():
-            data = figures.to_dict()
+            data = figures.to_dict(intervals=False)
             data.update(ticket=ticket.id, customer=ticket.customer, priority=report.priority)
             row = ["" if data[name] is None else data[name] for name in EVALUATE_COLUMNS]
             writer.writerow([inert_cell(cell) for cell in row] if neutralise else row)
@@ -149,10 +149,7 @@ def render_ticket(
 def _item(ticket: Ticket, report: Report, explain: bool) -> dict[str, Any]:
     metrics = {}
     for metric, figures in report.items():
-        data = figures.to_dict()
-        if not explain:
-            del data["intervals"]
-        metrics[metric] = data
+        metrics[metric] = figures.to_dict(intervals=explain)
     return {
         "id": ticket.id,
         "customer": ticket.customer,

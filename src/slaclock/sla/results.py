@@ -163,9 +163,13 @@ class MetricReport:
         """Return the counted, paused and closed intervals behind this metric, oldest first."""
         return () if self._story is None else self._story()
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the report as JSON-ready data (ISO 8601 instants and durations)."""
-        return {
+    def to_dict(self, *, intervals: bool = True) -> dict[str, Any]:
+        """Return the report as JSON-ready data (ISO 8601 instants and durations).
+
+        ``intervals=False`` leaves out the ``intervals`` (the explanation), which
+        cost more to work out than the rest of the report.
+        """
+        data = {
             "metric": self.metric,
             "status": self.status.value,
             "target": iso_duration(self.target),
@@ -180,8 +184,10 @@ class MetricReport:
             "used": self.used,
             "cycles": [cycle.to_dict() for cycle in self.cycles],
             "segments": [segment.to_dict() for segment in self.segments],
-            "intervals": [interval.to_dict() for interval in self.intervals],
         }
+        if intervals:
+            data["intervals"] = [interval.to_dict() for interval in self.intervals]
+        return data
 
 
 @dataclasses.dataclass(frozen=True)
