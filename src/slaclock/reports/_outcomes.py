@@ -198,6 +198,14 @@ class Tally:
                 self.counts[result] += 1
                 return
 
+    def merge(self, other: Tally) -> None:
+        """Count what ``other`` counted as well, as if its outcomes came after this tally's."""
+        for result, number in other.counts.items():
+            self.counts[result] += number
+        self.used.extend(other.used)
+        for target in other.targets:
+            self.targets.setdefault(target)
+
     def row(self, group: Mapping[str, str]) -> ComplianceRow:
         """Return the row of what was counted so far."""
         used = sorted(self.used)
@@ -208,6 +216,82 @@ class Tally:
         return ComplianceRow(
             dict(group), median=median, p90=p90, targets=tuple(self.targets), **self.counts
         )
+
+
+class Tallies:
+    """What a compliance report keeps of its tickets: per group, per metric, in total.
+
+    Grouped by ``fields``; the ``worst`` breaches are kept. Tallies merge: tickets
+    counted in several parts (by ``--jobs`` worker processes, each on a stretch of
+    the file) and merged in file order give exactly what counting them all in one
+    does, since every figure is a sum or a sort.
+    """
+
+    __slots__ = (
+        "breaches",
+        "by_metric",
+        "count",
+        "fields",
+        "groups",
+        "per_metric",
+        "total",
+        "worst",
+    )
+
+    def __init__(self, fields: tuple[str, ...], worst: int) -> None:
+        self.fields = fields
+        self.worst = worst
+        self.by_metric = "metric" in fields
+        self.groups: dict[tuple[str, ...], Tally] = {}
+        self.per_metric: dict[str, Tally] = {}
+        self.total = Tally()
+        self.breaches: list[Outcome] = []
+        self.count = 0
+
+    def add(self, judged: list[Outcome]) -> None:
+        """Count one ticket, given the outcomes of its metrics."""
+        fields = self.fields
+        self.count += 1
+        self.total.add_ticket(judged)
+        if judged and not self.by_metric:
+            # Without a metric to tell them apart, a row counts tickets (as the total
+            # does), never ticket x metric, and pools no times across metrics.
+            self.groups.setdefault(judged[0].group(fields), Tally()).add_ticket(judged)
+        for item in judged:
+            if self.by_metric:
+                self.groups.setdefault(item.group(fields), Tally()).add(item)
+            self.per_metric.setdefault(item.metric, Tally()).add(item)
+            if self.worst and item.result == "breached":
+                self.breaches.append(item)
+                if len(self.breaches) >= 2 * self.worst + 1024:
+                    self.keep_worst()
+
+    def take(self, ticket: Ticket, report: Report) -> None:
+        """Count ``ticket`` judged by ``report`` (what a ``--jobs`` worker does per ticket)."""
+        self.add(outcomes(ticket, report))
+
+    def merge(self, other: Tallies) -> None:
+        """Count what ``other`` counted as well, as if its tickets came after these."""
+        self.count += other.count
+        self.total.merge(other.total)
+        for key, tally in other.groups.items():
+            self.groups.setdefault(key, Tally()).merge(tally)
+        for metric, tally in other.per_metric.items():
+            self.per_metric.setdefault(metric, Tally()).merge(tally)
+        self.breaches.extend(other.breaches)
+        self.keep_worst()
+
+    def keep_worst(self) -> None:
+        """Drop all but the ``worst`` breaches, which it keeps worst first."""
+        # (ticket, metric) is unique, so the order is total: any part's worst are the
+        # candidates for the whole's.
+        self.breaches.sort(key=worst_first)
+        del self.breaches[self.worst :]
+
+
+def worst_first(item: Outcome) -> tuple[Any, ...]:
+    """Return the sort key that puts the breach furthest over its target first."""
+    return (-item.overrun, item.ticket, item.metric)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from slaclock.engine._time import iso_or_none
 from slaclock.errors import InputError
-from slaclock.reports._outcomes import ComplianceRow, Outcome, Tally, outcomes
+from slaclock.reports._outcomes import ComplianceRow, Outcome, Tallies, outcomes, worst_first
 from slaclock.reports._render import (
     csv_text,
     human_duration,
@@ -180,10 +180,23 @@ class ComplianceReport:
     ) -> ComplianceReport:
         """Return the report on each ticket's ``outcomes`` (``from_reports`` without the reports).
 
-        What ``slaclock report --jobs N`` ships back from its worker processes. The
-        arguments are checked before the first ticket is read. Only aggregates and
+        The arguments are checked before the first ticket is read. Only aggregates and
         the worst breaches are kept, so memory does not grow with the tickets
         (beyond one integer per judged metric, for the exact quantiles).
+        """
+        tallies = cls.tallies(by=by, worst=worst, goal=goal)
+        for judged in tickets:
+            tallies.add(judged)
+        return cls.from_tallies(policy, tallies, period, now, goal=goal, customer=customer)
+
+    @staticmethod
+    def tallies(
+        *, by: Sequence[str] = ("tier", "metric"), worst: int = 10, goal: float | None = None
+    ) -> Tallies:
+        """Return empty tallies for a report grouped ``by``; InputError if an argument is wrong.
+
+        What ``slaclock report --jobs N`` hands each worker process to count its
+        share of the tickets into; ``Tallies.merge`` adds up the shares.
         """
         fields = tuple(by)
         if not fields:
@@ -199,32 +212,21 @@ class ComplianceReport:
             raise InputError(f"goal: {goal} is not a percentage between 0 and 100")
         if worst < 0:
             raise InputError(f"worst: {worst} is negative")
-        by_metric = "metric" in fields
-        groups: dict[tuple[str, ...], Tally] = {}
-        per_metric: dict[str, Tally] = {}
-        total = Tally()
-        breaches: list[Outcome] = []
+        return Tallies(fields, worst)
 
-        def worst_first(item: Outcome) -> tuple[Any, ...]:
-            return (-item.overrun, item.ticket, item.metric)
-
-        count = 0
-        for judged in tickets:
-            count += 1
-            total.add_ticket(judged)
-            if judged and not by_metric:
-                # Without a metric to tell them apart, a row counts tickets (as the total
-                # does), never ticket x metric, and pools no times across metrics.
-                groups.setdefault(judged[0].group(fields), Tally()).add_ticket(judged)
-            for item in judged:
-                if by_metric:
-                    groups.setdefault(item.group(fields), Tally()).add(item)
-                per_metric.setdefault(item.metric, Tally()).add(item)
-                if worst and item.result == "breached":
-                    breaches.append(item)
-                    if len(breaches) >= 2 * worst + 1024:
-                        breaches.sort(key=worst_first)
-                        del breaches[worst:]
+    @classmethod
+    def from_tallies(
+        cls,
+        policy: Policy,
+        tallies: Tallies,
+        period: ReportingPeriod,
+        now: dt.datetime,
+        *,
+        goal: float | None = None,
+        customer: str | None = None,
+    ) -> ComplianceReport:
+        """Return the report on the tickets ``tallies`` counted (see ``tallies``)."""
+        fields, groups, per_metric = tallies.fields, tallies.groups, tallies.per_metric
         tiers = {name: index for index, name in enumerate(policy.tiers)}
         metrics = {name: index for index, name in enumerate(METRICS)}
 
@@ -243,7 +245,7 @@ class ComplianceReport:
             groups[key].row(dict(zip(fields, key, strict=True)))
             for key in sorted(groups, key=order)
         )
-        breaches.sort(key=worst_first)
+        worst = sorted(tallies.breaches, key=worst_first)[: tallies.worst]
         used = {name for tier in policy.tiers.values() for name in _calendar_names(tier)}
         return cls(
             policy=policy.name,
@@ -251,9 +253,9 @@ class ComplianceReport:
             now=now,
             by=fields,
             rows=rows,
-            total=total.row({}),
-            worst=tuple(breaches[:worst]),
-            tickets=count,
+            total=tallies.total.row({}),
+            worst=tuple(worst),
+            tickets=tallies.count,
             goal=goal,
             customer=customer,
             metric_totals=tuple(
