@@ -9,11 +9,12 @@ and rebuild their index there.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -92,6 +93,23 @@ def which_calendar(tickets: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
     )
 
 
+@contextlib.contextmanager
+def two_worker_processes() -> Iterator[Any]:
+    """Yield a Dask client of a local cluster of two single-threaded worker processes."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
 def test_unpickling_a_calendar_again_gives_the_calendar_built_before() -> None:
     blob = pickle.dumps(london_desk())
     first = pickle.loads(blob)
@@ -103,7 +121,6 @@ def test_unpickling_a_calendar_again_gives_the_calendar_built_before() -> None:
 
 def test_dask_partitions_give_the_single_process_answers(tmp_path: Path) -> None:
     dd = pytest.importorskip("dask.dataframe")
-    distributed = pytest.importorskip("distributed")
     from dask.dataframe.utils import make_meta
 
     frame = synthetic_tickets(20_000)
@@ -117,16 +134,7 @@ def test_dask_partitions_give_the_single_process_answers(tmp_path: Path) -> None
 
     ddf = dd.read_parquet(folder)
     assert ddf.npartitions > 1
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with two_worker_processes() as client:
         workers = client.run(os.getpid)
         assert len(workers) == 2
         assert os.getpid() not in workers.values()
@@ -241,7 +249,6 @@ def calendars_seen(events: pd.DataFrame, policy: Any, count: Callable[..., Any])
 def test_the_dask_recipe_gives_one_process_compliance_report(tmp_path: Path) -> None:
     dask = pytest.importorskip("dask")
     dd = pytest.importorskip("dask.dataframe")
-    distributed = pytest.importorskip("distributed")
     import json
 
     recipe = dask_recipe()
@@ -268,16 +275,7 @@ def test_the_dask_recipe_gives_one_process_compliance_report(tmp_path: Path) -> 
         for by in (("tier", "metric"), ("customer", "tier"))
     }
     assert expected["tier", "metric"].tickets > 200
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with two_worker_processes() as client:
         assert len(client.run(os.getpid)) == 2
         for by, report in expected.items():
             from_events = recipe["events_report"](
