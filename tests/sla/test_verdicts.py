@@ -1413,3 +1413,13 @@ def test_a_reply_after_a_reopen_in_one_instant_appends() -> None:
     instant = instant.plus(TicketEvent(t, "reopened"))
     assert instant.appends(TicketEvent(t, "agent_reply"))
     assert instant.appends(TicketEvent(t, "reopened"))
+
+
+@pytest.mark.parametrize("kind", ["resolved", "reopened", "agent_reply", "status"])
+def test_an_instant_starts_as_one_event_fed_to_an_empty_one(kind: str) -> None:
+    """``_Instant.first`` (the quick path) is ``_Instant(base).plus``."""
+    from slaclock.sla.evaluation import _Instant
+
+    t = dt.datetime(2026, 11, 23, 9, tzinfo=dt.timezone.utc)
+    event = TicketEvent(t, kind, status="open" if kind == "status" else None)
+    assert _Instant.first(None, event) == _Instant(None).plus(event)

@@ -122,6 +122,12 @@ class _Instant(NamedTuple):
             return self.reopened or self.resolved or not resolved_before
         return event.kind == "resolved" or not self.resolved
 
+    @classmethod
+    def first(cls, base: _Ticket | None, event: TicketEvent) -> _Instant:
+        """Return the instant of ``event``, the first event fed at it (``_Instant(base).plus``)."""
+        kind = event.kind
+        return cls(base, _EventLink(event, None), kind == "reopened", kind == "resolved")
+
     def plus(self, event: TicketEvent) -> _Instant:
         """Return the instant with ``event`` fed too."""
         kind = event.kind
@@ -331,7 +337,7 @@ class Evaluation:
         t = to_us(event.at)
         self._check(ticket, log, event, t, count)
         if ticket is None or t > ticket.last_us:
-            return self._apply(ticket, event, t, count), _Instant(ticket).plus(event)
+            return self._apply(ticket, event, t, count), _Instant.first(ticket, event)
         assert instant is not None  # a logged ticket always has its last instant
         appends = instant.appends(event)
         instant = instant.plus(event)
@@ -419,11 +425,11 @@ class Evaluation:
             # Accepted, and no metric changes until a reopen; a new priority waits for it.
             pending = event.priority if kind == "priority_changed" else ticket.pending
             return _Ticket(priority, status, True, replied, trackers, log, t, pending)
-        moved = _Ticket(priority, status, False, replied, trackers, log, t)
         if kind == "priority_changed":
             assert event.priority is not None
-            moved = self._reprioritize(moved, event.priority, t)
-        return self._route(moved, event, t)
+            moved = _Ticket(priority, status, False, replied, trackers, log, t)
+            return self._route(self._reprioritize(moved, event.priority, t), event, t, log, t)
+        return self._route(ticket, event, t, log, t)
 
     def _reopen(self, ticket: _Ticket, event: TicketEvent, t: int, log: _EventLink) -> _Ticket:
         """Return the resolved ticket reopened by ``event`` at ``t``, in the event's status."""
@@ -434,16 +440,19 @@ class Evaluation:
             return self._reprioritize(reopened, ticket.pending, t)
         return reopened
 
-    def _route(self, ticket: _Ticket, event: TicketEvent, t: int) -> _Ticket:
-        """Return the open ticket after an event other than a reopen: each metric reads it."""
+    def _route(
+        self, ticket: _Ticket, event: TicketEvent, t: int, log: _EventLink, last: int
+    ) -> _Ticket:
+        """Return the open ticket after an event other than a reopen: each metric reads it.
+
+        The result's ``log`` and ``last_us`` are ``log`` and ``last``.
+        """
         kind = event.kind
-        priority, status, replied, trackers, log, last = (
+        priority, status, replied, trackers = (
             ticket.priority,
             ticket.status,
             ticket.replied,
             ticket.trackers,
-            ticket.log,
-            ticket.last_us,
         )
         if kind == "resolved":
             trackers = tuple(tracker.resolved(t, event) for tracker in trackers)
@@ -499,7 +508,7 @@ class Evaluation:
                 if shadow.resolved:
                     shadow = self._reopen(shadow, event, at, shadow.log)
             elif not shadow.resolved:
-                shadow = self._route(shadow, event, at)
+                shadow = self._route(shadow, event, at, shadow.log, shadow.last_us)
         (replayed,) = shadow.trackers
         if rule.priority_change == "retroactive":
             # Counted since logging, but no target is reached before its rule applied.
