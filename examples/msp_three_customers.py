@@ -7,7 +7,8 @@ Berlin's public holidays. The three contracts are one policy set
 holds every customer's tickets and each is judged under its own customer's
 policy. Then each customer's services are measured for availability the way
 their contract says: Acme round the clock less the MSP's monthly maintenance
-window, Globex in New York business hours.
+window, Globex in New York business hours. Each contract prices its misses
+(``[policies.credits]``): the credits owed are shown after each report.
 
     python examples/msp_three_customers.py
 """
@@ -64,6 +65,10 @@ def main() -> None:
             else "-"
         )
         flag = "  (below goal)" if report.below_goal(total) else ""
+        owed = "; ".join(
+            f"owes {credit.currency} {credit.owed}" for credit in report.credits if credit.owed
+        )
+        flag += f"  {owed}" if owed else ""
         print(
             f"{customer:<9} {policy.name:<15} {report.tickets:>7} {total.judged:>6} "
             f"{total.met:>4} {total.breached:>8} {total.compliance or 0:>9.1f}%  "
@@ -95,6 +100,7 @@ def main() -> None:
         calendars["new_york"],
         services=["globex-web", "globex-vpn"],
         calendar_name="New York business hours",
+        policy=contracts.choose({"customer": "globex"}),  # its availability credits
     )
     print("Acme availability (24x7 less the first-Sunday maintenance window):\n")
     print(acme_uptime.to_text())

@@ -41,14 +41,18 @@ if TYPE_CHECKING:
         TimeZoneError,
     )
     from slaclock.reports.compliance import ComplianceReport
+    from slaclock.reports.credits import Credit
     from slaclock.reports.periods import ReportingPeriod, parse_period
     from slaclock.reports.uptime import Outage, availability, iter_outages, read_outages
+    from slaclock.sla._calendars import CalendarChoice
     from slaclock.sla.conditions import PRESETS, Condition, MetricDefinition, parse_condition
+    from slaclock.sla.credits import Credits
     from slaclock.sla.evaluation import Evaluation
     from slaclock.sla.events import TicketEvent
     from slaclock.sla.policy import Policy, PolicySet, Underpin
     from slaclock.sla.results import (
         CycleReport,
+        Escalation,
         Explanation,
         Interval,
         MetricReport,
@@ -59,6 +63,7 @@ if TYPE_CHECKING:
     from slaclock.sla.tables import evaluate_table, tickets_from_table
     from slaclock.sla.targets import BusinessDays, Duration, MetricSpec, Target, parse_target
     from slaclock.sla.tickets import Ticket, evaluate_tickets, iter_tickets, read_tickets
+    from slaclock.sla.upcoming import Upcoming
 
 #: Where each public name lives: ``from slaclock import X`` imports that module on first use.
 _WHERE: dict[str, str] = {
@@ -91,6 +96,7 @@ _WHERE: dict[str, str] = {
     "BusinessDays": "slaclock.sla.targets",
     "Duration": "slaclock.sla.targets",
     "MetricSpec": "slaclock.sla.targets",
+    "CalendarChoice": "slaclock.sla._calendars",
     "Target": "slaclock.sla.targets",
     "parse_target": "slaclock.sla.targets",
     "TicketEvent": "slaclock.sla.events",
@@ -100,6 +106,8 @@ _WHERE: dict[str, str] = {
     "parse_condition": "slaclock.sla.conditions",
     "CycleReport": "slaclock.sla.results",
     "SegmentReport": "slaclock.sla.results",
+    "Escalation": "slaclock.sla.results",
+    "Upcoming": "slaclock.sla.upcoming",
     "Explanation": "slaclock.sla.results",
     "Interval": "slaclock.sla.results",
     "MetricReport": "slaclock.sla.results",
@@ -122,6 +130,8 @@ _WHERE: dict[str, str] = {
     "availability": "slaclock.reports.uptime",
     "iter_outages": "slaclock.reports.uptime",
     "read_outages": "slaclock.reports.uptime",
+    "Credits": "slaclock.sla.credits",
+    "Credit": "slaclock.reports.credits",
 }
 
 __all__ = [
@@ -129,6 +139,7 @@ __all__ = [
     "PRESETS",
     "BusinessDays",
     "Calendar",
+    "CalendarChoice",
     "Clock",
     "ClockAction",
     "ClockError",
@@ -137,8 +148,11 @@ __all__ = [
     "ComplianceReport",
     "Condition",
     "ConfigError",
+    "Credit",
+    "Credits",
     "CycleReport",
     "Duration",
+    "Escalation",
     "Evaluation",
     "EventError",
     "Explanation",
@@ -168,6 +182,7 @@ __all__ = [
     "TicketEvent",
     "TimeZoneError",
     "Underpin",
+    "Upcoming",
     "WeeklyHours",
     "Windows",
     "__version__",

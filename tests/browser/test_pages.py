@@ -62,11 +62,27 @@ def _pages() -> dict[str, str]:
         excluded_names=["maintenance"],
         goal=99.9,
     )
+    # The MSP's contracts price their misses: the pages' service-credit tables.
+    contracts = Policy.load(DATA / "msp" / "policies.toml")
+    priced = ComplianceReport.build(
+        contracts, read_tickets(DATA / "msp" / "tickets.jsonl"), october, NOW, by=["customer"]
+    )
+    priced_uptime = availability(
+        read_outages(DATA / "msp" / "outages.csv"),
+        october,
+        calendars["new_york"],
+        calendar_name="new_york",
+        policy=contracts,
+    )
+    assert priced.credits
+    assert priced_uptime.credits
     return {
         "compliance": everyone.to_html(contact="Service desk: desk@example.com, 0161 496 0000"),
         "compliance-globex": one.to_html(),
         "compliance-by-customer": by_customer.to_html(),
         "uptime": uptime.to_html(),
+        "compliance-credits": priced.to_html(),
+        "uptime-credits": priced_uptime.to_html(),
     }
 
 
@@ -131,7 +147,15 @@ def layout(browser: Browser, width: int) -> dict[str, Any]:
 
 @pytest.mark.parametrize("width_name", list(WIDTHS))
 @pytest.mark.parametrize(
-    "page", ["compliance", "compliance-globex", "compliance-by-customer", "uptime"]
+    "page",
+    [
+        "compliance",
+        "compliance-globex",
+        "compliance-by-customer",
+        "uptime",
+        "compliance-credits",
+        "uptime-credits",
+    ],
 )
 def test_page_fits_and_shows_every_chart(
     browser: Browser, pages: dict[str, Path], page: str, width_name: str
@@ -155,7 +179,7 @@ def test_page_fits_and_shows_every_chart(
         browser.screenshot(ARTIFACTS / f"{page}-{width_name}-first-screen.png", full=False)
 
 
-@pytest.mark.parametrize("page", ["compliance", "uptime"])
+@pytest.mark.parametrize("page", ["compliance", "uptime", "compliance-credits"])
 def test_print_layout_fits_a4(browser: Browser, pages: dict[str, Path], page: str) -> None:
     width = int(A4_PRINTABLE_PX)
     browser.open(pages[page], width)

@@ -214,6 +214,8 @@ def test_evaluate_table(files: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert lines[2].split() == [
         "ticket",
         "customer",
+        "policy",
+        "version",
         "tier",
         "metric",
         "status",
@@ -222,8 +224,12 @@ def test_evaluate_table(files: Path, capsys: pytest.CaptureFixture[str]) -> None
         "due",
         "breached",
         "at",
+        "next",
+        "level",
     ]
-    rows = [line.split()[:7] for line in lines[4:]]
+    rows = [line.split()[:9] for line in lines[4:]]
+    assert [row[2:4] for row in rows] == [["Desk", "-"]] * 6
+    rows = [row[:2] + row[4:] for row in rows]
     assert rows == [
         ["T1", "a", "P2", "first_response", "met", "1h", "2h"],
         ["T1", "a", "P2", "resolution", "met", "7h", "1d"],
@@ -244,7 +250,7 @@ def test_evaluate_json_is_stable(files: Path, capsys: pytest.CaptureFixture[str]
         0,
     )
     first = data["tickets"][1]
-    assert list(first) == ["id", "customer", "priority", "policy", "metrics"]
+    assert list(first) == ["id", "customer", "priority", "policy", "policy_version", "metrics"]
     assert first["policy"] == "Desk"
     response = first["metrics"]["first_response"]
     assert response == {
@@ -280,6 +286,8 @@ def test_evaluate_json_is_stable(files: Path, capsys: pytest.CaptureFixture[str]
                 "breached_at": "2026-11-03T10:00:00+00:00",
             }
         ],
+        "escalations": [],
+        "next_escalation": None,
     }
     # The same input gives the same bytes; --explain adds the intervals.
     assert json.loads(run_ok(capsys, *args, "--format", "json")) == data

@@ -30,6 +30,15 @@ COMMANDS: dict[str, list[str]] = {
         *("report", "--policy", POLICY, TICKETS, "--period", "2026-10"),
         *("--tz", "Europe/London", "--now", NOW, "--goal", "95"),
     ],
+    "upcoming": [
+        *(
+            "upcoming",
+            "--policy",
+            str(DATA / "queue_policy.toml"),
+            str(DATA / "open_tickets.jsonl"),
+        ),
+        *("--now", "2026-11-25T11:30Z", "--within", "2h"),
+    ],
     "uptime": [
         *("uptime", "--calendar", f"{DATA / 'msp' / 'calendars.toml'}:round_the_clock"),
         *("--exclude", "maintenance", "--outages", str(DATA / "msp" / "outages.csv")),
@@ -78,3 +87,35 @@ def test_a_schema_catches_a_changed_field() -> None:
     data["combined"]["downtime"] = 3.5
     with pytest.raises(jsonschema.ValidationError):
         validator("uptime").validate(data)
+
+
+MSP = DATA / "msp"
+
+
+@pytest.mark.parametrize(
+    ("name", "argv"),
+    [
+        (
+            "report",
+            [
+                *("report", "--policy", str(MSP / "policies.toml"), str(MSP / "tickets.jsonl")),
+                *("--period", "2026-10", "--tz", "Europe/London", "--now", NOW),
+            ],
+        ),
+        (
+            "uptime",
+            [
+                *("uptime", "--calendar", f"{MSP / 'calendars.toml'}:new_york"),
+                *("--outages", str(MSP / "outages.csv"), "--period", "2026-10"),
+                *("--policy", str(MSP / "policies.toml")),
+            ],
+        ),
+    ],
+)
+def test_credits_match_their_schema(name: str, argv: list[str]) -> None:
+    data = json.loads(output(*argv))
+    assert data["credits"], "the MSP example prices its misses"
+    validator(name).validate(data)
+    data["credits"][0]["owed"] = 12.5  # money is exact text, never a float
+    with pytest.raises(jsonschema.ValidationError):
+        validator(name).validate(data)

@@ -98,6 +98,8 @@ BAD_ZONES = [
     pytest.param("", "''", id="empty"),
     pytest.param(" Europe/London", "' Europe/London'", id="leading-space"),
     pytest.param("../../etc/passwd", "../../etc/passwd", id="path"),
+    pytest.param("Europe", "Europe", id="a-folder-of-zones"),
+    pytest.param("Europe/" + "x" * 300, "Europe/xxx", id="longer-than-a-file-name"),
     pytest.param(dt.timezone(dt.timedelta(hours=1)), "UTC+01:00", id="fixed-offset-tzinfo"),
     pytest.param(5, "5", id="a-number"),
 ]

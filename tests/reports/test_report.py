@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import itertools
 import json
+import pickle
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -306,6 +307,7 @@ def test_json_is_stable_and_exact(report: ComplianceReport) -> None:
         "worst",
         "customer",
         "verdict",
+        "credits",
     ]
     assert data["period"] == {
         "label": "2026-11",
@@ -610,9 +612,9 @@ def test_tallies_counted_in_parts_and_merged_give_one_report(by: tuple[str, ...]
     judged = [outcomes(t, r) for t, r in evaluate_tickets(policy, tickets, now)]
     whole = ComplianceReport.from_outcomes(policy, judged, period, now, by=by, worst=4)
     for cuts in ([0, len(judged)], [0, 1, 700, 701, 2500, len(judged)], [0, 3000, len(judged)]):
-        merged = ComplianceReport.tallies(by=by, worst=4)
+        merged = ComplianceReport.tallies(policy, period, by=by, worst=4)
         for start, end in itertools.pairwise(cuts):
-            part = ComplianceReport.tallies(by=by, worst=4)
+            part = ComplianceReport.tallies(policy, period, by=by, worst=4)
             for items in judged[start:end]:
                 part.add(items)
             merged.merge(part)
@@ -623,3 +625,29 @@ def test_tallies_counted_in_parts_and_merged_give_one_report(by: tuple[str, ...]
     backwards = ComplianceReport.from_outcomes(policy, judged[::-1], period, now, by=by, worst=4)
     assert backwards == whole
     assert whole.metric_totals[0].targets == ("30m", "1h", "4h", "8h")
+
+
+def test_credits_counted_in_parts_and_merged_are_one_book() -> None:
+    """Tallies carry the credits owed; parts merged in any order give one process's credits."""
+    from slaclock.reports._outcomes import outcomes
+
+    msp = Path(__file__).resolve().parents[2] / "examples" / "data" / "msp"
+    policy = Policy.load(msp / "policies.toml")
+    now = dt.datetime(2026, 11, 2, 9, tzinfo=UTC)
+    period = parse_period("2026-10", "Europe/London")
+    tickets = list(read_tickets(msp / "tickets.jsonl"))
+    judged = [
+        outcomes(ticket, report)
+        for ticket, report in evaluate_tickets(policy, tickets, now)
+        if period.contains(ticket.logged_at)
+    ]
+    whole = ComplianceReport.from_outcomes(policy, judged, period, now)
+    assert whole.credits
+    parts = [judged[50:], judged[:7], judged[7:50]]  # out of file order
+    merged = ComplianceReport.tallies(policy, period)
+    for part in parts:
+        counted = ComplianceReport.tallies(policy, period)
+        for items in part:
+            counted.add(items)
+        merged.merge(pickle.loads(pickle.dumps(counted)))  # as a worker sends it back
+    assert ComplianceReport.from_tallies(policy, merged, period, now).to_json() == whole.to_json()

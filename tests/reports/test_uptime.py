@@ -145,6 +145,7 @@ def test_json_csv_and_text(outages: list[Outage]) -> None:
         "combined",
         "incidents",
         "verdict",
+        "credits",
     ]
     assert data["excluded"] == ["maintenance"]
     assert data["measured"] == "PT736H"

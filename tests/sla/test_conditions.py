@@ -154,6 +154,10 @@ def test_an_unknown_condition_is_a_policy_error_naming_its_place(text: object) -
         ),
         ({"start_when": ["logged"], "stop_when": ["resolved"], "cyclic": "yes"}, "cyclic"),
         ({"start_when": "logged", "stop_when": 5}, "list of conditions"),
+        (
+            {"start_when": ["logged", "resolved"], "stop_when": ["agent_reply"]},
+            r"start_when\[1\]: 'resolved' ends every clock",
+        ),
         ("logged", "table of conditions"),
     ],
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -161,27 +163,74 @@ VERSIONED = {
 @pytest.mark.parametrize(
     ("logged", "chosen", "target"),
     [
-        (at(2026, 10, 31, 23), "Gold", "8h"),  # 23:00 London is 23:00 UTC: before 1 Nov
-        (at(2026, 11, 1, 0), "Gold, version 2026-11-01", "4h"),
-        (at(2026, 11, 30, 23, 59), "Gold, version 2026-11-01", "4h"),
-        (at(2026, 12, 1, 0), "Gold, version 2026-12-01T00:00:00+00:00", "2h"),
+        (at(2026, 10, 31, 23), None, "8h"),  # 23:00 London is 23:00 UTC: before 1 Nov
+        (at(2026, 11, 1, 0), "2026-11-01", "4h"),
+        (at(2026, 11, 30, 23, 59), "2026-11-01", "4h"),
+        (at(2026, 12, 1, 0), "2026-12-01T00:00:00+00:00", "2h"),
     ],
 )
 def test_a_ticket_is_judged_by_the_version_in_force_when_logged(
-    logged: Any, chosen: str, target: str
+    logged: Any, chosen: str | None, target: str
 ) -> None:
     policy = Policy.from_dict(VERSIONED, source="gold.toml")
     events = [event(logged, "logged", priority="P3")]
     found = Ticket.from_dict({"id": "T-1", "events": events})
     report = found.evaluate(policy, now=logged)
     assert report is not None
-    assert (report.policy, report["resolution"].target_text) == (chosen, target)
+    assert (report.policy, report.policy_version) == ("Gold", chosen)
+    assert report["resolution"].target_text == target
+    assert report.to_dict()["policy_version"] == chosen
     # The same through Policy.evaluate, and inside a policy set.
-    assert policy.evaluate(events, logged).policy == chosen
+    assert policy.evaluate(events, logged).policy_version == chosen
     rules = Policy.from_dict({"policies": [VERSIONED]}, source="set.toml")
     report = found.evaluate(rules, now=logged)
     assert report is not None
-    assert report.policy == chosen
+    assert (report.policy, report.policy_version) == ("Gold", chosen)
+
+
+@pytest.mark.parametrize(
+    ("judge_by", "version", "target"),
+    [("logged", None, "8h"), ("current", "2026-12-01T00:00:00+00:00", "2h")],
+)
+def test_judge_by_chooses_the_version_in_force_when_logged_or_now(
+    judge_by: str, version: str | None, target: str
+) -> None:
+    # Logged in October, before both versions; judged on 2 December.
+    policy = Policy.from_dict({**VERSIONED, "judge_by": judge_by}, source="gold.toml")
+    logged = at(2026, 10, 30, 9)
+    now = at(2026, 12, 2, 9)
+    events = [event(logged, "logged", priority="P3")]
+    found = Ticket.from_dict({"id": "T-1", "events": events})
+    for report in (
+        found.evaluate(policy, now=now),
+        policy.evaluate(events, now),
+        found.evaluate(Policy.from_dict({"policies": [{**VERSIONED, "judge_by": judge_by}]}), now),
+    ):
+        assert report is not None
+        assert (report.policy_version, report["resolution"].target_text) == (version, target)
+    # Judged by the current version, as things stood in mid-November: the 1 November one.
+    mid = found.evaluate(policy, now=at(2026, 11, 15, 9))
+    assert mid is not None
+    assert mid.policy_version == (None if judge_by == "logged" else "2026-11-01")
+
+
+def test_judge_by_is_logged_or_current() -> None:
+    with pytest.raises(ConfigError, match=r"gold\.toml: judge_by: "):
+        Policy.from_dict({**VERSIONED, "judge_by": "latest"}, source="gold.toml")
+
+
+def test_judge_by_current_in_the_command_line(tmp_path: Path, capsys: Any) -> None:
+    policy = tmp_path / "gold.json"
+    policy.write_text(json.dumps({**VERSIONED, "judge_by": "current"}))
+    tickets = tmp_path / "tickets.jsonl"
+    logged = event(at(2026, 10, 30, 9), "logged", priority="P3")
+    tickets.write_text(json.dumps({"id": "T-1", "events": [logged]}) + "\n")
+    now = "2026-12-02T09:00:00+00:00"
+    arguments = ["--policy", str(policy), str(tickets), "--now", now]
+    assert main(["evaluate", *arguments, "--format", "csv"]) == 0
+    row = next(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert (row["policy"], row["policy_version"]) == ("Gold", "2026-12-01T00:00:00+00:00")
+    assert row["target_text"] == "2h"
 
 
 def test_without_top_level_tiers_a_ticket_before_the_first_version_is_refused() -> None:
@@ -243,4 +292,119 @@ def test_toml_dates_read_as_versions(tmp_path: Path) -> None:
         '[versions.tiers.P3]\nresolution = { target = "4h", calendar = "always" }\n'
     )
     policy = Policy.load(path)
-    assert [version.name for _, version in policy.versions] == ["Gold, version 2026-11-01"]
+    assert [version.version for _, version in policy.versions] == ["2026-11-01"]
+    assert [version.name for _, version in policy.versions] == ["Gold"]
+
+
+# -- a folder of policy files -----------------------------------------------------------
+
+
+def folder_of(tmp_path: Path, files: dict[str, Any]) -> Path:
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_text(data if isinstance(data, str) else json.dumps(data))
+    return folder
+
+
+FOLDER = {
+    "10-acme.json": ACME,  # a policy of its own, with applies_when at its top level
+    "20-more.json": {
+        "policies": [VPN, {**ACME, "name": "Globex", "applies_when": {"customer": "globex"}}]
+    },
+    "99-standard.toml": '[[policies]]\nname = "Standard"\n'
+    '[policies.tiers.P3]\nresolution = { target = "8h", calendar = "always" }\n',
+    ".10-draft.json": {**ACME, "name": "Draft"},  # hidden: left out
+    "notes.txt": "not a policy",
+}
+
+
+def test_a_folder_is_a_policy_set_in_file_name_order(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path, FOLDER)
+    (folder / "old").mkdir()  # subfolders are left out
+    (folder / "old" / "05-old.json").write_text(json.dumps({**ACME, "name": "Old"}))
+    for rules in (PolicySet.from_folder(folder), Policy.load(folder)):
+        assert isinstance(rules, PolicySet)
+        assert [policy.name for policy in rules.policies] == [
+            "Acme Gold",
+            "VPN",
+            "Globex",
+            "Standard",
+        ]
+        assert rules.name == "policies"
+        assert rules.choose({"customer": "globex"}).name == "Acme Gold"  # 10- comes first
+        assert rules.choose({"customer": "initech", "product": "vpn"}).name == "VPN"
+        assert rules.choose({"customer": "hooli"}).name == "Standard"
+        assert rules.choose({"customer": "acme"}).source.endswith("10-acme.json")
+
+
+@pytest.mark.parametrize(
+    ("files", "problem"),
+    [
+        (
+            {"10-standard.json": STANDARD, "20-acme.json": ACME},
+            r"20-acme\.json \('Acme Gold'\): comes after the default policy 'Standard' "
+            r"\(the one without applies_when, .*10-standard\.json\)",
+        ),
+        (
+            {"10-acme.json": ACME, "20-acme.json": {**ACME, "applies_when": {"customer": "x"}}},
+            r"the name\(s\) \['Acme Gold'\] are used twice \(.*10-acme\.json, .*20-acme\.json\)",
+        ),
+        (
+            {"10-acme.json": ACME, "20-more.json": {**ACME, "name": "More"}},
+            r"'Acme Gold' \(.*10-acme\.json\) and 'More' \(.*20-more\.json\) can both apply",
+        ),
+        (
+            {"10-acme.json": {**ACME, "applies_when": {"customer": 3}}},
+            r"10-acme\.json: applies_when\.customer: give a value or a list of values",
+        ),
+        (
+            {
+                "10-acme.json": {
+                    **ACME,
+                    "tiers": {"P3": {"resolution": {"target": "4h", "calendar": "x"}}},
+                }
+            },
+            r"10-acme\.json: tiers\.P3\.resolution\.calendar: no calendar named 'x'",
+        ),
+        ({"notes.txt": "nothing here"}, r"policies: no policy files in the folder"),
+    ],
+)
+def test_folder_errors_name_the_file(tmp_path: Path, files: dict[str, Any], problem: str) -> None:
+    folder = folder_of(tmp_path, files)
+    with pytest.raises(PolicyError, match=problem):
+        Policy.load(folder)
+
+
+def test_a_folder_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from slaclock.sla import policy as module
+
+    folder = folder_of(tmp_path, {f"{n:02}.json": {**ACME, "name": f"P{n}"} for n in range(3)})
+    monkeypatch.setattr(module, "MAX_POLICY_FILES", 2)
+    with pytest.raises(PolicyError, match=r"3 policy files, more than the limit MAX_POLICY_FILES"):
+        Policy.load(folder)
+    monkeypatch.setattr(module, "MAX_POLICY_FILES", 256)
+    monkeypatch.setattr(module, "MAX_FOLDER_BYTES", 100)
+    with pytest.raises(PolicyError, match=r"more than the limit MAX_FOLDER_BYTES \(100\)"):
+        Policy.load(folder)
+
+
+def test_the_command_line_takes_a_folder(tmp_path: Path, capsys: Any) -> None:
+    folder = folder_of(tmp_path, FOLDER)
+    tickets = tmp_path / "tickets.jsonl"
+    found = [ticket("A", customer="globex"), ticket("B", customer="hooli")]
+    tickets.write_text("".join(json.dumps(item.to_dict()) + "\n" for item in found))
+    arguments = ["--policy", str(folder), str(tickets), "--now", "2026-11-23T12:00Z"]
+    outputs = []
+    for jobs in ("1", "2"):
+        assert main(["evaluate", *arguments, "--format", "csv", "--jobs", jobs]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+    rows = csv.DictReader(io.StringIO(outputs[0]))
+    chosen = [(row["ticket"], row["policy"]) for row in rows]
+    assert chosen == [("A", "Acme Gold"), ("B", "Standard")]
+    assert main(["report", *arguments, "--period", "2026-11", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["policy"] == "policies"
+    (folder / "50-broken.toml").write_text("name = \n")
+    assert main(["evaluate", *arguments]) == 2
+    assert "50-broken.toml" in capsys.readouterr().err

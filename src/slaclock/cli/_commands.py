@@ -52,7 +52,14 @@ from slaclock.errors import (
     NoClosingTimeError,
     SlaclockError,
 )
-from slaclock.reports._render import iso_duration, json_text, seconds
+from slaclock.reports._render import (
+    csv_text,
+    human_duration,
+    iso_duration,
+    json_text,
+    seconds,
+    text_table,
+)
 from slaclock.reports.periods import ReportingPeriod, parse_period
 from slaclock.sla.targets import parse_target
 from slaclock.sla.tickets import FIRST_YEAR, LAST_YEAR, Ticket, evaluate_tickets, iter_tickets
@@ -334,6 +341,106 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return fail_status(writer.statuses, getattr(args, "fail_on", None))
 
 
+def _credits_option(args: argparse.Namespace, form: str, policy: Policy | None) -> None:
+    """Refuse ``--credits`` where it cannot apply, before any ticket is read."""
+    if not args.credits:
+        return
+    if form != "csv":
+        raise UsageError(
+            f"slaclock {args.command}: --credits writes the credits as CSV (--format csv); "
+            f"the {form} output shows them already"
+        )
+    from slaclock.reports.credits import priced
+
+    if policy is None:
+        raise UsageError("slaclock uptime: --credits needs --policy, the file with the credits")
+    if not priced(policy):
+        raise InputError(f"--credits: {policy.source} has no [credits] table in any policy")
+
+
+_UPCOMING_COLUMNS = (
+    "at",
+    "ticket",
+    "customer",
+    "policy",
+    "tier",
+    "metric",
+    "level",
+    "label",
+    "left",
+)
+
+
+def _cmd_upcoming(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``upcoming``: the breach queue, every level and breach in ``(now, now + within]``."""
+    from slaclock.sla.upcoming import within_of
+
+    policy = _policy(args.policy)
+    now = _instant(args.now, "--now")
+    form = _format(args, ("table", "json", "csv"))
+    try:
+        within = within_of(args.within)
+    except SlaclockError as exc:
+        raise InputError(f"--{exc}") from None
+    if args.limit is not None and args.limit < 0:
+        raise InputError(f"--limit: {args.limit} is not a number of rows (0 or more)")
+    read = 0
+    with ticket_lines(args.tickets, err, args.no_progress) as (lines, progress):
+        skipper = Skipper(err, progress)
+
+        def counted() -> Iterator[Ticket]:
+            nonlocal read
+            for ticket in _tickets(args, lines, skipper):
+                read += 1
+                yield ticket
+
+        rows = policy.upcoming(
+            counted(),
+            now,
+            within=within,
+            limit=args.limit,
+            on_bad=skipper if args.skip_bad else None,
+        )
+    skipper.summary(args.tickets)
+    until = now + within
+    if form == "json":
+        data = {
+            "policy": policy.name,
+            "now": now.isoformat(),
+            "within": iso_duration(within),
+            "until": until.isoformat(),
+            "tickets": read,
+            "skipped": skipper.count,
+            "upcoming": [row.to_dict() for row in rows],
+        }
+        _emit(json_text(versioned(data)), args, out)
+    elif form == "csv":
+        table = [[row.to_dict()[name] for name in _UPCOMING_COLUMNS] for row in rows]
+        _emit(csv_text(_UPCOMING_COLUMNS, table, neutralise=not args.raw_csv), args, out)
+    else:
+        head = (
+            f"policy {policy.name}, as at {now.isoformat()}: {len(rows)} escalation(s) "
+            f"up to {until.isoformat()} in {read} tickets\n"
+        )
+        cells = [
+            [
+                row.at.isoformat(),
+                row.ticket,
+                row.customer or "-",
+                row.tier,
+                row.metric,
+                row.label,
+                human_duration(row.left),
+                row.policy,
+            ]
+            for row in rows
+        ]
+        headers = ("at", "ticket", "customer", "tier", "metric", "level", "left", "policy")
+        body = text_table(headers, cells, {6}) if rows else ""
+        _emit(head + ("\n" + body if body else ""), args, out)
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from slaclock.reports.compliance import ComplianceReport
 
@@ -342,6 +449,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     period = _period(args)
     by = _names(args.by) or ["tier", "metric"]
     form = _format(args, ("table", "json", "csv", "html"))
+    _credits_option(args, form, policy)
     with contextlib.ExitStack() as stack:
         try:
             # The same report whether the tickets are evaluated here or on --jobs processes.
@@ -353,11 +461,13 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             }
             if _jobs(args) > 1:
                 from slaclock.cli._jobs import parallel_reports
-                from slaclock.reports._outcomes import Tallies
+                from slaclock.reports.compliance import Tallies
 
                 skipper = Skipper(err)
                 # Each worker counts its tickets into tallies; the parent merges them.
-                tallies = ComplianceReport.tallies(by=by, worst=args.worst, goal=args.goal)
+                tallies = ComplianceReport.tallies(
+                    policy, period, by=by, worst=args.worst, goal=args.goal
+                )
                 for _ in parallel_reports(
                     args.tickets,
                     _jobs(args),
@@ -402,6 +512,8 @@ def _rendered(
     report: ComplianceReport | AvailabilityReport, form: str, args: argparse.Namespace
 ) -> str:
     """Return a compliance or availability report in ``form`` (``report``, ``uptime``)."""
+    if args.credits:
+        return report.credits_csv(neutralise=not args.raw_csv)
     if form == "json":
         return json_text(versioned(report.to_dict()))
     if form == "csv":
@@ -444,6 +556,16 @@ def _cmd_uptime(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             excluded.append(_calendar(spec, "--exclude")[0])
     services = _names(args.services) or None
     form = _format(args, ("table", "json", "csv", "html"))
+    policy = None if args.policy is None else _policy(args.policy)
+    _credits_option(args, form, policy)
+    if policy is not None:
+        from slaclock.reports.credits import priced
+
+        if not priced(policy, "availability"):
+            raise InputError(
+                f'--policy: {args.policy} has no [credits] with measure = "availability"; '
+                "uptime prices availability only (slaclock report prices the rest)"
+            )
     skipper = Skipper(err)
     outages = read_outages(args.outages, skipper if args.skip_bad else None)
     skipper.summary(args.outages)
@@ -456,6 +578,7 @@ def _cmd_uptime(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         calendar_name=name,
         excluded_names=excluded_names,
         goal=args.goal,
+        policy=policy,
     )
     report = dataclasses.replace(report, skipped=skipper.count)
     _emit(_rendered(report, form, args), args, out)
@@ -481,6 +604,15 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 # -- the parser ------------------------------------------------------------------
+
+
+def _credits_flag(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--credits",
+        action="store_true",
+        help="with --format csv: write the service credits owed (one row per breach charged, "
+        "tier applied and total) instead of the report's rows",
+    )
 
 
 def _raw_csv_option(sub: argparse.ArgumentParser) -> None:
@@ -552,7 +684,12 @@ def build_parser() -> argparse.ArgumentParser:
     is_open.add_argument("--format", choices=text_formats, help="output format (default: text)")
 
     def ticket_options(sub: argparse.ArgumentParser, formats: Sequence[str]) -> None:
-        sub.add_argument("--policy", required=True, help="the policy file (TOML, JSON or YAML)")
+        sub.add_argument(
+            "--policy",
+            required=True,
+            help="the policy file (TOML, JSON or YAML), or a folder of them (a policy set, "
+            "tried in file-name order)",
+        )
         sub.add_argument("tickets", help="the tickets, JSON Lines ('-' for standard input)")
         sub.add_argument("--now", default="now", help=f"judge as things stood then: {instant_help}")
         sub.add_argument(
@@ -593,6 +730,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--explain", action="store_true", help="add each metric's counted, paused and closed time"
     )
 
+    queue = add(
+        "upcoming",
+        "the breach queue: which running metrics reach a level or breach soon, and when",
+        _cmd_upcoming,
+    )
+    queue.add_argument("--policy", required=True, help="the policy file (TOML, JSON or YAML)")
+    queue.add_argument("tickets", help="the tickets, JSON Lines ('-' for standard input)")
+    queue.add_argument("--now", default="now", help=f"as things stood then: {instant_help}")
+    queue.add_argument(
+        "--within",
+        default="4h",
+        help="how far ahead to look, in real time: 30m, 4h, 1h30m, PT4H (default 4h)",
+    )
+    queue.add_argument("--limit", type=int, metavar="N", help="only the first N rows")
+    queue.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        help="output format (default: table, or the one --output's extension names)",
+    )
+    queue.add_argument(
+        "--output", "-o", metavar="FILE", help="write to FILE (atomically; '-' for stdout)"
+    )
+    queue.add_argument(
+        "--skip-bad", action="store_true", help="skip bad lines and tickets, counting them"
+    )
+    queue.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    _raw_csv_option(queue)
+
     report = add("report", "a compliance report for a period", _cmd_report)
     ticket_options(report, ("table", "json", "csv", "html"))
     report.add_argument("--period", required=True, help="2026-10, 2026-Q4, 2026, or days A..B")
@@ -608,6 +773,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--fail-on", choices=("breached",), help="exit 3 if any ticket breached a target"
     )
+    _credits_flag(report)
     branding_options(report)
 
     uptime = add("uptime", "availability of services over a calendar", _cmd_uptime)
@@ -633,6 +799,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", "-o", metavar="FILE", help="write to FILE (atomically; '-' for stdout)"
     )
     uptime.add_argument("--goal", type=float, help="an availability goal in percent, such as 99.9")
+    uptime.add_argument(
+        "--policy",
+        help='a policy file whose [credits] say measure = "availability": '
+        "the credits owed per customer and month",
+    )
+    _credits_flag(uptime)
     branding_options(uptime)
     uptime.add_argument("--skip-bad", action="store_true", help="skip bad rows, counting them")
     _raw_csv_option(uptime)

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import copy
 import dataclasses
 import datetime as dt
 import os
+import pickle
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Union, cast
@@ -57,6 +57,10 @@ Item = Union[Problem, Parsed]
 class Sink(Protocol):
     """What a worker hands each ticket and its report to (it travels to the worker pickled)."""
 
+    def begin(self, policy: Policy, period: ReportingPeriod | None) -> Sink:
+        """Return the sink a worker's range of lines goes to, under the policy it loaded."""
+        ...
+
     def take(self, ticket: Ticket, report: Report) -> Any:
         """Return what travels back to the parent for this ticket."""
         ...
@@ -67,6 +71,10 @@ class Render:
     """A sink that renders each ticket with ``render`` (a module-level function or partial)."""
 
     render: Callable[[Ticket, Report], Any]
+
+    def begin(self, policy: Policy, period: ReportingPeriod | None) -> Render:
+        """Return this sink: rendering keeps nothing between tickets."""
+        return self
 
     def take(self, ticket: Ticket, report: Report) -> Any:
         """Return ``render(ticket, report)``."""
@@ -98,8 +106,9 @@ def parallel_reports(
     data rather than reports. With ``merge``, each worker's sink is merged into
     ``sink`` in file order (``merge(sink, part)``), as if one sink took every ticket.
     """
-    # The workers get an untouched copy: ``sink`` itself takes the merges.
-    blank = copy.deepcopy(sink)
+    # Each range goes to a sink of its own (``begin``); ``sink`` takes the merges, so the
+    # tasks carry a copy of it as it is now (they are pickled while merges go on).
+    blank = pickle.loads(pickle.dumps(sink))
     tasks: list[Task] = [
         (path, start, end, first_line, policy_path, now.isoformat(), period, customer, blank)
         for start, end, first_line in _ranges(path, jobs * RANGES_PER_JOB)
@@ -132,8 +141,7 @@ def parallel_reports(
             if merge is not None:
                 # Counted again here without the repeats (whose problems were just told).
                 if again:
-                    fresh: Task = (*task[:-1], copy.deepcopy(blank))
-                    merge(sink, cast(S, _work(fresh, frozenset(again))[1]))
+                    merge(sink, cast(S, _work(task, frozenset(again))[1]))
                 else:
                     merge(sink, cast(S, done))
 
@@ -177,7 +185,7 @@ def _work(task: Task, skip: frozenset[int] = frozenset()) -> tuple[list[Item], S
     """Evaluate one byte range of a tickets file, in a worker process; leave out lines ``skip``."""
     from slaclock.sla.policy import Policy
 
-    path, start, end, first_line, policy_path, now_text, period_texts, customer, sink = task
+    path, start, end, first_line, policy_path, now_text, period_texts, customer, given = task
     policy = _POLICIES.get(policy_path)
     if policy is None:
         policy = _POLICIES[policy_path] = Policy.load(policy_path)
@@ -187,6 +195,7 @@ def _work(task: Task, skip: frozenset[int] = frozenset()) -> tuple[list[Item], S
         from slaclock.reports.periods import parse_period
 
         period = parse_period(*period_texts)
+    sink = given.begin(policy, period)
     with Path(path).open("rb") as handle:
         handle.seek(start)
         data = handle.read(end - start)

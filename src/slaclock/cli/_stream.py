@@ -30,7 +30,7 @@ from slaclock.reports._render import (
     text_table_line,
     text_table_rule,
 )
-from slaclock.sla.results import Report
+from slaclock.sla.results import MetricReport, Report
 from slaclock.sla.tickets import Ticket
 
 __all__ = ["EVALUATE_COLUMNS", "EvaluateWriter", "Rendered", "output_stream", "render_ticket"]
@@ -54,10 +54,18 @@ EVALUATE_COLUMNS = (
     "elapsed",
     "remaining",
     "used",
+    # Added later, so at the end: columns read by position keep their place.
+    "policy",
+    "policy_version",
+    "levels_reached",
+    "next_level",
+    "next_level_at",
 )
 _TABLE_HEADERS = (
     "ticket",
     "customer",
+    "policy",
+    "version",
     "tier",
     "metric",
     "status",
@@ -65,8 +73,11 @@ _TABLE_HEADERS = (
     "target",
     "due",
     "breached at",
+    "next level",
 )
-_TABLE_RIGHT = frozenset({5, 6})
+_TABLE_RIGHT = frozenset({7, 8})
+#: Where the status column is, for colouring it.
+_STATUS_COLUMN = _TABLE_HEADERS.index("status")
 
 
 class _Spool:
@@ -122,7 +133,14 @@ def render_ticket(
         writer = csv.writer(buffer, lineterminator="\n")
         for figures in report.values():
             data = figures.to_dict(intervals=False)
-            data.update(ticket=ticket.id, customer=ticket.customer, priority=report.priority)
+            data.update(
+                ticket=ticket.id,
+                customer=ticket.customer,
+                priority=report.priority,
+                policy=report.policy,
+                policy_version=report.policy_version,
+            )
+            data.update(_levels(figures))
             row = ["" if data[name] is None else data[name] for name in EVALUATE_COLUMNS]
             writer.writerow([inert_cell(cell) for cell in row] if neutralise else row)
         return Rendered(buffer.getvalue(), "", statuses)
@@ -134,6 +152,8 @@ def render_ticket(
             for cell in (
                 ticket.id,
                 ticket.customer or "-",
+                report.policy,
+                report.policy_version or "-",
                 report.priority,
                 figures.metric,
                 figures.status.value,
@@ -141,12 +161,40 @@ def render_ticket(
                 figures.target_text,
                 "-" if figures.due is None else figures.due.isoformat(),
                 "-" if figures.breached_at is None else figures.breached_at.isoformat(),
+                _next_level(figures),
             )
         ]
         widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
         lines.append(json.dumps(row) + "\n")
     notes = f"\n{terminal_safe(ticket.id)}:\n{report.explain()}\n" if explain else ""
     return Rendered("".join(lines), notes, statuses, tuple(widths))
+
+
+def _levels(figures: MetricReport) -> dict[str, str | None]:
+    """Return a metric's escalation levels as CSV cells: ``50%=INSTANT;75%=INSTANT``, next."""
+    following = figures.next_escalation
+    reached = ";".join(
+        f"{level.label}={'' if level.at is None else level.at.isoformat()}"
+        for level in figures.escalations
+    )
+    return {
+        "levels_reached": reached,
+        "next_level": None if following is None else following.label,
+        "next_level_at": None
+        if following is None or following.at is None
+        else following.at.isoformat(),
+    }
+
+
+def _next_level(figures: MetricReport) -> str:
+    """Return a table's next-level cell: ``90% 2026-11-25T12:36:00+00:00``, ``breach`` (at due)."""
+    following = figures.next_escalation
+    if following is None:
+        return "-"
+    if following.breach:
+        return "breach"
+    when = "paused" if following.at is None else following.at.isoformat()
+    return f"{following.label} {when}"
 
 
 def _item(ticket: Ticket, report: Report, explain: bool) -> dict[str, Any]:
@@ -159,6 +207,7 @@ def _item(ticket: Ticket, report: Report, explain: bool) -> dict[str, Any]:
         "priority": report.priority,
         # Which policy judged it: a policy set chooses one per ticket.
         "policy": report.policy,
+        "policy_version": report.policy_version,
         "metrics": metrics,
     }
 
@@ -219,8 +268,8 @@ class EvaluateWriter:
             stream.write(safe_text(f"policy {policy}, as at {now}: {self.count} tickets\n\n"))
             stream.write(text_table_line(_TABLE_HEADERS, self.widths, _TABLE_RIGHT))
             stream.write(text_table_rule(self.widths))
-            # The status column starts after four columns and their two-space gaps.
-            status_at = sum(self.widths[:4]) + 2 * 4
+            # The status column starts after the columns before it and their two-space gaps.
+            status_at = sum(self.widths[:_STATUS_COLUMN]) + 2 * _STATUS_COLUMN
             for line in self.spool.lines():
                 text = safe_text(text_table_line(json.loads(line), self.widths, _TABLE_RIGHT))
                 stream.write(colour_word(text, status_at) if self.colour else text)

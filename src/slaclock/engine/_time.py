@@ -39,7 +39,8 @@ def zone(tz: str | dt.tzinfo) -> ZoneInfo:
             raise TimeZoneError(f"unknown time zone {tz!r}")
         try:
             return ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        # A folder of zones ("Europe") or an over-long name is an OSError from the file lookup.
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise TimeZoneError(f"unknown time zone {tz!r}: not an IANA zone name") from exc
     raise TimeZoneError(
         f"time zone must be an IANA name such as 'Europe/London' or a ZoneInfo, not {tz!r}"

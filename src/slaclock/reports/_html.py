@@ -32,6 +32,7 @@ from slaclock.reports._words import (
     target_words,
     zone_words,
 )
+from slaclock.reports.credits import Credit, html_rows
 from slaclock.reports.periods import ReportingPeriod
 
 __all__ = ["TEMPLATES", "Branding", "compliance_page", "uptime_page"]
@@ -123,6 +124,8 @@ class _Summary(Protocol):
     def warn_at(self) -> float | None: ...
     @property
     def verdict(self) -> str: ...
+    @property
+    def credits(self) -> tuple[Credit, ...]: ...
 
     def below_goal(self, row: ComplianceRow) -> bool:
         """Return whether ``row`` falls short of the goal."""
@@ -182,6 +185,8 @@ class _Uptime(Protocol):
     def incidents(self) -> Sequence[_Incident]: ...
     @property
     def verdict(self) -> str: ...
+    @property
+    def credits(self) -> tuple[Credit, ...]: ...
 
     def below_goal(self, row: Any) -> bool:
         """Return whether ``row`` falls short of the goal."""
@@ -376,6 +381,7 @@ def compliance_page(report: _Summary, branding: Branding | None = None) -> str:
         "warn_at": warn,
     }
     worst, ticks = _worst(report)
+    context["credits"] = html_rows(report.credits)
     context["worst"] = worst
     context["ticks"] = ticks
     return _render("compliance.html.j2", branding, context)
@@ -455,5 +461,6 @@ def uptime_page(
         "incidents": [item for item in incidents if item["counted"]],
         "excluded_incidents": [item for item in incidents if not item["counted"]],
         "skipped": report.skipped,
+        "credits": html_rows(report.credits),
     }
     return _render("uptime.html.j2", branding, context)

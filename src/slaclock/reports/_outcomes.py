@@ -52,6 +52,12 @@ class Outcome:
     #: The target as the policy writes it (``3d``, ``4h``), and the calendar it counts on.
     target_text: str = ""
     calendar: str = ""
+    #: The policy that judged the ticket and its version, as ``Report`` names them.
+    policy: str = ""
+    policy_version: str | None = None
+    #: The tier the metric first breached under (a breach made at P1 stays a P1 breach
+    #: after the ticket is lowered to P3); empty when it did not breach.
+    breached_tier: str = ""
 
     @property
     def target_label(self) -> str:
@@ -65,8 +71,9 @@ class Outcome:
             return "breached"
         if self.status is Status.MET:
             return "met"
-        if self.status is Status.IDLE or self.status is Status.CANCELLED:
-            return "idle"  # not judged: never started, or cancelled by a priority change
+        if self.status in (Status.IDLE, Status.CANCELLED, Status.MEASURED):
+            # Not judged: never started, cancelled, or a total measured without a target.
+            return "idle"
         return "open"
 
     @property
@@ -130,6 +137,12 @@ def _outcome(ticket: Ticket, report: Report, metric: MetricReport) -> Outcome:
             worst.due,
             worst.breached_at,
         )
+    breached_tier = ""
+    if metric.status is Status.BREACHED:
+        breached_tier = next(
+            (segment.tier for segment in metric.segments if segment.status is Status.BREACHED),
+            report.priority,
+        )
     return Outcome(
         ticket=ticket.id,
         customer=ticket.customer,
@@ -145,6 +158,9 @@ def _outcome(ticket: Ticket, report: Report, metric: MetricReport) -> Outcome:
         breached_at=breached,
         target_text=text,
         calendar=metric.calendar,
+        policy=report.policy,
+        policy_version=report.policy_version,
+        breached_tier=breached_tier,
     )
 
 
@@ -229,82 +245,6 @@ class Tally:
         # Tightest first, so that the row does not depend on the order tickets came in.
         targets = tuple(sorted(self.targets, key=_tightness))
         return ComplianceRow(dict(group), median=median, p90=p90, targets=targets, **self.counts)
-
-
-class Tallies:
-    """What a compliance report keeps of its tickets: per group, per metric, in total.
-
-    Grouped by ``fields``; the ``worst`` breaches are kept. Tallies merge: tickets
-    counted in several parts (by ``--jobs`` worker processes, each on a stretch of
-    the file) and merged in file order give exactly what counting them all in one
-    does, since every figure is a sum or a sort.
-    """
-
-    __slots__ = (
-        "breaches",
-        "by_metric",
-        "count",
-        "fields",
-        "groups",
-        "per_metric",
-        "total",
-        "worst",
-    )
-
-    def __init__(self, fields: tuple[str, ...], worst: int) -> None:
-        self.fields = fields
-        self.worst = worst
-        self.by_metric = "metric" in fields
-        self.groups: dict[tuple[str, ...], Tally] = {}
-        self.per_metric: dict[str, Tally] = {}
-        self.total = Tally()
-        self.breaches: list[Outcome] = []
-        self.count = 0
-
-    def add(self, judged: list[Outcome]) -> None:
-        """Count one ticket, given the outcomes of its metrics."""
-        fields = self.fields
-        self.count += 1
-        self.total.add_ticket(judged)
-        if judged and not self.by_metric:
-            # Without a metric to tell them apart, a row counts tickets (as the total
-            # does), never ticket x metric, and pools no times across metrics.
-            self.groups.setdefault(judged[0].group(fields), Tally()).add_ticket(judged)
-        for item in judged:
-            if self.by_metric:
-                self.groups.setdefault(item.group(fields), Tally()).add(item)
-            self.per_metric.setdefault(item.metric, Tally()).add(item)
-            if self.worst and item.result == "breached":
-                self.breaches.append(item)
-                if len(self.breaches) >= 2 * self.worst + 1024:
-                    self.keep_worst()
-
-    def take(self, ticket: Ticket, report: Report) -> None:
-        """Count ``ticket`` judged by ``report`` (what a ``--jobs`` worker does per ticket)."""
-        self.add(outcomes(ticket, report))
-
-    def merge(self, other: Tallies) -> None:
-        """Count what ``other`` counted as well, as if its tickets came after these."""
-        self.count += other.count
-        self.total.merge(other.total)
-        for key, tally in other.groups.items():
-            self.groups.setdefault(key, Tally()).merge(tally)
-        for metric, tally in other.per_metric.items():
-            self.per_metric.setdefault(metric, Tally()).merge(tally)
-        self.breaches.extend(other.breaches)
-        self.keep_worst()
-
-    def keep_worst(self) -> None:
-        """Drop all but the ``worst`` breaches, which it keeps worst first."""
-        # (ticket, metric) is unique, so the order is total: any part's worst are the
-        # candidates for the whole's.
-        self.breaches.sort(key=worst_first)
-        del self.breaches[self.worst :]
-
-
-def worst_first(item: Outcome) -> tuple[Any, ...]:
-    """Return the sort key that puts the breach furthest over its target first."""
-    return (-item.overrun, item.ticket, item.metric)
 
 
 @dataclasses.dataclass(frozen=True)

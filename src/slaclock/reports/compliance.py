@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from slaclock.engine._time import iso_or_none
 from slaclock.errors import InputError
-from slaclock.reports._outcomes import ComplianceRow, Outcome, Tallies, outcomes, worst_first
+from slaclock.reports._outcomes import ComplianceRow, Outcome, Tally, outcomes
 from slaclock.reports._render import (
     csv_text,
     human_duration,
@@ -48,6 +48,7 @@ from slaclock.reports._render import (
     text_table,
 )
 from slaclock.reports._words import instant_words, period_words, zone_words
+from slaclock.reports.credits import Credit, CreditBook, credits_csv, credits_text
 from slaclock.reports.periods import ReportingPeriod
 from slaclock.sla.evaluation import METRICS
 from slaclock.sla.targets import MetricSpec
@@ -64,7 +65,101 @@ GROUP_FIELDS: tuple[str, ...] = ("tier", "metric", "customer")
 
 
 def _calendar_names(tier: Mapping[str, MetricSpec]) -> set[str]:
-    return {spec.calendar for spec in tier.values()}
+    # A calendar a ticket field chooses: the named calendars it can choose.
+    return {
+        name
+        for spec in tier.values()
+        for name in ((spec.calendar,) if spec.choice is None else spec.choice.names)
+    }
+
+
+class Tallies:
+    """What a compliance report keeps of its tickets: per group, per metric, in total, owed.
+
+    Grouped by ``fields``; the ``worst`` breaches are kept. Tallies merge: tickets
+    counted in several parts (by ``--jobs`` worker processes, each on a stretch of
+    the file) and merged in file order give exactly what counting them all in one
+    does, since every figure is a sum or a sort.
+    """
+
+    __slots__ = (
+        "book",
+        "breaches",
+        "by_metric",
+        "count",
+        "fields",
+        "groups",
+        "per_metric",
+        "total",
+        "worst",
+    )
+
+    def __init__(self, fields: tuple[str, ...], worst: int, book: CreditBook) -> None:
+        self.fields = fields
+        self.worst = worst
+        #: The credits owed, counted ticket by ticket.
+        self.book = book
+        self.by_metric = "metric" in fields
+        self.groups: dict[tuple[str, ...], Tally] = {}
+        self.per_metric: dict[str, Tally] = {}
+        self.total = Tally()
+        self.breaches: list[Outcome] = []
+        self.count = 0
+
+    def add(self, judged: list[Outcome]) -> None:
+        """Count one ticket, given the outcomes of its metrics."""
+        fields = self.fields
+        self.count += 1
+        self.total.add_ticket(judged)
+        self.book.add_ticket(judged)
+        if judged and not self.by_metric:
+            # Without a metric to tell them apart, a row counts tickets (as the total
+            # does), never ticket x metric, and pools no times across metrics.
+            self.groups.setdefault(judged[0].group(fields), Tally()).add_ticket(judged)
+        for item in judged:
+            if self.by_metric:
+                self.groups.setdefault(item.group(fields), Tally()).add(item)
+            self.per_metric.setdefault(item.metric, Tally()).add(item)
+            if self.worst and item.result == "breached":
+                self.breaches.append(item)
+                if len(self.breaches) >= 2 * self.worst + 1024:
+                    self.keep_worst()
+
+    def begin(self, policy: Policy, period: ReportingPeriod | None) -> Tallies:
+        """Return empty tallies like these, counting credits under ``policy`` for ``period``.
+
+        What a ``--jobs`` worker counts its range into, with the policy it loaded.
+        """
+        assert period is not None  # a compliance report always has one
+        return Tallies(self.fields, self.worst, CreditBook(policy, period))
+
+    def take(self, ticket: Ticket, report: Report) -> None:
+        """Count ``ticket`` judged by ``report`` (what a ``--jobs`` worker does per ticket)."""
+        self.add(outcomes(ticket, report))
+
+    def merge(self, other: Tallies) -> None:
+        """Count what ``other`` counted as well, as if its tickets came after these."""
+        self.count += other.count
+        self.total.merge(other.total)
+        self.book.merge(other.book)
+        for key, tally in other.groups.items():
+            self.groups.setdefault(key, Tally()).merge(tally)
+        for metric, tally in other.per_metric.items():
+            self.per_metric.setdefault(metric, Tally()).merge(tally)
+        self.breaches.extend(other.breaches)
+        self.keep_worst()
+
+    def keep_worst(self) -> None:
+        """Drop all but the ``worst`` breaches, which it keeps worst first."""
+        # (ticket, metric) is unique, so the order is total: any part's worst are the
+        # candidates for the whole's.
+        self.breaches.sort(key=worst_first)
+        del self.breaches[self.worst :]
+
+
+def worst_first(item: Outcome) -> tuple[Any, ...]:
+    """Return the sort key that puts the breach furthest over its target first."""
+    return (-item.overrun, item.ticket, item.metric)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,6 +190,9 @@ class ComplianceReport:
     calendars: tuple[tuple[str, dict[str, Any]], ...] = ()
     pauses: tuple[str, ...] = ()
     warn_at: float | None = None
+    #: What is owed under the policy's ``[credits]``, per customer and period (empty
+    #: when the policy prices nothing): see ``slaclock.reports.credits``.
+    credits: tuple[Credit, ...] = ()
 
     @classmethod
     def build(
@@ -184,14 +282,19 @@ class ComplianceReport:
         the worst breaches are kept, so memory does not grow with the tickets
         (beyond one integer per judged metric, for the exact quantiles).
         """
-        tallies = cls.tallies(by=by, worst=worst, goal=goal)
+        tallies = cls.tallies(policy, period, by=by, worst=worst, goal=goal)
         for judged in tickets:
             tallies.add(judged)
         return cls.from_tallies(policy, tallies, period, now, goal=goal, customer=customer)
 
     @staticmethod
     def tallies(
-        *, by: Sequence[str] = ("tier", "metric"), worst: int = 10, goal: float | None = None
+        policy: Policy,
+        period: ReportingPeriod,
+        *,
+        by: Sequence[str] = ("tier", "metric"),
+        worst: int = 10,
+        goal: float | None = None,
     ) -> Tallies:
         """Return empty tallies for a report grouped ``by``; InputError if an argument is wrong.
 
@@ -212,7 +315,7 @@ class ComplianceReport:
             raise InputError(f"goal: {goal} is not a percentage between 0 and 100")
         if worst < 0:
             raise InputError(f"worst: {worst} is negative")
-        return Tallies(fields, worst)
+        return Tallies(fields, worst, CreditBook(policy, period))
 
     @classmethod
     def from_tallies(
@@ -269,6 +372,7 @@ class ComplianceReport:
             ),
             pauses=tuple(sorted(policy.pause_when)),
             warn_at=policy.warn_at,
+            credits=tallies.book.credits(),
         )
 
     @property
@@ -315,6 +419,7 @@ class ComplianceReport:
             "worst": [item.to_dict() for item in self.worst],
             "customer": self.customer,
             "verdict": self.verdict,
+            "credits": [item.to_dict() for item in self.credits],
         }
 
     def to_json(self) -> str:
@@ -410,7 +515,11 @@ class ComplianceReport:
                 ],
                 {4, 5, 6},
             )
-        return text
+        return text + credits_text(self.credits)
+
+    def credits_csv(self, *, neutralise: bool = True) -> str:
+        """Return the credits owed as CSV (``slaclock.reports.credits.credits_csv``)."""
+        return credits_csv(self.credits, neutralise=neutralise)
 
     def to_html(
         self,

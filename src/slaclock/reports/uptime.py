@@ -37,7 +37,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slaclock.engine._time import parse_instant, to_us
 from slaclock.engine.calendar import Calendar
@@ -52,7 +52,11 @@ from slaclock.reports._render import (
     text_table,
 )
 from slaclock.reports._words import period_words, zone_words
+from slaclock.reports.credits import Credit, availability_credits, credits_csv, credits_text
 from slaclock.reports.periods import ReportingPeriod
+
+if TYPE_CHECKING:
+    from slaclock.sla.policy import Policy
 
 __all__ = [
     "AvailabilityReport",
@@ -254,6 +258,8 @@ class AvailabilityReport:
     goal: float | None = None
     #: Every outage inside the period, counted or falling in excluded hours, by start.
     incidents: tuple[Incident, ...] = ()
+    #: The availability credits owed, per customer and period (``availability(policy=...)``).
+    credits: tuple[Credit, ...] = ()
 
     def below_goal(self, row: ServiceAvailability) -> bool:
         """Return whether ``row`` was measured and falls short of the goal."""
@@ -293,6 +299,7 @@ class AvailabilityReport:
             "combined": self.combined.to_dict(),
             "incidents": [item.to_dict() for item in self.incidents],
             "verdict": self.verdict,
+            "credits": [item.to_dict() for item in self.credits],
         }
 
     def to_json(self) -> str:
@@ -345,7 +352,11 @@ class AvailabilityReport:
                 ],
                 {3},
             )
-        return text
+        return text + credits_text(self.credits)
+
+    def credits_csv(self, *, neutralise: bool = True) -> str:
+        """Return the credits owed as CSV (``slaclock.reports.credits.credits_csv``)."""
+        return credits_csv(self.credits, neutralise=neutralise)
 
     def to_csv(self, *, neutralise: bool = True) -> str:
         """Return one CSV row per service and one of ``kind`` ``combined``, figures rounded.
@@ -439,6 +450,7 @@ def availability(
     calendar_name: str = "calendar",
     excluded_names: Sequence[str] = (),
     goal: float | None = None,
+    policy: Policy | None = None,
 ) -> AvailabilityReport:
     """Return each service's availability, and the combined one, over ``calendar`` less ``exclude``.
 
@@ -446,7 +458,9 @@ def availability(
     (100 %); outages of other services are left out, from the combined figure
     too. Without it, the services are those the outages name, in alphabetical
     order. ``calendar_name`` and ``excluded_names`` only label the report; ``goal``
-    (a percentage) flags the services below it.
+    (a percentage) flags the services below it. ``policy`` (a policy or policy set
+    whose ``[credits]`` say ``measure = "availability"``) prices each customer's
+    availability per whole month: ``AvailabilityReport.credits``.
     """
     if goal is not None and not 0 <= goal <= 100:
         raise InputError(f"goal: {goal} is not a percentage between 0 and 100")
@@ -456,6 +470,7 @@ def availability(
         measured = calendar - Calendar.union(*excluded)
     total = measured.elapsed(period.start, period.end)
     items = list(outages)
+    every = items  # a customer's credits measure their services, shown or not
     if services is None:
         names = sorted({item.service for item in items})
     else:
@@ -472,6 +487,18 @@ def availability(
     )
     combined = _figures(COMBINED, items, measured, period, total)
     seen.sort(key=lambda item: (to_us(item.start), item.service))
+    credits: tuple[Credit, ...] = ()
+    if policy is not None:
+
+        def downtime_of(
+            names: Sequence[str] | None, piece: ReportingPeriod
+        ) -> tuple[dt.timedelta, dt.timedelta]:
+            # Down when any of the customer's services was down (as the combined figure).
+            wanted = every if names is None else [item for item in every if item.service in names]
+            span = measured.elapsed(piece.start, piece.end)
+            return _figures(COMBINED, wanted, measured, piece, span).downtime, span
+
+        credits = availability_credits(policy, period, downtime_of)
     return AvailabilityReport(
         period,
         calendar_name,
@@ -481,4 +508,5 @@ def availability(
         combined,
         goal=goal,
         incidents=tuple(seen),
+        credits=credits,
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import math
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -26,8 +27,15 @@ from slaclock.engine.calendar import Calendar
 from slaclock.errors import NoBusinessTimeError
 from slaclock.sla.conditions import Condition, MetricDefinition
 from slaclock.sla.events import TicketEvent
-from slaclock.sla.results import CycleReport, Interval, MetricReport, SegmentReport, Status
-from slaclock.sla.targets import BusinessDays, Duration, Target
+from slaclock.sla.results import (
+    CycleReport,
+    Escalation,
+    Interval,
+    MetricReport,
+    SegmentReport,
+    Status,
+)
+from slaclock.sla.targets import Duration, Target
 
 ONE_US = dt.timedelta(microseconds=1)
 
@@ -54,30 +62,21 @@ def add_us(calendar: Calendar, start: int, amount: int) -> int:
         raise
 
 
-#: Due instants of business-day targets by (calendar, target, local day, after the
-#: cut-off): every run started that day shares one. The calendar is kept in the value
-#: so that its id is not reused while the entry lives.
-_DUE: dict[tuple[int, BusinessDays, dt.date, bool], tuple[Calendar, int]] = {}
-_DUE_SIZE = 4096
+#: The target of a total measured without one: more business time than any run can use.
+NEVER_US = 2**62
 
 
-def target_us(target: Target, calendar: Calendar, start: int) -> int:
-    """Return the business time ``target`` allows for a run counted from ``start``."""
+def target_us(target: Target | None, calendar: Calendar, start: int) -> int:
+    """Return the business time ``target`` allows for a run counted from ``start``.
+
+    A total measured without a target (None) allows more than any run uses, so it
+    never reaches it; reports show it as ``measured``.
+    """
+    if target is None:
+        return NEVER_US
     if isinstance(target, Duration):
         return target.amount // ONE_US  # the same from any start
-    local = from_us(start, calendar.tz)
-    # The due instant depends only on the local day and which side of the cut-off.
-    cutoff = target.cutoff
-    key = (id(calendar), target, local.date(), cutoff is not None and local.time() >= cutoff)
-    found = _DUE.get(key)
-    if found is not None and found[0] is calendar:
-        due = found[1]
-    else:
-        due = to_us(target.due_from(calendar, local))
-        if len(_DUE) >= _DUE_SIZE:
-            _DUE.clear()
-        _DUE[key] = (calendar, due)
-    return elapsed_us(calendar, start, due)
+    return target.duration_from(calendar, from_us(start, calendar.tz)) // ONE_US
 
 
 def at(us: int, calendar: Calendar) -> dt.datetime:
@@ -102,7 +101,8 @@ class Rule:
     """What a tier says about a metric: its target on a calendar, and the tier's name."""
 
     tier: str
-    target: Target
+    #: None: a total measured without a target.
+    target: Target | None
     calendar_name: str
     calendar: Calendar
     #: How a priority change into this tier counts: "retroactive" or "from_change".
@@ -283,7 +283,7 @@ def segment_status(segment: Segment, used: int, missed: bool, last: bool, warn_a
         return Status.MET
     if segment.state is PAUSED:
         return Status.PAUSED
-    if used >= warn_at * segment.target:
+    if used >= threshold_us(warn_at, segment.target):
         return Status.AT_RISK
     return Status.RUNNING
 
@@ -328,13 +328,16 @@ def segment_report(
     """Return one segment as reported, judged ``used`` µs with the due instant ``missed``."""
     rule = segment.rule
     calendar = rule.calendar
-    due = None if status is Status.MET or status is Status.CANCELLED else segment.due()
+    measured = rule.target is None
+    if measured and status is not Status.CANCELLED:
+        status = Status.MEASURED  # counted, never judged: no target, no due instant
+    due = None if measured or status is Status.MET or status is Status.CANCELLED else segment.due()
     return SegmentReport(
         tier=rule.tier,
         started_at=at(segment.opened, calendar),
         ended_at=None if segment.closed is None else at(segment.closed, calendar),
-        target=dt.timedelta(microseconds=segment.target),
-        target_text=str(rule.target),
+        target=dt.timedelta(microseconds=0 if measured else segment.target),
+        target_text="" if measured else str(rule.target),
         calendar=rule.calendar_name,
         used=dt.timedelta(microseconds=used),
         status=status,
@@ -613,8 +616,13 @@ def reports(
     return cycles, segments
 
 
-def metric_report(tracker: Tracker, now: int, warn_at: float) -> MetricReport:
-    """Return where ``tracker``'s metric stands at ``now`` (µs since the epoch)."""
+def metric_report(
+    tracker: Tracker, now: int, warn_at: float, levels: tuple[float, ...] = ()
+) -> MetricReport:
+    """Return where ``tracker``'s metric stands at ``now`` (µs since the epoch).
+
+    ``levels`` are the escalation levels, lowest first (default: ``warn_at`` alone).
+    """
     cycles, found = reports(tracker, now, warn_at)
     segments = tuple(found)
     breaches = [segment.breached_at for segment in segments if segment.breached_at is not None]
@@ -624,7 +632,8 @@ def metric_report(tracker: Tracker, now: int, warn_at: float) -> MetricReport:
     rule = tracker.rule
     if not cycles:
         # What a run opened now would get (a "3d" target depends on when it starts).
-        target = dt.timedelta(microseconds=target_us(rule.target, rule.calendar, now))
+        allowed = 0 if rule.target is None else target_us(rule.target, rule.calendar, now)
+        target = dt.timedelta(microseconds=allowed)
         if first_breach is not None:
             status = Status.BREACHED
         else:
@@ -633,7 +642,7 @@ def metric_report(tracker: Tracker, now: int, warn_at: float) -> MetricReport:
             metric=tracker.metric,
             status=status,
             target=target,
-            target_text=str(rule.target),
+            target_text="" if rule.target is None else str(rule.target),
             calendar=rule.calendar_name,
             started_at=None,
             stopped_at=None,
@@ -647,10 +656,13 @@ def metric_report(tracker: Tracker, now: int, warn_at: float) -> MetricReport:
             _story=story,
         )
     current = cycles[-1]
+    crossed, following = escalations(tracker, now, levels or (warn_at,))
     if first_breach is not None:
         status = Status.BREACHED
     elif tracker.cancelled:
         status = Status.CANCELLED
+    elif tracker.rule.target is None:
+        status = Status.MEASURED
     elif tracker.cyclic and tracker.open is None:
         status = Status.MET
     else:
@@ -666,12 +678,144 @@ def metric_report(tracker: Tracker, now: int, warn_at: float) -> MetricReport:
         due=None if tracker.void else current.due,
         breached_at=first_breach,
         elapsed=current.elapsed,
-        remaining=current.target - current.elapsed,
+        # A measured total has no target, so nothing remains of one.
+        remaining=dt.timedelta(0)
+        if status is Status.MEASURED
+        else current.target - current.elapsed,
         used=current.elapsed / current.target if current.target else 0.0,
         cycles=tuple(cycles) if tracker.cyclic else (),
         segments=segments,
+        escalations=crossed,
+        next_escalation=following,
         _story=story,
     )
+
+
+# -- escalation levels, read from a clock's state when asked ---------------------------
+
+
+def threshold_us(level: float, target: int) -> int:
+    """Return the business time (µs) a share ``level`` of ``target`` µs is reached at."""
+    # The least whole µs at or past the share: ``used >= level * target`` in integers.
+    return math.ceil(level * target)
+
+
+def reached_at(segment: Segment, amount: int, now: int) -> int | None:
+    """Return when ``segment``'s judged time reached ``amount`` µs, if it had by ``now``.
+
+    Read from the segment's steps (kept for ``explain``), so it costs nothing while
+    events are fed. Never before the segment opened: no level before its rule applied.
+    """
+    calendar = segment.rule.calendar
+    judged = segment.carried - segment.base
+    if judged >= amount:
+        return segment.opened
+    steps = segment.steps_in_order()
+    finish = segment.closed if segment.closed is not None else now
+    for step, following in zip(steps, [*steps[1:], None], strict=True):
+        if step.state is not RUNNING:
+            continue
+        end = following.at if following is not None else finish
+        span = elapsed_us(calendar, step.at, end) if end > step.at else 0
+        if judged + span >= amount:
+            return max(add_us(calendar, step.at, amount - judged), segment.opened)
+        judged += span
+    return None
+
+
+def counting(tracker: Tracker) -> Segment | None:
+    """Return the tier segment ``tracker``'s open run is judged by, unless the run is over."""
+    run = tracker.open
+    if run is None or tracker.void:
+        return None
+    segment = run.current
+    if segment.closed is not None or segment.state is STOPPED or segment.state is ENDED:
+        return None
+    return segment
+
+
+def escalations(
+    tracker: Tracker, now: int, levels: tuple[float, ...]
+) -> tuple[tuple[Escalation, ...], Escalation | None]:
+    """Return the levels the running clock has reached by ``now``, and the next one (or breach).
+
+    A level is reached when the judged time reaches its share of the target; the
+    breach level when it reaches the whole target, at the due instant. Levels of
+    the open run's current tier segment; a paused clock's next level has no instant.
+    """
+    segment = counting(tracker)
+    if segment is None or segment.rule.target is None:
+        return (), None  # nothing running, or a total measured without a target
+    calendar = segment.rule.calendar
+    used = segment.judged(now)
+    target = segment.target
+    crossed: list[Escalation] = []
+    following: tuple[float, int] | None = None
+    for level in levels:
+        if level >= 1.0:
+            break  # a single warn_at of 1 is the breach level itself
+        amount = threshold_us(level, target)
+        if used < amount:
+            following = level, amount
+            break
+        when = reached_at(segment, amount, now)
+        crossed.append(
+            Escalation(tracker.metric, level, None if when is None else at(when, calendar))
+        )
+    if following is None and used < target:
+        following = 1.0, target
+    if following is None:
+        return tuple(crossed), None
+    level, amount = following
+    instant = None if segment.state is not RUNNING else at(reach_us(segment, amount), calendar)
+    return tuple(crossed), Escalation(tracker.metric, level, instant)
+
+
+def reach_us(segment: Segment, amount: int) -> int:
+    """Return when a running ``segment``'s judged time reaches ``amount`` µs (not yet reached).
+
+    Found as the due instant is (``Segment.due``): counted on from the last transition.
+    """
+    before = segment.carried + segment.counted - segment.base
+    return max(add_us(segment.rule.calendar, segment.since, amount - before), segment.opened)
+
+
+def reaching(
+    tracker: Tracker,
+    now: int,
+    end: int,
+    levels: tuple[float, ...],
+    rooms: dict[int, int],
+) -> Iterator[tuple[int, float, int, Segment]]:
+    """Yield ``(instant, level, left, segment)`` for each level or breach reached in ``(now, end]``.
+
+    ``left`` is the business time left to the breach at ``now``. ``rooms`` holds, by
+    calendar, the business time in ``(now, end]``: one query per calendar, not per
+    ticket, and a level further off than that is not searched for.
+    """
+    segment = counting(tracker)
+    if segment is None or segment.state is not RUNNING or segment.rule.target is None:
+        return  # a paused clock, or a total measured without a target, reaches no level
+    calendar = segment.rule.calendar
+    before = segment.carried + segment.counted - segment.base
+    used = before + elapsed_us(calendar, segment.since, now)
+    target = segment.target
+    if used >= target:
+        return
+    key = id(calendar)
+    room = rooms.get(key)
+    if room is None:
+        room = rooms[key] = elapsed_us(calendar, now, end)
+    left = target - used
+    for level in (*levels, 1.0):
+        amount = target if level >= 1.0 else threshold_us(level, target)
+        if amount <= used:
+            continue
+        if amount - used > room:
+            return  # the later levels are further off still
+        yield reach_us(segment, amount), min(level, 1.0), left, segment
+        if level >= 1.0:
+            return  # a single warn_at of 1 is the breach level itself
 
 
 def _explain(tracker: Tracker, now: int) -> tuple[Interval, ...]:

@@ -238,6 +238,13 @@ class MetricDefinition:
         )
         if not definition.start_when:
             raise PolicyError(f"{where}.start_when: give at least one condition")
+        for index, condition in enumerate(definition.start_when):
+            if condition.kind == "resolved":
+                # A resolution ends every clock (reopened resumes them): nothing could run.
+                raise PolicyError(
+                    f"{where}.start_when[{index}]: 'resolved' ends every clock, so a metric "
+                    "cannot start there; start at 'reopened' to count after a reopen"
+                )
         if not definition.stop_when and not definition.total:
             raise PolicyError(f"{where}: a metric needs stop_when (or total = true)")
         return definition

@@ -33,16 +33,16 @@ import dataclasses
 import datetime as dt
 import functools
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple, Protocol
 
 from slaclock.engine._time import to_us
 from slaclock.engine.calendar import Calendar
-from slaclock.errors import EventError
-from slaclock.sla._tracking import Rule, Run, Tracker, metric_report
+from slaclock.errors import EventError, PolicyError
+from slaclock.sla._tracking import Rule, Run, Segment, Tracker, metric_report, reaching
 from slaclock.sla.conditions import PRESETS, MetricDefinition, status_pauses
 from slaclock.sla.events import TicketEvent
-from slaclock.sla.results import Report
+from slaclock.sla.results import Escalation, Report
 from slaclock.sla.targets import MetricSpec
 
 __all__ = ["METRICS", "Evaluation", "Rules", "canonical_order"]
@@ -57,6 +57,8 @@ class Rules(Protocol):
     @property
     def name(self) -> str: ...
     @property
+    def version(self) -> str | None: ...
+    @property
     def tiers(self) -> Mapping[str, Mapping[str, MetricSpec]]: ...
     @property
     def calendars(self) -> Mapping[str, Calendar]: ...
@@ -64,6 +66,8 @@ class Rules(Protocol):
     def pause_when(self) -> frozenset[str]: ...
     @property
     def warn_at(self) -> float: ...
+    @property
+    def escalation_levels(self) -> tuple[float, ...]: ...
     @property
     def statuses(self) -> frozenset[str]: ...
     @property
@@ -176,6 +180,14 @@ class _Ticket(NamedTuple):
 
 def _rules(policy: Rules) -> dict[tuple[str, str], Rule]:
     """Return the ``Rule`` of every tier and metric of ``policy``."""
+    for tier, metrics in policy.tiers.items():
+        for metric, spec in metrics.items():
+            if spec.choice is not None:
+                raise PolicyError(
+                    f"policy {policy.name!r}: tier {tier}'s {metric} counts on a calendar a "
+                    f"ticket field chooses ({spec.calendar}); evaluate with the ticket's "
+                    "fields: policy.select(ticket), or policy.evaluation(fields=...)"
+                )
     return {
         (tier, metric): Rule(
             tier,
@@ -537,10 +549,48 @@ class Evaluation:
                 f"({self._events.event.describe()}); a report cannot look back past its events"
             )
         warn_at = self.policy.warn_at
+        levels = self.policy.escalation_levels
         metrics = {
-            tracker.metric: metric_report(tracker, now_us, warn_at) for tracker in ticket.trackers
+            tracker.metric: metric_report(tracker, now_us, warn_at, levels)
+            for tracker in ticket.trackers
         }
-        return Report(self.policy.name, ticket.priority, now, metrics)
+        return Report(self.policy.name, ticket.priority, now, metrics, self.policy.version)
+
+    def next_escalation(self, now: dt.datetime | None = None) -> Escalation | None:
+        """Return the earliest escalation level or breach any running metric reaches after ``now``.
+
+        What a scheduler sets its next timer for: until then, with no new event, no
+        metric reaches a new level. None when nothing is counting towards one.
+        See ``Report.next_escalation``.
+
+        >>> from slaclock import Policy
+        >>> policy = Policy.from_dict({"name": "Desk", "warn_at": [0.5, 0.9], "tiers": {
+        ...     "P3": {"resolution": {"target": "4h", "calendar": "always"}}}})
+        >>> state = policy.evaluation().feed({"at": "2026-11-23T09:00Z", "type": "logged",
+        ...                                    "priority": "P3"})
+        >>> level = state.next_escalation(dt.datetime(2026, 11, 23, 11, 30, tzinfo=dt.timezone.utc))
+        >>> level.metric, level.label, level.at.isoformat()
+        ('resolution', '90%', '2026-11-23T12:36:00+00:00')
+        """
+        return self.report(now).next_escalation
+
+    def _reaching(
+        self, now: int, end: int, rooms: dict[int, int]
+    ) -> Iterator[tuple[int, str, float, int, Segment]]:
+        """Yield ``(instant, metric, level, left, segment)`` per level reached in ``(now, end]``.
+
+        Instants in µs since the epoch; ``now`` is not before the last event fed.
+        Read from each metric's clock state, without building a report
+        (``Policy.upcoming`` asks this of every open ticket). ``rooms`` is shared
+        by the tickets of one query (see ``_tracking.reaching``).
+        """
+        ticket = self._ticket
+        if ticket is None or ticket.resolved:
+            return
+        levels = self.policy.escalation_levels
+        for tracker in ticket.trackers:
+            for when, level, left, segment in reaching(tracker, now, end, levels, rooms):
+                yield when, tracker.metric, level, left, segment
 
 
 def _applied_from(run: Run, t: int) -> Run:

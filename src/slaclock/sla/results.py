@@ -14,6 +14,7 @@ from slaclock.sla.targets import format_duration
 
 __all__ = [
     "CycleReport",
+    "Escalation",
     "Explanation",
     "Interval",
     "MetricReport",
@@ -36,6 +37,9 @@ class Status(str, enum.Enum):
     IDLE = "idle"
     #: The ticket moved to a tier without this metric before it breached; it is not judged.
     CANCELLED = "cancelled"
+    #: A total the policy measures without a target (``agent_work_time = { calendar = ... }``):
+    #: counted, never judged.
+    MEASURED = "measured"
 
     def __str__(self) -> str:
         return self.value
@@ -129,6 +133,60 @@ class CycleReport:
 
 
 @dataclasses.dataclass(frozen=True)
+class Escalation:
+    """An escalation level of a metric's running clock, and when its used time reaches it.
+
+    ``level`` is a share of the target (``0.75``); ``1.0`` is the breach level,
+    reached at the due instant. ``at`` is None when the clock is paused short of
+    the level: a paused clock cannot know when it will resume.
+
+    >>> import datetime as dt
+    >>> at = dt.datetime(2026, 11, 23, 12, tzinfo=dt.timezone.utc)
+    >>> level = Escalation("resolution", 0.75, at)
+    >>> level.label, Escalation.from_dict(level.to_dict()) == level
+    ('75%', True)
+    """
+
+    metric: str
+    level: float
+    at: dt.datetime | None
+
+    @property
+    def breach(self) -> bool:
+        """Return whether this is the breach level (the whole target used)."""
+        return self.level >= 1.0
+
+    @property
+    def label(self) -> str:
+        """Return ``"breach"``, or the level as a percentage (``"75%"``, ``"87.5%"``)."""
+        return "breach" if self.breach else level_text(self.level)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the escalation as JSON-ready data that ``from_dict`` reads back."""
+        return {
+            "metric": self.metric,
+            "level": self.level,
+            "label": self.label,
+            "at": iso_or_none(self.at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Escalation:
+        """Return the escalation ``to_dict`` wrote."""
+        at = data["at"]
+        return cls(
+            str(data["metric"]),
+            float(data["level"]),
+            None if at is None else dt.datetime.fromisoformat(at),
+        )
+
+
+def level_text(level: float) -> str:
+    """Return an escalation level as a percentage without needless digits (``0.875`` is 87.5%)."""
+    return f"{level * 100:.6g}%"
+
+
+@dataclasses.dataclass(frozen=True)
 class MetricReport:
     """Where one metric stands: status, due and breach instants, time used, and why.
 
@@ -153,6 +211,12 @@ class MetricReport:
     used: float
     cycles: tuple[CycleReport, ...]
     segments: tuple[SegmentReport, ...] = ()
+    #: The policy's escalation levels (``warn_at``) the running clock has reached, lowest
+    #: first, each with the instant it was reached (the open run's current tier segment).
+    escalations: tuple[Escalation, ...] = ()
+    #: The next escalation level, or the breach, with its instant (None while paused);
+    #: None when the clock is not counting towards anything more.
+    next_escalation: Escalation | None = None
     #: Computes ``intervals`` on first use: explaining costs more than judging.
     _story: Callable[[], tuple[Interval, ...]] | None = dataclasses.field(
         default=None, repr=False, compare=False
@@ -184,6 +248,10 @@ class MetricReport:
             "used": self.used,
             "cycles": [cycle.to_dict() for cycle in self.cycles],
             "segments": [segment.to_dict() for segment in self.segments],
+            "escalations": [level.to_dict() for level in self.escalations],
+            "next_escalation": (
+                None if self.next_escalation is None else self.next_escalation.to_dict()
+            ),
         }
         if intervals:
             data["intervals"] = [interval.to_dict() for interval in self.intervals]
@@ -216,12 +284,18 @@ class Explanation:
 
 @dataclasses.dataclass(frozen=True)
 class Report(Mapping[str, MetricReport]):
-    """A ticket's SLA report: a mapping of metric name to ``MetricReport``."""
+    """A ticket's SLA report: a mapping of metric name to ``MetricReport``.
+
+    ``policy`` names the policy that judged the ticket and ``policy_version`` the
+    version of it (its ``effective_from`` as written, such as ``2026-11-01``; None
+    for a policy's top-level tiers).
+    """
 
     policy: str
     priority: str
     now: dt.datetime
     metrics: Mapping[str, MetricReport]
+    policy_version: str | None = None
 
     def __getitem__(self, metric: str) -> MetricReport:
         try:
@@ -238,6 +312,22 @@ class Report(Mapping[str, MetricReport]):
     def __len__(self) -> int:
         return len(self.metrics)
 
+    @property
+    def next_escalation(self) -> Escalation | None:
+        """Return the earliest next escalation (a level, or a breach) of any running metric.
+
+        This is the instant a scheduler sets its next timer for: nothing in the
+        report changes level before it unless an event comes. None when no metric
+        is counting towards a level (all stopped, paused or past their due instant).
+        Ties go to the lower level, then to the metric first in report order.
+        """
+        found = [
+            report.next_escalation
+            for report in self.metrics.values()
+            if report.next_escalation is not None and report.next_escalation.at is not None
+        ]
+        return min(found, key=_escalation_key, default=None)
+
     def explain(self) -> Explanation:
         """Return every metric's counted, paused and closed intervals, each with its reason."""
         return Explanation(
@@ -248,10 +338,16 @@ class Report(Mapping[str, MetricReport]):
         """Return the whole report as JSON-ready data."""
         return {
             "policy": self.policy,
+            "policy_version": self.policy_version,
             "priority": self.priority,
             "now": self.now.isoformat(),
             "metrics": {name: report.to_dict() for name, report in self.metrics.items()},
         }
+
+
+def _escalation_key(escalation: Escalation) -> tuple[dt.datetime, float]:
+    assert escalation.at is not None
+    return escalation.at, escalation.level
 
 
 def iso_duration(value: dt.timedelta) -> str:

@@ -3,7 +3,8 @@
 A pandas ``DataFrame`` or a pyarrow ``Table`` (or ``RecordBatch``) with a
 column for the ticket id, one for the instant (``at``, a zoned timestamp) and
 one for the event type, plus any of ``priority``, ``status``, ``public`` and
-``customer``. Rows may come in any order: each ticket's events are put in
+``customer``, and the columns ``fields`` names (ticket fields such as ``site``).
+Rows may come in any order: each ticket's events are put in
 time order (rows at the same instant keep their order in the table).
 
 The columns are read once into Python values and fed to the same ``Ticket``
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from slaclock.errors import InputError, SlaclockError
@@ -51,6 +52,7 @@ def tickets_from_table(
     at: str = "at",
     type: str = "type",
     customer: str = "customer",
+    fields: Sequence[str] = (),
     on_bad: Callable[[InputError], None] | None = None,
 ) -> Iterator[Ticket]:
     """Yield one ``Ticket`` per ticket id in ``table``, in order of first appearance.
@@ -58,7 +60,9 @@ def tickets_from_table(
     ``id``, ``at`` and ``type`` name the required columns; ``customer`` names an
     optional one (its first non-empty value per ticket counts), and columns
     named ``priority``, ``status`` and ``public`` fill those event fields (empty
-    cells leave them out). Columns of other names are ignored. A bad row or
+    cells leave them out). ``fields`` names columns that hold ticket fields (its
+    first non-empty text per ticket counts, as for ``customer``: the fields as the
+    ticket was logged). Columns of other names are ignored. A bad row or
     ticket raises ``InputError`` naming the row (``row 17: at: ...``) or, when
     ``on_bad`` is given, is passed to it and the ticket skipped.
     """
@@ -70,7 +74,13 @@ def tickets_from_table(
             )
     ids, instants, kinds = columns[id], columns[at], columns[type]
     customers = columns.get(customer)
-    fields = {name: columns[name] for name in _EVENT_FIELDS if name in columns}
+    for name in fields:
+        if name not in columns:
+            raise InputError(
+                f"fields: the table has no {name!r} column (it has {', '.join(columns)})"
+            )
+    ticket_fields = {name: columns[name] for name in fields}
+    event_fields = {name: columns[name] for name in _EVENT_FIELDS if name in columns}
     rows: dict[object, list[int]] = {}
     for row, ident in enumerate(ids):
         if _missing(ident):
@@ -85,7 +95,7 @@ def tickets_from_table(
             events = []
             for row in numbers:
                 data: dict[str, Any] = {"at": _instant(instants[row], row, at), "type": kinds[row]}
-                for name, values in fields.items():
+                for name, values in event_fields.items():
                     value = values[row]
                     if not _missing(value):
                         data[name] = value
@@ -97,12 +107,20 @@ def tickets_from_table(
             found = "" if customers is None else _first(customers, numbers)
             if not isinstance(found, str):
                 raise InputError(f"row {numbers[0]}: {customer}: expected text, got {found!r}")
+            given: dict[str, str] = {}
+            for name, values in ticket_fields.items():
+                value = _first(values, numbers)
+                if not isinstance(value, str):
+                    raise InputError(f"row {numbers[0]}: {name}: expected text, got {value!r}")
+                if value:
+                    given[name] = value
             yield Ticket(
                 str(ident),
                 tuple(event for _, _, event in events),
                 found,
                 f"ticket {str(ident)!r} (rows {', '.join(map(str, numbers[:3]))}"
                 + (", ...)" if len(numbers) > 3 else ")"),
+                given,
             )
         except InputError as exc:
             if on_bad is None:
@@ -119,10 +137,13 @@ def evaluate_table(
     at: str = "at",
     type: str = "type",
     customer: str = "customer",
+    fields: Sequence[str] = (),
     on_bad: Callable[[InputError], None] | None = None,
 ) -> Iterator[tuple[Ticket, Report]]:
     """Yield each ticket of ``table`` logged by ``now`` with its report (``evaluate_tickets``)."""
-    tickets = tickets_from_table(table, id=id, at=at, type=type, customer=customer, on_bad=on_bad)
+    tickets = tickets_from_table(
+        table, id=id, at=at, type=type, customer=customer, fields=fields, on_bad=on_bad
+    )
     return evaluate_tickets(policy, tickets, now, on_bad)
 
 

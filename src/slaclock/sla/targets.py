@@ -13,12 +13,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from slaclock.engine._text import brief
 from slaclock.engine._time import day_start, from_us, to_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import NoBusinessTimeError, PolicyError
+
+if TYPE_CHECKING:
+    from slaclock.sla._calendars import CalendarChoice
 
 __all__ = [
     "MAX_BUSINESS_DAYS",
@@ -95,10 +98,24 @@ class BusinessDays:
         zone = calendar.tz
         local = logged_at.astimezone(zone)
         day = local.date()
+        late = self.cutoff is not None and local.time() >= self.cutoff
+        # The answer depends on the local date (and the cut-off) only: many tickets share it.
+        key = (id(calendar), self.days, self.cutoff, day, late)
+        hit = _DUE_MEMO.get(key)
+        if hit is not None and hit[0] is calendar:
+            return hit[1]
+        due = self._walk(calendar, day, late, logged_at)
+        if len(_DUE_MEMO) >= _DUE_MEMO_SIZE:
+            _DUE_MEMO.clear()
+        _DUE_MEMO[key] = (calendar, due)
+        return due
+
+    def _walk(
+        self, calendar: Calendar, day: dt.date, late: bool, logged_at: dt.datetime
+    ) -> dt.datetime:
+        """Return the end of the ``days``-th business day after local ``day``, walking days."""
         counted = 0
-        if self.cutoff is not None and (
-            local.time() >= self.cutoff or _last_open(calendar, day) is None
-        ):
+        if self.cutoff is not None and (late or _last_open(calendar, day) is None):
             # Logged after the cut-off, or on a closed day: day 0 is the next business day.
             counted = -1
         # Bounded like every calendar search: at most about 50 years of days.
@@ -144,6 +161,12 @@ class BusinessDays:
         return self.days < other.days if isinstance(other, BusinessDays) else None
 
 
+#: Due instants by (calendar, days, cut-off, local date, after the cut-off): the calendar is
+#: kept beside its answer, so an id reused by another calendar never matches.
+_DUE_MEMO: dict[tuple[int, int, dt.time | None, dt.date, bool], tuple[Calendar, dt.datetime]] = {}
+_DUE_MEMO_SIZE = 65_536
+
+
 def _last_open(calendar: Calendar, day: dt.date) -> dt.datetime | None:
     """Return where the last open time of local ``day`` ends, or None if the day is closed."""
     zone = calendar.tz
@@ -165,11 +188,15 @@ class MetricSpec:
 
     ``priority_change`` is ``"retroactive"``, ``"from_change"``, or None for the
     policy's setting; it applies when a priority change moves a ticket into this tier.
+    ``choice`` says how a ticket's fields choose the calendar, when they do
+    (``calendar`` then describes the choice); ``Policy.select`` resolves it.
     """
 
-    target: Target
+    #: None: a total measured without a target (status ``measured``, never judged).
+    target: Target | None
     calendar: str
     priority_change: str | None = None
+    choice: CalendarChoice | None = None
 
 
 def parse_cutoff(value: object, where: str = "cutoff") -> dt.time:

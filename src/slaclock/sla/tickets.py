@@ -26,24 +26,25 @@ field: ``tickets.jsonl:17: events[2].at: '2026-13-01' is not an ISO 8601 instant
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from slaclock.config._documents import parse_document
 from slaclock.engine._text import brief
-from slaclock.engine._time import parse_instant, to_us
+from slaclock.engine._time import from_us, parse_instant, to_us
 from slaclock.errors import ConfigError, InputError, SlaclockError
 from slaclock.sla._seen import SeenIds
 from slaclock.sla.events import TicketEvent
 from slaclock.sla.results import Report
 
 if TYPE_CHECKING:
-    from slaclock.sla.policy import Policy
+    from slaclock.sla.evaluation import Evaluation
 
-__all__ = ["Ticket", "evaluate_tickets", "iter_tickets", "read_tickets"]
+__all__ = ["Judge", "Ticket", "evaluate_tickets", "iter_tickets", "read_tickets"]
 
 _FIELDS = ("id", "customer", "fields", "events")
 
@@ -53,6 +54,18 @@ MAX_EVENTS = 10_000
 MAX_LINE_BYTES = 1024 * 1024
 #: The years a ticket's events may fall in (UTC).
 FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+class _Chosen(Protocol):
+    def evaluation(self) -> Evaluation: ...
+
+
+class Judge(Protocol):
+    """What judging a ticket reads of a policy (``Policy`` and ``PolicySet`` are judges)."""
+
+    def select(self, ticket: Ticket, now: dt.datetime | None = None) -> _Chosen:
+        """Return the policy (or version) that judges ``ticket`` (at ``now``, for ``judge_by``)."""
+        ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -160,7 +173,7 @@ class Ticket:
         data["events"] = [event.to_dict() for event in self.events]
         return data
 
-    def evaluate(self, policy: Policy, now: dt.datetime | None = None) -> Report | None:
+    def evaluate(self, policy: Judge, now: dt.datetime | None = None) -> Report | None:
         """Return the ticket's report under ``policy`` as it stood at ``now`` (default: the clock).
 
         Events after ``now`` are not yet known and are left out; a ticket logged
@@ -169,16 +182,31 @@ class Ticket:
         """
         if now is None:
             now = dt.datetime.now(dt.timezone.utc)
-        cutoff = to_us(now, "now")
-        try:
-            if to_us(self.logged_at) > cutoff:
+        with self._named():
+            state = self.evaluation(policy, to_us(now, "now"))
+            return None if state is None else state.report(now)
+
+    def evaluation(self, policy: Judge, now: int) -> Evaluation | None:
+        """Return the state after the events up to ``now`` (µs since the epoch) under ``policy``.
+
+        ``policy`` chooses the policy (and version) that judges the ticket. None when
+        the ticket was logged after ``now``; problems raise ``InputError`` naming it.
+        """
+        with self._named():
+            if to_us(self.logged_at) > now:
                 return None
-            state = policy.select(self).evaluation()
+            state = policy.select(self, from_us(now, dt.timezone.utc)).evaluation()
             for event in self.events:
-                if to_us(event.at) > cutoff:
+                if to_us(event.at) > now:
                     break
                 state = state.feed(event)
-            return state.report(now)
+            return state
+
+    @contextlib.contextmanager
+    def _named(self) -> Iterator[None]:
+        """Turn any refusal into an ``InputError`` that names the ticket."""
+        try:
+            yield
         except InputError:
             raise
         except SlaclockError as exc:
@@ -278,7 +306,7 @@ def read_tickets(
 
 
 def evaluate_tickets(
-    policy: Policy,
+    policy: Judge,
     tickets: Iterable[Ticket],
     now: dt.datetime | None = None,
     on_bad: Callable[[InputError], None] | None = None,
