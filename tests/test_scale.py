@@ -9,12 +9,14 @@ and rebuild their index there.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -22,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slaclock import Calendar
+from slaclock import Calendar, ComplianceReport, Policy, iter_tickets, parse_period
 
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.timezone.utc
@@ -91,6 +93,23 @@ def which_calendar(tickets: pd.DataFrame, calendar: Calendar) -> pd.DataFrame:
     )
 
 
+@contextlib.contextmanager
+def two_worker_processes() -> Iterator[Any]:
+    """Yield a Dask client of a local cluster of two single-threaded worker processes."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
 def test_unpickling_a_calendar_again_gives_the_calendar_built_before() -> None:
     blob = pickle.dumps(london_desk())
     first = pickle.loads(blob)
@@ -102,7 +121,6 @@ def test_unpickling_a_calendar_again_gives_the_calendar_built_before() -> None:
 
 def test_dask_partitions_give_the_single_process_answers(tmp_path: Path) -> None:
     dd = pytest.importorskip("dask.dataframe")
-    distributed = pytest.importorskip("distributed")
     from dask.dataframe.utils import make_meta
 
     frame = synthetic_tickets(20_000)
@@ -116,16 +134,7 @@ def test_dask_partitions_give_the_single_process_answers(tmp_path: Path) -> None
 
     ddf = dd.read_parquet(folder)
     assert ddf.npartitions > 1
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with two_worker_processes() as client:
         workers = client.run(os.getpid)
         assert len(workers) == 2
         assert os.getpid() not in workers.values()
@@ -191,3 +200,105 @@ def test_cloudpickle_ships_only_the_spec() -> None:
     assert back == cal
     friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=LONDON)
     assert back.add(friday, dt.timedelta(hours=40)) == cal.add(friday, dt.timedelta(hours=40))
+
+
+# -- the compliance report on Dask (docs/scale.md, "A compliance report on Dask") --------------
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "examples" / "data"
+
+
+def dask_recipe() -> dict[str, Any]:
+    """Return the names the Dask recipe of docs/scale.md defines, run from the page itself."""
+    text = (ROOT / "docs" / "scale.md").read_text()
+    block = text.split("<!-- dask-recipe -->", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {"__name__": "dask_recipe"}
+    exec(compile(block, "docs/scale.md (Dask recipe)", "exec"), namespace)
+    return namespace
+
+
+def event_rows(tickets: list[dict[str, Any]]) -> pd.DataFrame:
+    """Return the tickets as a warehouse keeps them: one row per event."""
+    rows = [
+        {
+            "ticket": ticket["id"],
+            "customer": ticket.get("customer"),
+            "at": event["at"],
+            "type": event["type"],
+            "priority": event.get("priority"),
+            "status": event.get("status"),
+        }
+        for ticket in tickets
+        for event in ticket["events"]
+    ]
+    frame = pd.DataFrame(rows)
+    frame["at"] = pd.to_datetime(frame["at"], utc=True, format="ISO8601")
+    return frame
+
+
+def calendars_seen(events: pd.DataFrame, policy: Any, count: Callable[..., Any]) -> pd.DataFrame:
+    """Return, for a partition, its process, its calendar object and whether it came built."""
+    calendar = policy.calendars["desk"]
+    index = calendar._index
+    built = len(index._chunks) + len(index._pieces)
+    period = parse_period("2026-10", "Europe/London")
+    count(events, policy, period, dt.datetime(2026, 11, 1, tzinfo=UTC), ("tier", "metric"), 10)
+    return pd.DataFrame({"pid": [os.getpid()], "calendar": [id(calendar)], "built": [built]})
+
+
+def test_the_dask_recipe_gives_one_process_compliance_report(tmp_path: Path) -> None:
+    dask = pytest.importorskip("dask")
+    dd = pytest.importorskip("dask.dataframe")
+    import json
+
+    recipe = dask_recipe()
+    policy = Policy.load(DATA / "desk_policy.toml")
+    period = parse_period("2026-10", "Europe/London")
+    now = dt.datetime(2026, 11, 1, tzinfo=UTC)
+    lines = (DATA / "october_2026_tickets.jsonl").read_text().splitlines()
+    tickets = [json.loads(line) for line in lines]
+    # JSON Lines in three files; events in three Parquet files, tickets spread over them
+    # out of order, and one ticket's events cut across two files.
+    for number in range(3):
+        (tmp_path / f"tickets-{number}.jsonl").write_text("\n".join(lines[number::3]) + "\n")
+    rows = event_rows(tickets[1::2] + tickets[::2])
+    (tmp_path / "events").mkdir()
+    for number, cut in enumerate(np.array_split(np.arange(len(rows)), 3)):
+        rows.iloc[cut].to_parquet(tmp_path / "events" / f"part-{number}.parquet", index=False)
+    assert (
+        rows.iloc[np.array_split(np.arange(len(rows)), 3)[0][-1]]["ticket"]
+        == (rows.iloc[np.array_split(np.arange(len(rows)), 3)[1][0]]["ticket"])
+    )
+
+    expected = {
+        by: ComplianceReport.build(policy, iter_tickets(lines), period, now, by=by, worst=5)
+        for by in (("tier", "metric"), ("customer", "tier"))
+    }
+    assert expected["tier", "metric"].tickets > 200
+    with two_worker_processes() as client:
+        assert len(client.run(os.getpid)) == 2
+        for by, report in expected.items():
+            from_events = recipe["events_report"](
+                policy, str(tmp_path / "events"), period, now, by=by, worst=5
+            )
+            assert from_events == report
+            assert from_events.to_json() == report.to_json()
+            from_lines = recipe["lines_report"](
+                policy, str(tmp_path / "tickets-*.jsonl"), period, now, by=by, worst=5
+            )
+            assert from_lines == report
+        # One built calendar per worker process, whatever the partitions.
+        events = dd.read_parquet(tmp_path / "events")
+        parts = events.shuffle("ticket", npartitions=8).to_delayed()
+        seen = pd.concat(
+            dask.compute(
+                *[
+                    dask.delayed(calendars_seen)(part, policy, recipe["count_events"])
+                    for part in parts
+                ]
+            )
+        )
+    assert len(seen) == 8
+    for _, partitions in seen.groupby("pid"):
+        assert partitions["calendar"].nunique() == 1
+    assert (seen["built"] > 0).sum() >= len(seen) - seen["pid"].nunique()

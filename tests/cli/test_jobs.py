@@ -86,3 +86,25 @@ def test_jobs_must_be_positive(tickets: Path) -> None:
     status, _, err = run("evaluate", "--policy", POLICY, str(tickets), "--jobs", "0")
     assert status == 2
     assert "--jobs: 0" in err
+
+
+def test_report_tallies_leave_out_an_id_repeated_in_a_later_range(tmp_path: Path) -> None:
+    """A worker cannot know an id came earlier in another range: its share is counted again."""
+    lines = (DATA / "october_2026_tickets.jsonl").read_text().splitlines()
+    first = json.loads(lines[0])
+    # Far from the first line (another range), the same id, now breaching every target.
+    first["events"] = first["events"][:1]
+    lines[-10] = json.dumps(first)
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    argv = ["report", "--period", "2026-10", "--format", "json", "--policy", POLICY, str(path)]
+    argv += ["--now", NOW, "--no-progress", "--skip-bad"]
+    one = run(*argv)
+    assert one[0] == 0
+    assert f":{len(lines) - 9}: " in one[2]  # the repeat is told, and not counted
+    without = tmp_path / "without.jsonl"
+    without.write_text("\n".join(lines[:-10] + lines[-9:]) + "\n")
+    alone = json.loads(run(*argv[:7], str(without), *argv[8:])[1])
+    assert {**json.loads(one[1]), "skipped": 0} == alone
+    for jobs in ("2", "3"):
+        assert run(*argv, "--jobs", jobs) == one

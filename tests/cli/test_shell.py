@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slaclock.cli import main
 from slaclock.cli._output import colour_column, fail_status, wants_colour, with_seconds
@@ -202,6 +205,24 @@ def test_with_seconds_walks_everything() -> None:
         "b_seconds": 0.5,
         "c": "PT",
     }
+
+
+@given(st.integers(-(10**17), 10**17))
+def test_seconds_beside_a_duration_are_what_parsing_it_gives(micros: int) -> None:
+    """The quick reading of ``PT..`` text agrees with ``parse_duration``, errors included."""
+    from slaclock.errors import PolicyError
+    from slaclock.sla.targets import format_duration, parse_duration
+
+    text = format_duration(dt.timedelta(microseconds=micros), iso=True)
+    try:
+        expected: object = parse_duration(text) / dt.timedelta(seconds=1)
+    except PolicyError:
+        expected = PolicyError
+    try:
+        found: object = with_seconds({"x": text})["x_seconds"]
+    except PolicyError:
+        found = PolicyError
+    assert found == expected
 
 
 class _Terminal(io.StringIO):

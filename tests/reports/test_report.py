@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
+import pickle
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -594,3 +597,57 @@ def test_jinja2_is_imported_only_to_render_html() -> None:
         "assert 'jinja2' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", program], check=True)
+
+
+@pytest.mark.parametrize("by", [("tier", "metric"), ("customer",), ("metric", "customer")])
+def test_tallies_counted_in_parts_and_merged_give_one_report(by: tuple[str, ...]) -> None:
+    """What ``report --jobs`` does: each process counts a stretch of tickets, then they merge."""
+    from slaclock.reports._outcomes import outcomes
+
+    data = Path(__file__).resolve().parents[2] / "examples" / "data"
+    policy = Policy.load(data / "desk_policy.toml")
+    now = dt.datetime(2026, 11, 1, tzinfo=UTC)
+    period = parse_period("2026-10", "Europe/London")
+    tickets = list(read_tickets(data / "october_2026_tickets.jsonl"))
+    judged = [outcomes(t, r) for t, r in evaluate_tickets(policy, tickets, now)]
+    whole = ComplianceReport.from_outcomes(policy, judged, period, now, by=by, worst=4)
+    for cuts in ([0, len(judged)], [0, 1, 700, 701, 2500, len(judged)], [0, 3000, len(judged)]):
+        merged = ComplianceReport.tallies(policy, period, by=by, worst=4)
+        for start, end in itertools.pairwise(cuts):
+            part = ComplianceReport.tallies(policy, period, by=by, worst=4)
+            for items in judged[start:end]:
+                part.add(items)
+            merged.merge(part)
+        again = ComplianceReport.from_tallies(policy, merged, period, now)
+        assert again == whole
+        assert again.to_json() == whole.to_json()
+    # Targets are listed tightest first, so the order tickets come in changes nothing.
+    backwards = ComplianceReport.from_outcomes(policy, judged[::-1], period, now, by=by, worst=4)
+    assert backwards == whole
+    assert whole.metric_totals[0].targets == ("30m", "1h", "4h", "8h")
+
+
+def test_credits_counted_in_parts_and_merged_are_one_book() -> None:
+    """Tallies carry the credits owed; parts merged in any order give one process's credits."""
+    from slaclock.reports._outcomes import outcomes
+
+    msp = Path(__file__).resolve().parents[2] / "examples" / "data" / "msp"
+    policy = Policy.load(msp / "policies.toml")
+    now = dt.datetime(2026, 11, 2, 9, tzinfo=UTC)
+    period = parse_period("2026-10", "Europe/London")
+    tickets = list(read_tickets(msp / "tickets.jsonl"))
+    judged = [
+        outcomes(ticket, report)
+        for ticket, report in evaluate_tickets(policy, tickets, now)
+        if period.contains(ticket.logged_at)
+    ]
+    whole = ComplianceReport.from_outcomes(policy, judged, period, now)
+    assert whole.credits
+    parts = [judged[50:], judged[:7], judged[7:50]]  # out of file order
+    merged = ComplianceReport.tallies(policy, period)
+    for part in parts:
+        counted = ComplianceReport.tallies(policy, period)
+        for items in part:
+            counted.add(items)
+        merged.merge(pickle.loads(pickle.dumps(counted)))  # as a worker sends it back
+    assert ComplianceReport.from_tallies(policy, merged, period, now).to_json() == whole.to_json()

@@ -1413,3 +1413,41 @@ def test_a_reply_after_a_reopen_in_one_instant_appends() -> None:
     instant = instant.plus(TicketEvent(t, "reopened"))
     assert instant.appends(TicketEvent(t, "agent_reply"))
     assert instant.appends(TicketEvent(t, "reopened"))
+
+
+@pytest.mark.parametrize("kind", ["resolved", "reopened", "agent_reply", "status"])
+def test_an_instant_starts_as_one_event_fed_to_an_empty_one(kind: str) -> None:
+    """``_Instant.first`` (the quick path) is ``_Instant(base).plus``."""
+    from slaclock.sla.evaluation import _Instant
+
+    t = dt.datetime(2026, 11, 23, 9, tzinfo=dt.timezone.utc)
+    event = TicketEvent(t, kind, status="open" if kind == "status" else None)
+    assert _Instant.first(None, event) == _Instant(None).plus(event)
+
+
+_DESK = Calendar.weekly(
+    {"mon-fri": "09:00-17:00", "sat": "10:00-12:00"},
+    tz="Europe/London",
+    holidays=[dt.date(2026, 12, 25), dt.date(2026, 12, 28)],
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 60 * 24 * 120), min_size=1, max_size=8),
+    st.integers(1, 5),
+    st.sampled_from([None, dt.time(15), dt.time(0), dt.time(23, 59)]),
+)
+def test_business_day_targets_shared_per_day_are_what_each_start_gives(
+    minutes: list[int], days: int, cutoff: dt.time | None
+) -> None:
+    """The evaluator's due instant per local day (cached) is ``duration_from`` of each start."""
+    from slaclock.engine._time import to_us
+    from slaclock.sla._tracking import target_us
+
+    target = BusinessDays(days, cutoff)
+    first = dt.datetime(2026, 10, 20, tzinfo=dt.timezone.utc)
+    for offset in minutes:  # several starts, often on one day: the cache answers the later ones
+        start = first + dt.timedelta(minutes=offset)
+        expected = target.duration_from(_DESK, start) // dt.timedelta(microseconds=1)
+        assert target_us(target, _DESK, to_us(start)) == expected

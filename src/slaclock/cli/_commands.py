@@ -310,7 +310,7 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     render = functools.partial(render_ticket, form, bool(args.explain), not args.raw_csv)
     try:
         if _jobs(args) > 1:
-            from slaclock.cli._jobs import parallel_reports
+            from slaclock.cli._jobs import Render, parallel_reports
 
             skipper = Skipper(err)
             for rendered in parallel_reports(
@@ -319,7 +319,7 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 policy_path=args.policy,
                 now=now,
                 on_bad=skipper if args.skip_bad else None,
-                render=render,
+                sink=Render(render),
             ):
                 writer.add_rendered(rendered)
         else:
@@ -467,10 +467,14 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             }
             if _jobs(args) > 1:
                 from slaclock.cli._jobs import parallel_reports
-                from slaclock.reports._outcomes import outcomes
+                from slaclock.reports.compliance import Tallies
 
                 skipper = Skipper(err)
-                judged = parallel_reports(
+                # Each worker counts its tickets into tallies; the parent merges them.
+                tallies = ComplianceReport.tallies(
+                    policy, period, by=by, worst=args.worst, goal=args.goal
+                )
+                for _ in parallel_reports(
                     args.tickets,
                     _jobs(args),
                     policy_path=args.policy,
@@ -478,9 +482,13 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     period=(args.period, args.tz),
                     customer=args.customer,
                     on_bad=skipper if args.skip_bad else None,
-                    render=outcomes,
+                    sink=tallies,
+                    merge=Tallies.merge,
+                ):
+                    pass
+                report = ComplianceReport.from_tallies(
+                    policy, tallies, period, now, goal=args.goal, customer=args.customer
                 )
-                report = ComplianceReport.from_outcomes(policy, judged, period, now, **options)
             else:
                 lines, progress = stack.enter_context(
                     ticket_lines(args.tickets, err, args.no_progress)

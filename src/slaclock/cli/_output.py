@@ -56,6 +56,10 @@ _EXTENSIONS = {
     "jsonl": "jsonl",
 }
 _ISO_DURATION = re.compile(r"-?PT(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?")
+#: The same, with its parts: sign, hours, minutes, whole seconds, decimals.
+_ISO_PARTS = re.compile(r"(-?)PT(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d+))?S)?")
+#: ``parse_duration`` refuses longer durations (``MAX_TARGET``, ten years): left to it.
+_MAX_MICROS = 3650 * 86_400 * 1_000_000
 
 
 def output_format(args: argparse.Namespace, choices: Sequence[str]) -> str:
@@ -120,6 +124,16 @@ def with_seconds(data: Any) -> Any:
 
 
 def _seconds(text: str) -> float:
+    """Return the seconds of an ISO 8601 duration that ``_ISO_DURATION`` matched."""
+    parts = _ISO_PARTS.fullmatch(text)
+    assert parts is not None  # the same shape as _ISO_DURATION
+    sign, hours, minutes, whole, fraction = parts.groups()
+    # What format_duration writes: whole hours, minutes and seconds, at most six decimals.
+    if fraction is None or len(fraction) <= 6:
+        total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(whole or 0)
+        micros = total * 1_000_000 + int((fraction or "").ljust(6, "0"))
+        if micros <= _MAX_MICROS:
+            return (-micros if sign else micros) / 1_000_000
     from slaclock.sla.targets import parse_duration
 
     return parse_duration(text) / dt.timedelta(seconds=1)

@@ -103,9 +103,9 @@ class _Spool:
 class Rendered:
     """One ticket as ``evaluate`` prints it, as plain data (what ``--jobs`` workers send back).
 
-    ``text`` is the ticket's part of the spool (a JSON line, CSV rows, or JSON-encoded
-    table rows), ``notes`` its ``--explain`` section of a table, ``statuses`` its
-    metrics' statuses and ``widths`` the widths of its table cells.
+    ``text`` is the ticket's part of the spool (its indented JSON as a JSON string,
+    CSV rows, or JSON-encoded table rows), ``notes`` its ``--explain`` section of a
+    table, ``statuses`` its metrics' statuses and ``widths`` the widths of its table cells.
     """
 
     text: str
@@ -124,12 +124,15 @@ def render_ticket(
     statuses = tuple(figures.status.value for figures in report.values())
     if form == "json":
         item = with_seconds(_item(ticket, report, explain))
-        return Rendered(json.dumps(item, ensure_ascii=False) + "\n", "", statuses)
+        # Indented here, where --jobs workers share the work (the encoder that indents
+        # is the slow one); the spool keeps it as one JSON string per line.
+        text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        return Rendered(json.dumps(text, ensure_ascii=False) + "\n", "", statuses)
     if form == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         for figures in report.values():
-            data = figures.to_dict()
+            data = figures.to_dict(intervals=False)
             data.update(
                 ticket=ticket.id,
                 customer=ticket.customer,
@@ -197,10 +200,7 @@ def _next_level(figures: MetricReport) -> str:
 def _item(ticket: Ticket, report: Report, explain: bool) -> dict[str, Any]:
     metrics = {}
     for metric, figures in report.items():
-        data = figures.to_dict()
-        if not explain:
-            del data["intervals"]
-        metrics[metric] = data
+        metrics[metric] = figures.to_dict(intervals=explain)
     return {
         "id": ticket.id,
         "customer": ticket.customer,
@@ -256,8 +256,7 @@ class EvaluateWriter:
             stream.write(safe_text(text[:-2] + ',\n  "tickets": ['))
             first = True
             for line in self.spool.lines():
-                item = json.dumps(json.loads(line), indent=2, ensure_ascii=False)
-                item = item.replace("\n", "\n    ")
+                item = json.loads(line)  # the ticket's indented JSON (render_ticket)
                 stream.write(safe_text(("\n    " if first else ",\n    ") + item))
                 first = False
             stream.write("]\n}\n" if first else "\n  ]\n}\n")

@@ -14,12 +14,14 @@ from fractions import Fraction
 from typing import Any
 
 from slaclock.engine._time import iso_or_none
+from slaclock.errors import SlaclockError
 from slaclock.reports._render import (
     human_duration,
     iso_duration,
     seconds,
 )
 from slaclock.sla.results import MetricReport, Report, Status
+from slaclock.sla.targets import Duration, parse_target
 from slaclock.sla.tickets import Ticket
 
 #: The statuses of a metric still counting.
@@ -167,6 +169,17 @@ def outcomes(ticket: Ticket, report: Report) -> list[Outcome]:
     return [_outcome(ticket, report, metric) for metric in report.values()]
 
 
+def _tightness(text: str) -> tuple[int, Any]:
+    """Return a sort key for a target as written: durations by length, then business days."""
+    try:
+        target = parse_target(text)
+    except SlaclockError:
+        return (2, text)
+    if isinstance(target, Duration):
+        return (0, target.amount)
+    return (1, target.days)
+
+
 def _quantile(values: Sequence[int], q: Fraction) -> int:
     """Return the ``q`` quantile of sorted ``values``, interpolated linearly, to the microsecond."""
     position = (len(values) - 1) * q
@@ -214,6 +227,14 @@ class Tally:
                 self.counts[result] += 1
                 return
 
+    def merge(self, other: Tally) -> None:
+        """Count what ``other`` counted as well, as if its outcomes came after this tally's."""
+        for result, number in other.counts.items():
+            self.counts[result] += number
+        self.used.extend(other.used)
+        for target in other.targets:
+            self.targets.setdefault(target)
+
     def row(self, group: Mapping[str, str]) -> ComplianceRow:
         """Return the row of what was counted so far."""
         used = sorted(self.used)
@@ -221,9 +242,9 @@ class Tally:
         if used:
             median = dt.timedelta(microseconds=_quantile(used, Fraction(1, 2)))
             p90 = dt.timedelta(microseconds=_quantile(used, Fraction(9, 10)))
-        return ComplianceRow(
-            dict(group), median=median, p90=p90, targets=tuple(self.targets), **self.counts
-        )
+        # Tightest first, so that the row does not depend on the order tickets came in.
+        targets = tuple(sorted(self.targets, key=_tightness))
+        return ComplianceRow(dict(group), median=median, p90=p90, targets=targets, **self.counts)
 
 
 @dataclasses.dataclass(frozen=True)

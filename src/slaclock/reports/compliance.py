@@ -73,6 +73,95 @@ def _calendar_names(tier: Mapping[str, MetricSpec]) -> set[str]:
     }
 
 
+class Tallies:
+    """What a compliance report keeps of its tickets: per group, per metric, in total, owed.
+
+    Grouped by ``fields``; the ``worst`` breaches are kept. Tallies merge: tickets
+    counted in several parts (by ``--jobs`` worker processes, each on a stretch of
+    the file) and merged in file order give exactly what counting them all in one
+    does, since every figure is a sum or a sort.
+    """
+
+    __slots__ = (
+        "book",
+        "breaches",
+        "by_metric",
+        "count",
+        "fields",
+        "groups",
+        "per_metric",
+        "total",
+        "worst",
+    )
+
+    def __init__(self, fields: tuple[str, ...], worst: int, book: CreditBook) -> None:
+        self.fields = fields
+        self.worst = worst
+        #: The credits owed, counted ticket by ticket.
+        self.book = book
+        self.by_metric = "metric" in fields
+        self.groups: dict[tuple[str, ...], Tally] = {}
+        self.per_metric: dict[str, Tally] = {}
+        self.total = Tally()
+        self.breaches: list[Outcome] = []
+        self.count = 0
+
+    def add(self, judged: list[Outcome]) -> None:
+        """Count one ticket, given the outcomes of its metrics."""
+        fields = self.fields
+        self.count += 1
+        self.total.add_ticket(judged)
+        self.book.add_ticket(judged)
+        if judged and not self.by_metric:
+            # Without a metric to tell them apart, a row counts tickets (as the total
+            # does), never ticket x metric, and pools no times across metrics.
+            self.groups.setdefault(judged[0].group(fields), Tally()).add_ticket(judged)
+        for item in judged:
+            if self.by_metric:
+                self.groups.setdefault(item.group(fields), Tally()).add(item)
+            self.per_metric.setdefault(item.metric, Tally()).add(item)
+            if self.worst and item.result == "breached":
+                self.breaches.append(item)
+                if len(self.breaches) >= 2 * self.worst + 1024:
+                    self.keep_worst()
+
+    def begin(self, policy: Policy, period: ReportingPeriod | None) -> Tallies:
+        """Return empty tallies like these, counting credits under ``policy`` for ``period``.
+
+        What a ``--jobs`` worker counts its range into, with the policy it loaded.
+        """
+        assert period is not None  # a compliance report always has one
+        return Tallies(self.fields, self.worst, CreditBook(policy, period))
+
+    def take(self, ticket: Ticket, report: Report) -> None:
+        """Count ``ticket`` judged by ``report`` (what a ``--jobs`` worker does per ticket)."""
+        self.add(outcomes(ticket, report))
+
+    def merge(self, other: Tallies) -> None:
+        """Count what ``other`` counted as well, as if its tickets came after these."""
+        self.count += other.count
+        self.total.merge(other.total)
+        self.book.merge(other.book)
+        for key, tally in other.groups.items():
+            self.groups.setdefault(key, Tally()).merge(tally)
+        for metric, tally in other.per_metric.items():
+            self.per_metric.setdefault(metric, Tally()).merge(tally)
+        self.breaches.extend(other.breaches)
+        self.keep_worst()
+
+    def keep_worst(self) -> None:
+        """Drop all but the ``worst`` breaches, which it keeps worst first."""
+        # (ticket, metric) is unique, so the order is total: any part's worst are the
+        # candidates for the whole's.
+        self.breaches.sort(key=worst_first)
+        del self.breaches[self.worst :]
+
+
+def worst_first(item: Outcome) -> tuple[Any, ...]:
+    """Return the sort key that puts the breach furthest over its target first."""
+    return (-item.overrun, item.ticket, item.metric)
+
+
 @dataclasses.dataclass(frozen=True)
 class ComplianceReport:
     """A policy's compliance over a period: one row per group, a total, the worst breaches.
@@ -189,10 +278,28 @@ class ComplianceReport:
     ) -> ComplianceReport:
         """Return the report on each ticket's ``outcomes`` (``from_reports`` without the reports).
 
-        What ``slaclock report --jobs N`` ships back from its worker processes. The
-        arguments are checked before the first ticket is read. Only aggregates and
+        The arguments are checked before the first ticket is read. Only aggregates and
         the worst breaches are kept, so memory does not grow with the tickets
         (beyond one integer per judged metric, for the exact quantiles).
+        """
+        tallies = cls.tallies(policy, period, by=by, worst=worst, goal=goal)
+        for judged in tickets:
+            tallies.add(judged)
+        return cls.from_tallies(policy, tallies, period, now, goal=goal, customer=customer)
+
+    @staticmethod
+    def tallies(
+        policy: Policy,
+        period: ReportingPeriod,
+        *,
+        by: Sequence[str] = ("tier", "metric"),
+        worst: int = 10,
+        goal: float | None = None,
+    ) -> Tallies:
+        """Return empty tallies for a report grouped ``by``; InputError if an argument is wrong.
+
+        What ``slaclock report --jobs N`` hands each worker process to count its
+        share of the tickets into; ``Tallies.merge`` adds up the shares.
         """
         fields = tuple(by)
         if not fields:
@@ -208,34 +315,21 @@ class ComplianceReport:
             raise InputError(f"goal: {goal} is not a percentage between 0 and 100")
         if worst < 0:
             raise InputError(f"worst: {worst} is negative")
-        by_metric = "metric" in fields
-        groups: dict[tuple[str, ...], Tally] = {}
-        per_metric: dict[str, Tally] = {}
-        total = Tally()
-        book = CreditBook(policy, period)
-        breaches: list[Outcome] = []
+        return Tallies(fields, worst, CreditBook(policy, period))
 
-        def worst_first(item: Outcome) -> tuple[Any, ...]:
-            return (-item.overrun, item.ticket, item.metric)
-
-        count = 0
-        for judged in tickets:
-            count += 1
-            total.add_ticket(judged)
-            book.add_ticket(judged)
-            if judged and not by_metric:
-                # Without a metric to tell them apart, a row counts tickets (as the total
-                # does), never ticket x metric, and pools no times across metrics.
-                groups.setdefault(judged[0].group(fields), Tally()).add_ticket(judged)
-            for item in judged:
-                if by_metric:
-                    groups.setdefault(item.group(fields), Tally()).add(item)
-                per_metric.setdefault(item.metric, Tally()).add(item)
-                if worst and item.result == "breached":
-                    breaches.append(item)
-                    if len(breaches) >= 2 * worst + 1024:
-                        breaches.sort(key=worst_first)
-                        del breaches[worst:]
+    @classmethod
+    def from_tallies(
+        cls,
+        policy: Policy,
+        tallies: Tallies,
+        period: ReportingPeriod,
+        now: dt.datetime,
+        *,
+        goal: float | None = None,
+        customer: str | None = None,
+    ) -> ComplianceReport:
+        """Return the report on the tickets ``tallies`` counted (see ``tallies``)."""
+        fields, groups, per_metric = tallies.fields, tallies.groups, tallies.per_metric
         tiers = {name: index for index, name in enumerate(policy.tiers)}
         metrics = {name: index for index, name in enumerate(METRICS)}
 
@@ -254,7 +348,7 @@ class ComplianceReport:
             groups[key].row(dict(zip(fields, key, strict=True)))
             for key in sorted(groups, key=order)
         )
-        breaches.sort(key=worst_first)
+        worst = sorted(tallies.breaches, key=worst_first)[: tallies.worst]
         used = {name for tier in policy.tiers.values() for name in _calendar_names(tier)}
         return cls(
             policy=policy.name,
@@ -262,9 +356,9 @@ class ComplianceReport:
             now=now,
             by=fields,
             rows=rows,
-            total=total.row({}),
-            worst=tuple(breaches[:worst]),
-            tickets=count,
+            total=tallies.total.row({}),
+            worst=tuple(worst),
+            tickets=tallies.count,
             goal=goal,
             customer=customer,
             metric_totals=tuple(
@@ -278,7 +372,7 @@ class ComplianceReport:
             ),
             pauses=tuple(sorted(policy.pause_when)),
             warn_at=policy.warn_at,
-            credits=book.credits(),
+            credits=tallies.book.credits(),
         )
 
     @property

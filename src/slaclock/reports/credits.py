@@ -398,6 +398,40 @@ class CreditBook:
                     tier = item.breached_tier or item.tier
                     account.charges.append(Charge(item.ticket, item.metric, tier, amount))
 
+    def __getstate__(self) -> dict[str, Any]:
+        # What a merge reads: the counts, never the policies (a worker process
+        # builds its own book from the policy it loads; see ``Tallies.begin``).
+        return {
+            "period": self.period,
+            "_pieces": self._pieces,
+            "_starts": self._starts,
+            "_accounts": self._accounts,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.families = {}
+        self.active = False  # counts nothing more: only merged into a book that has its policy
+        self._policies = {}
+
+    def merge(self, other: CreditBook) -> None:
+        """Count what ``other`` (a book of the same policy and period) counted as well."""
+        for unit, pieces in other._pieces.items():
+            if unit not in self._pieces:
+                self._pieces[unit] = pieces
+                self._starts[unit] = other._starts[unit]
+        for key, theirs in other._accounts.items():
+            mine = self._accounts.get(key)
+            if mine is None:
+                mine = self._accounts[key] = _Account()
+            mine.tickets[0] += theirs.tickets[0]
+            mine.tickets[1] += theirs.tickets[1]
+            for metric, (met, judged) in theirs.metrics.items():
+                counts = mine.metrics.setdefault(metric, [0, 0])
+                counts[0] += met
+                counts[1] += judged
+            mine.charges.extend(theirs.charges)
+
     def credits(self) -> tuple[Credit, ...]:
         """Return the credits counted so far, by customer, period and policy."""
         rows: list[Credit] = []
@@ -453,7 +487,15 @@ class CreditBook:
                     notes=tuple(notes),
                 )
             )
-        rows.sort(key=lambda row: (row.customer, to_us(row.period.start), row.policy))
+        # Whatever order the tickets came in (merged parts, too): the same order of rows.
+        rows.sort(
+            key=lambda row: (
+                row.customer,
+                to_us(row.period.start),
+                row.policy,
+                to_us(row.period.end),
+            )
+        )
         return tuple(rows)
 
 

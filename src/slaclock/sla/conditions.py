@@ -138,22 +138,28 @@ class MetricDefinition:
     start_after: tuple[Condition, ...] = ()
     cyclic: bool = False
     total: bool = False
-    #: The event kinds any condition reads (a quick test on the hot path).
-    kinds: frozenset[str] = dataclasses.field(init=False, repr=False, compare=False)
+    #: Per event kind, the conditions of that kind in ``cancel_when``, ``reset_when``,
+    #: ``stop_when``, ``start_after`` and ``start_when``: an event is tested only
+    #: against the conditions that can match it (a dispatch table built once); a kind
+    #: no condition reads is not in it.
+    plans: Mapping[str, tuple[tuple[Condition, ...], ...]] = dataclasses.field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
-        kinds = {
-            condition.kind
-            for found in (
-                self.start_when,
-                self.stop_when,
-                self.reset_when,
-                self.cancel_when,
-                self.start_after,
-            )
-            for condition in found
+        lists = (
+            self.cancel_when,
+            self.reset_when,
+            self.stop_when,
+            self.start_after,
+            self.start_when,
+        )
+        kinds = {condition.kind for found in lists for condition in found}
+        plans = {
+            kind: tuple(tuple(c for c in found if c.kind == kind) for found in lists)
+            for kind in kinds
         }
-        object.__setattr__(self, "kinds", frozenset(kinds))
+        object.__setattr__(self, "plans", plans)
 
     def statuses(self) -> frozenset[str]:
         """Return the statuses this definition's conditions name."""

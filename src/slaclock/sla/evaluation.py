@@ -34,7 +34,7 @@ import datetime as dt
 import functools
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from slaclock.engine._time import to_us
 from slaclock.engine.calendar import Calendar
@@ -110,8 +110,7 @@ def canonical_order(events: Iterable[TicketEvent], resolved: bool) -> list[Ticke
     ]
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Instant:
+class _Instant(NamedTuple):
     """The events fed at the last instant (newest first) and the state before them."""
 
     base: _Ticket | None
@@ -127,6 +126,12 @@ class _Instant:
             return self.reopened or self.resolved or not resolved_before
         return event.kind == "resolved" or not self.resolved
 
+    @classmethod
+    def first(cls, base: _Ticket | None, event: TicketEvent) -> _Instant:
+        """Return the instant of ``event``, the first event fed at it (``_Instant(base).plus``)."""
+        kind = event.kind
+        return cls(base, _EventLink(event, None), kind == "reopened", kind == "resolved")
+
     def plus(self, event: TicketEvent) -> _Instant:
         """Return the instant with ``event`` fed too."""
         kind = event.kind
@@ -135,8 +140,7 @@ class _Instant:
         return _Instant(self.base, _EventLink(event, self.events), reopened, resolved)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _EventLink:
+class _EventLink(NamedTuple):
     """An event and the events before it (a cons cell, newest first)."""
 
     event: TicketEvent
@@ -152,8 +156,7 @@ class _EventLink:
         return found
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Ticket:
+class _Ticket(NamedTuple):
     """The ticket's facts and its metrics after some events (in canonical order)."""
 
     priority: str
@@ -300,59 +303,88 @@ class Evaluation:
 
     def feed(self, event: TicketEvent | Mapping[str, Any]) -> Evaluation:
         """Return the state after ``event``; raise EventError (state unchanged) if it cannot be."""
-        # Numbered from 0, like a JSON path into the ticket's "events" list.
-        where = f"events[{self._count}]"
         if not isinstance(event, TicketEvent):
-            event = TicketEvent.from_dict(event, where)
-        t = to_us(event.at)
-        self._check(event, t, where)
-        ticket = self._ticket
-        instant = self._instant
-        if ticket is None or t > ticket.last_us:
-            instant = _Instant(ticket).plus(event)
-            after = self._apply(ticket, event, t, where)
-        else:
-            assert instant is not None  # a logged ticket always has its last instant
-            appends = instant.appends(event)
-            instant = instant.plus(event)
-            if appends:
-                after = self._apply(ticket, event, t, where)
-            else:
-                # It belongs earlier among this instant's events: apply them again, in order.
-                assert instant.events is not None
-                base = instant.base
-                resolved = base is not None and base.resolved
-                for item in canonical_order(instant.events.oldest_first(), resolved):
-                    base = self._apply(base, item, t, where)
-                assert base is not None
-                after = base
-        state = Evaluation(
-            self.policy, after, instant, _EventLink(event, self._events), self._count + 1
-        )
+            # Numbered from 0, like a JSON path into the ticket's "events" list.
+            event = TicketEvent.from_dict(event, f"events[{self._count}]")
+        ticket, instant = self._step(self._ticket, self._instant, self._events, event, self._count)
+        return self._after(ticket, instant, _EventLink(event, self._events), self._count + 1)
+
+    def feed_all(self, events: Iterable[TicketEvent | Mapping[str, Any]]) -> Evaluation:
+        """Return the state after every event in ``events``, in order.
+
+        The same steps as ``feed`` one event at a time, without building the states between.
+        """
+        ticket, instant, log, count = self._ticket, self._instant, self._events, self._count
+        step = self._step
+        for given in events:
+            event = (
+                given
+                if isinstance(given, TicketEvent)
+                else TicketEvent.from_dict(given, f"events[{count}]")
+            )
+            ticket, instant = step(ticket, instant, log, event, count)
+            log = _EventLink(event, log)
+            count += 1
+        if log is None or count == self._count:
+            return self
+        return self._after(ticket, instant, log, count)
+
+    def _after(
+        self, ticket: _Ticket | None, instant: _Instant | None, log: _EventLink, count: int
+    ) -> Evaluation:
+        """Return the state of this policy with the given parts (its book handed on)."""
+        state = Evaluation(self.policy, ticket, instant, log, count)
         state.__dict__["_book"] = self._book
         return state
 
-    def feed_all(self, events: Iterable[TicketEvent | Mapping[str, Any]]) -> Evaluation:
-        """Return the state after every event in ``events``, in order."""
-        state = self
-        for event in events:
-            state = state.feed(event)
-        return state
+    def _step(
+        self,
+        ticket: _Ticket | None,
+        instant: _Instant | None,
+        log: _EventLink | None,
+        event: TicketEvent,
+        count: int,
+    ) -> tuple[_Ticket, _Instant]:
+        """Return the ticket and its last instant after ``event``, the ``count``-th fed."""
+        t = to_us(event.at)
+        self._check(ticket, log, event, t, count)
+        if ticket is None or t > ticket.last_us:
+            return self._apply(ticket, event, t, count), _Instant.first(ticket, event)
+        assert instant is not None  # a logged ticket always has its last instant
+        appends = instant.appends(event)
+        instant = instant.plus(event)
+        if appends:
+            return self._apply(ticket, event, t, count), instant
+        # It belongs earlier among this instant's events: apply them again, in order.
+        assert instant.events is not None
+        base = instant.base
+        resolved = base is not None and base.resolved
+        for item in canonical_order(instant.events.oldest_first(), resolved):
+            base = self._apply(base, item, t, count)
+        assert base is not None
+        return base, instant
 
-    def _check(self, event: TicketEvent, t: int, where: str) -> None:
+    def _check(
+        self,
+        ticket: _Ticket | None,
+        log: _EventLink | None,
+        event: TicketEvent,
+        t: int,
+        count: int,
+    ) -> None:
         def refuse(problem: str) -> EventError:
-            return EventError(f"{where} ({event.describe()}): {problem}")
+            return EventError(f"events[{count}] ({event.describe()}): {problem}")
 
-        if self._ticket is None:
+        if ticket is None:
             if event.kind != "logged":
                 raise refuse("the first event must be 'logged'")
         else:
             if event.kind == "logged":
                 raise refuse("the ticket was already logged")
-            if t < self._ticket.last_us:
-                assert self._events is not None
+            if t < ticket.last_us:
+                assert log is not None
                 raise refuse(
-                    f"it is earlier than the previous event ({self._events.event.describe()}); "
+                    f"it is earlier than the previous event ({log.event.describe()}); "
                     "events must come in time order"
                 )
         policy = self.policy
@@ -377,7 +409,7 @@ class Evaluation:
     def _rule(self, tier: str, metric: str) -> Rule:
         return self._book.rules[tier, metric]
 
-    def _apply(self, ticket: _Ticket | None, event: TicketEvent, t: int, where: str) -> _Ticket:
+    def _apply(self, ticket: _Ticket | None, event: TicketEvent, t: int, count: int) -> _Ticket:
         """Return the ticket after ``event`` at ``t`` (µs)."""
         if ticket is None:
             assert event.priority is not None  # a logged event; checked by _check
@@ -397,17 +429,19 @@ class Evaluation:
         )
         if kind == "reopened":
             if not ticket.resolved:
-                raise EventError(f"{where} ({event.describe()}): the ticket is not resolved")
+                raise EventError(
+                    f"events[{count}] ({event.describe()}): the ticket is not resolved"
+                )
             return self._reopen(ticket, event, t, log)
         if ticket.resolved:
             # Accepted, and no metric changes until a reopen; a new priority waits for it.
             pending = event.priority if kind == "priority_changed" else ticket.pending
             return _Ticket(priority, status, True, replied, trackers, log, t, pending)
-        moved = _Ticket(priority, status, False, replied, trackers, log, t)
         if kind == "priority_changed":
             assert event.priority is not None
-            moved = self._reprioritize(moved, event.priority, t)
-        return self._route(moved, event, t)
+            moved = _Ticket(priority, status, False, replied, trackers, log, t)
+            return self._route(self._reprioritize(moved, event.priority, t), event, t, log, t)
+        return self._route(ticket, event, t, log, t)
 
     def _reopen(self, ticket: _Ticket, event: TicketEvent, t: int, log: _EventLink) -> _Ticket:
         """Return the resolved ticket reopened by ``event`` at ``t``, in the event's status."""
@@ -418,16 +452,19 @@ class Evaluation:
             return self._reprioritize(reopened, ticket.pending, t)
         return reopened
 
-    def _route(self, ticket: _Ticket, event: TicketEvent, t: int) -> _Ticket:
-        """Return the open ticket after an event other than a reopen: each metric reads it."""
+    def _route(
+        self, ticket: _Ticket, event: TicketEvent, t: int, log: _EventLink, last: int
+    ) -> _Ticket:
+        """Return the open ticket after an event other than a reopen: each metric reads it.
+
+        The result's ``log`` and ``last_us`` are ``log`` and ``last``.
+        """
         kind = event.kind
-        priority, status, replied, trackers, log, last = (
+        priority, status, replied, trackers = (
             ticket.priority,
             ticket.status,
             ticket.replied,
             ticket.trackers,
-            ticket.log,
-            ticket.last_us,
         )
         if kind == "resolved":
             trackers = tuple(tracker.resolved(t, event) for tracker in trackers)
@@ -437,7 +474,7 @@ class Evaluation:
             status = event.status
         elif kind == "agent_reply" and event.public:
             replied = True
-        trackers = tuple(tracker.on(event, t, status) for tracker in trackers)
+        trackers = tuple([tracker.on(event, t, status) for tracker in trackers])
         return _Ticket(priority, status, False, replied, trackers, log, last, ticket.pending)
 
     def _tracker(self, metric: str, tier: str, previous: Tracker | None = None) -> Tracker:
@@ -466,7 +503,7 @@ class Evaluation:
                 trackers.append(self._added(ticket, metric, priority, t, None))
         order = self._book.order
         trackers.sort(key=lambda tracker: order[tracker.metric])
-        return dataclasses.replace(ticket, priority=priority, trackers=tuple(trackers))
+        return ticket._replace(priority=priority, trackers=tuple(trackers))
 
     def _added(
         self, ticket: _Ticket, metric: str, priority: str, t: int, previous: Tracker | None
@@ -483,7 +520,7 @@ class Evaluation:
                 if shadow.resolved:
                     shadow = self._reopen(shadow, event, at, shadow.log)
             elif not shadow.resolved:
-                shadow = self._route(shadow, event, at)
+                shadow = self._route(shadow, event, at, shadow.log, shadow.last_us)
         (replayed,) = shadow.trackers
         if rule.priority_change == "retroactive":
             # Counted since logging, but no target is reached before its rule applied.
@@ -558,7 +595,7 @@ class Evaluation:
 
 def _applied_from(run: Run, t: int) -> Run:
     """Return a replayed run whose tier applies from ``t`` (its one segment opens then)."""
-    return Run(run.started, dataclasses.replace(run.current, opened=max(run.started, t)))
+    return Run(run.started, run.current._replace(opened=max(run.started, t)))
 
 
 def _from_change(run: Run, t: int) -> Run:

@@ -26,6 +26,9 @@ EVENT_KINDS: tuple[str, ...] = (
 )
 
 
+#: The same, for a quick membership test.
+_KINDS = frozenset(EVENT_KINDS)
+
 #: The keys an event may have.
 _KEYS = frozenset({"at", "type", "kind", "priority", "status", "public", "field", "value"})
 
@@ -55,11 +58,11 @@ class TicketEvent:
             raise EventError(
                 f"{where}: an event is a mapping with 'at' and 'type', not {brief(data)}"
             )
-        unknown = data.keys() - _KEYS
-        if unknown:
-            raise EventError(f"{where}: unknown field(s) {sorted(unknown)}")
-        kind = data.get("type", data.get("kind"))
-        at = data.get("at")
+        if not data.keys() <= _KEYS:
+            raise EventError(f"{where}: unknown field(s) {sorted(data.keys() - _KEYS)}")
+        get = data.get
+        kind = data["type"] if "type" in data else get("kind")
+        at = get("at")
         if isinstance(at, str):
             try:
                 at = iso_datetime(at)
@@ -67,27 +70,25 @@ class TicketEvent:
                 raise EventError(
                     f"{where}: 'at' {data['at']!r} is not an ISO 8601 instant"
                 ) from None
-        public = data.get("public", True)
-        if not isinstance(public, bool):
+        public = get("public", True)
+        if public is not True and public is not False:
             raise EventError(f"{where}: 'public' must be true or false, not {brief(public)}")
-        priority, status = data.get("priority"), data.get("status")
-        field, new_value = data.get("field"), data.get("value")
+        priority, status = get("priority"), get("status")
+        field, new_value = get("field"), get("value")
         cls._validate(at, kind, priority, status, where=where)
         if field is not None or new_value is not None or kind == "field_changed":
             cls._validate_field(kind, field, new_value, where=where)
-        assert isinstance(at, dt.datetime)  # checked just above; this tells mypy
         # Validated just above: built without __post_init__ checking it all again.
         event = object.__new__(cls)
-        for name, value in (
-            ("at", at),
-            ("kind", kind),
-            ("priority", priority),
-            ("status", status),
-            ("public", public),
-            ("field", field),
-            ("value", new_value),
-        ):
-            object.__setattr__(event, name, value)
+        event.__dict__.update(
+            at=at,
+            kind=kind,
+            priority=priority,
+            status=status,
+            public=public,
+            field=field,
+            value=new_value,
+        )
         return event
 
     @staticmethod
@@ -96,9 +97,11 @@ class TicketEvent:
     ) -> None:
         if not isinstance(at, dt.datetime):
             raise EventError(f"{where}: 'at' must be a datetime, not {brief(at)}")
-        if at.tzinfo is None or at.utcoffset() is None:
+        zone = at.tzinfo
+        # A fixed offset (what ISO 8601 text gives) always has one: no call needed.
+        if zone is None or (type(zone) is not dt.timezone and at.utcoffset() is None):
             raise NaiveDatetimeError(f"{where}: 'at' {at.isoformat()} has no time zone")
-        if kind not in EVENT_KINDS:
+        if not isinstance(kind, str) or kind not in _KINDS:
             raise EventError(f"{where}: unknown event type {brief(kind)}; use one of {EVENT_KINDS}")
         if kind in ("logged", "priority_changed") and not isinstance(priority, str):
             raise EventError(f"{where}: a {kind} event needs a 'priority', such as 'P1'")
@@ -106,9 +109,10 @@ class TicketEvent:
             raise EventError(
                 f"{where}: a status event needs a 'status', such as 'pending-customer'"
             )
-        for name, value in (("priority", priority), ("status", status)):
-            if value is not None and not isinstance(value, str):
-                raise EventError(f"{where}: '{name}' must be text, not {brief(value)}")
+        if priority is not None and not isinstance(priority, str):
+            raise EventError(f"{where}: 'priority' must be text, not {brief(priority)}")
+        if status is not None and not isinstance(status, str):
+            raise EventError(f"{where}: 'status' must be text, not {brief(status)}")
 
     @staticmethod
     def _validate_field(kind: object, field: object, value: object, *, where: str) -> None:

@@ -227,9 +227,13 @@ class MetricReport:
         """Return the counted, paused and closed intervals behind this metric, oldest first."""
         return () if self._story is None else self._story()
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the report as JSON-ready data (ISO 8601 instants and durations)."""
-        return {
+    def to_dict(self, *, intervals: bool = True) -> dict[str, Any]:
+        """Return the report as JSON-ready data (ISO 8601 instants and durations).
+
+        ``intervals=False`` leaves out the ``intervals`` (the explanation), which
+        cost more to work out than the rest of the report.
+        """
+        data = {
             "metric": self.metric,
             "status": self.status.value,
             "target": iso_duration(self.target),
@@ -248,8 +252,10 @@ class MetricReport:
             "next_escalation": (
                 None if self.next_escalation is None else self.next_escalation.to_dict()
             ),
-            "intervals": [interval.to_dict() for interval in self.intervals],
         }
+        if intervals:
+            data["intervals"] = [interval.to_dict() for interval in self.intervals]
+        return data
 
 
 @dataclasses.dataclass(frozen=True)
