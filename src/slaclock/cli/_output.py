@@ -18,9 +18,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
+import json
+import math
 import os
 import re
 from collections.abc import Iterable, Sequence
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, Any, TextIO
 
@@ -35,6 +39,7 @@ __all__ = [
     "colour_word",
     "emit",
     "fail_status",
+    "indented_json_with_seconds",
     "output_format",
     "versioned",
     "with_seconds",
@@ -121,6 +126,99 @@ def with_seconds(data: Any) -> Any:
         if isinstance(value, str) and name not in data and _ISO_DURATION.fullmatch(value):
             result[name] = _seconds(value)
     return result
+
+
+@functools.lru_cache(maxsize=4096)
+def _seconds_of(text: str) -> float | None:
+    """Return the seconds of ``text`` if it is an ISO 8601 duration, else ``None`` (cached:
+    a report repeats the same few durations)."""
+    return _seconds(text) if _ISO_DURATION.fullmatch(text) else None
+
+
+def indented_json_with_seconds(data: Any, margin: str = "") -> str:
+    """Return ``json.dumps(with_seconds(data), indent=2, ensure_ascii=False)``, every line
+    after the first starting with ``margin``: the same text, written in one pass.
+
+    ``json.dumps`` with ``indent`` runs its pure-Python encoder; this walks the value once,
+    leaves strings to the C string encoder and adds the seconds on the way.
+
+    >>> print(indented_json_with_seconds({"elapsed": "PT1M", "cycles": []}))
+    {
+      "elapsed": "PT1M",
+      "elapsed_seconds": 60.0,
+      "cycles": []
+    }
+    """
+    parts: list[str] = []
+    _write(data, "\n" + margin, parts)
+    return "".join(parts)
+
+
+_encode_string = encode_basestring  # what json.dumps(ensure_ascii=False) uses
+
+
+def _write(value: Any, newline: str, parts: list[str], seconds: bool = True) -> None:
+    """Append ``value``'s indented JSON to ``parts``, its lines after the first at ``newline``.
+
+    The same tests in the same order as ``json``'s encoder, so a value is written as it
+    would be; ``seconds`` is false inside a tuple, which ``with_seconds`` leaves alone.
+    """
+    if isinstance(value, str):
+        parts.append(_encode_string(value))
+    elif value is None:
+        parts.append("null")
+    elif value is True:
+        parts.append("true")
+    elif value is False:
+        parts.append("false")
+    elif isinstance(value, int):
+        parts.append(int.__repr__(value))
+    elif isinstance(value, float):
+        parts.append(_float(value))
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            parts.append("[]")
+            return
+        inner = newline + "  "
+        opening = "[" + inner
+        walk = seconds and isinstance(value, list)
+        for item in value:
+            parts.append(opening)
+            opening = "," + inner
+            _write(item, inner, parts, walk)
+        parts.append(newline + "]")
+    elif isinstance(value, dict) and all(type(key) is str for key in value):
+        if not value:
+            parts.append("{}")
+            return
+        inner = newline + "  "
+        opening = "{" + inner
+        for key, item in value.items():
+            parts.append(opening + _encode_string(key) + ": ")
+            opening = "," + inner
+            _write(item, inner, parts, seconds)
+            if seconds and isinstance(item, str) and (name := f"{key}_seconds") not in value:
+                number = _seconds_of(item)
+                if number is not None:
+                    parts.append(opening + _encode_string(name) + ": " + _float(number))
+        parts.append(newline + "}")
+    else:  # keys that are not strings, objects json refuses: json itself says
+        text = json.dumps(with_seconds(value) if seconds else value, indent=2, ensure_ascii=False)
+        parts.append(text.replace("\n", newline))
+
+
+def _float(value: float) -> str:
+    """Return a float's JSON as ``json.dumps`` writes it (``NaN``, ``Infinity`` included)."""
+    if math.isnan(value):
+        return "NaN"
+    if value == _INFINITY:
+        return "Infinity"
+    if value == -_INFINITY:
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+_INFINITY = float("inf")
 
 
 def _seconds(text: str) -> float:

@@ -22,7 +22,7 @@ from typing import IO, Any, TextIO
 
 from slaclock.cli._errors import safe_text
 from slaclock.cli._files import atomic_stream
-from slaclock.cli._output import FORMAT_VERSION, colour_word, with_seconds
+from slaclock.cli._output import FORMAT_VERSION, colour_word, indented_json_with_seconds
 from slaclock.reports._render import (
     human_duration,
     inert_cell,
@@ -123,10 +123,9 @@ def render_ticket(
     """
     statuses = tuple(figures.status.value for figures in report.values())
     if form == "json":
-        item = with_seconds(_item(ticket, report, explain))
-        # Indented here, where --jobs workers share the work (the encoder that indents
-        # is the slow one); the spool keeps it as one JSON string per line.
-        text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        # Indented here, where --jobs workers share the work; the spool keeps it as one
+        # JSON string per line.
+        text = indented_json_with_seconds(_item(ticket, report, explain), "    ")
         return Rendered(json.dumps(text, ensure_ascii=False) + "\n", "", statuses)
     if form == "csv":
         buffer = io.StringIO()
