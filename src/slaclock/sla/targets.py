@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from typing import TYPE_CHECKING, Any, Union
 
@@ -227,7 +228,15 @@ def format_duration(amount: dt.timedelta, *, iso: bool = False) -> str:
     >>> format_duration(dt.timedelta(0)), format_duration(dt.timedelta(0), iso=True)
     ('0s', 'PT0S')
     """
-    micros = amount // dt.timedelta(microseconds=1)
+    return _format_us(amount // _ONE_MICROSECOND, iso)
+
+
+_ONE_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_us(micros: int, iso: bool) -> str:
+    """Return ``format_duration`` of ``micros`` µs (cached: reports repeat the same few)."""
     sign = "-" if micros < 0 else ""
     seconds, fraction = divmod(abs(micros), 1_000_000)
     hours, rest = divmod(seconds, 3600)
