@@ -131,7 +131,7 @@ def render_ticket(
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         for figures in report.values():
-            data = figures.to_dict(intervals=False)
+            data = figures.figures_dict()  # the row needs none of the lists
             data.update(
                 ticket=ticket.id,
                 customer=ticket.customer,

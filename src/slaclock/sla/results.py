@@ -227,13 +227,13 @@ class MetricReport:
         """Return the counted, paused and closed intervals behind this metric, oldest first."""
         return () if self._story is None else self._story()
 
-    def to_dict(self, *, intervals: bool = True) -> dict[str, Any]:
-        """Return the report as JSON-ready data (ISO 8601 instants and durations).
+    def figures_dict(self) -> dict[str, Any]:
+        """Return the report's own figures as JSON-ready data: ``to_dict`` without the lists
+        (cycles, segments, escalations, intervals), what a CSV row holds.
 
-        ``intervals=False`` leaves out the ``intervals`` (the explanation), which
-        cost more to work out than the rest of the report.
+        The keys come in ``to_dict``'s order, ``metric`` to ``used``.
         """
-        data = {
+        return {
             "metric": self.metric,
             "status": self.status.value,
             "target": iso_duration(self.target),
@@ -246,13 +246,21 @@ class MetricReport:
             "elapsed": iso_duration(self.elapsed),
             "remaining": iso_duration(self.remaining),
             "used": self.used,
-            "cycles": [cycle.to_dict() for cycle in self.cycles],
-            "segments": [segment.to_dict() for segment in self.segments],
-            "escalations": [level.to_dict() for level in self.escalations],
-            "next_escalation": (
-                None if self.next_escalation is None else self.next_escalation.to_dict()
-            ),
         }
+
+    def to_dict(self, *, intervals: bool = True) -> dict[str, Any]:
+        """Return the report as JSON-ready data (ISO 8601 instants and durations).
+
+        ``intervals=False`` leaves out the ``intervals`` (the explanation), which
+        cost more to work out than the rest of the report.
+        """
+        data = self.figures_dict()
+        data["cycles"] = [cycle.to_dict() for cycle in self.cycles]
+        data["segments"] = [segment.to_dict() for segment in self.segments]
+        data["escalations"] = [level.to_dict() for level in self.escalations]
+        data["next_escalation"] = (
+            None if self.next_escalation is None else self.next_escalation.to_dict()
+        )
         if intervals:
             data["intervals"] = [interval.to_dict() for interval in self.intervals]
         return data
