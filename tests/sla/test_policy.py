@@ -330,6 +330,11 @@ def test_report_data_is_json_ready(gold: Policy) -> None:
     assert data["metrics"]["first_response"]["due"] == "2026-11-23T12:55:00+00:00"
     assert "counted" in str(report.explain())
     assert report.explain().to_dict()[0]["kind"] == "counted"
+    figures = report["first_response"]
+    whole = figures.to_dict()
+    # figures_dict is to_dict's head: the same keys in the same order, without the lists.
+    assert figures.figures_dict() == dict(list(whole.items())[: len(figures.figures_dict())])
+    assert list(figures.figures_dict())[-1] == "used" and "segments" in whole
 
 
 # -- streaming equals all at once -----------------------------------------------
