@@ -291,8 +291,12 @@ def _check_shape(data: object, source: str) -> None:
     """Refuse data nested past ``MAX_DEPTH``, with more than ``MAX_VALUES`` values or huge numbers.
 
     The walk is iterative and stops at the first limit, so a shared or even
-    self-referencing YAML structure costs at most ``MAX_VALUES`` steps.
+    self-referencing YAML structure costs at most ``MAX_VALUES`` steps. Data within
+    every limit (nearly all) is let through by ``_within_limits``, a quicker walk;
+    only data it doubts takes the walk that finds which limit is broken first.
     """
+    if _within_limits(data):
+        return
     stack: list[tuple[object, int]] = [(data, 1)]
     count = 0
     while stack:
@@ -317,3 +321,36 @@ def _check_shape(data: object, source: str) -> None:
         if depth >= MAX_DEPTH and children:
             raise _too_deep(source)
         stack.extend((child, depth + 1) for child in children)
+
+
+def _within_limits(data: object) -> bool:
+    """Return True only if ``_check_shape`` would let ``data`` through (False: it may not).
+
+    The same nodes, counts and tests as ``_check_shape``'s walk, but only tables and
+    lists go on the stack: strings, floats, booleans and None, what documents are
+    made of, are counted in bulk. It stops once the count passes ``MAX_VALUES``, so a
+    self-referencing structure ends here too.
+    """
+    if not isinstance(data, (dict, list)):
+        return not (isinstance(data, int) and abs(data) >= _LARGEST)
+    count = 1
+    stack: list[tuple[dict[object, object] | list[object], int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children: list[object] | dict[object, object] = value
+        if isinstance(value, dict):
+            children = [*value.keys(), *value.values()]
+        if not children:
+            continue
+        count += len(children)
+        if depth >= MAX_DEPTH or count > MAX_VALUES:
+            return False
+        for child in children:
+            kind = type(child)
+            if kind is str or kind is float or kind is bool or child is None:
+                continue
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+            elif isinstance(child, int) and abs(child) >= _LARGEST:
+                return False
+    return True
