@@ -101,11 +101,16 @@ def test_self_reference_is_refused_quickly() -> None:
         assert _refusal(data) == _walk(data) is not None
 
 
-@pytest.mark.parametrize("path", sorted(HOSTILE.iterdir()), ids=lambda path: path.name)
+_FORMATS = {".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(path for path in HOSTILE.iterdir() if path.suffix in _FORMATS),
+    ids=lambda path: path.name,
+)
 def test_hostile_files_refused_as_before(path: Path) -> None:
-    format = {".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml"}.get(path.suffix)
-    if format is None:
-        pytest.skip("not a document")
+    format = _FORMATS[path.suffix]
     try:  # parsed without the shape check, to give both walks what the parser built
         data = _documents._PARSERS[format](path.read_text("utf-8"), "doc")
     except (ConfigError, RecursionError, UnicodeDecodeError):
