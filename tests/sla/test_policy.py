@@ -334,7 +334,8 @@ def test_report_data_is_json_ready(gold: Policy) -> None:
     whole = figures.to_dict()
     # figures_dict is to_dict's head: the same keys in the same order, without the lists.
     assert figures.figures_dict() == dict(list(whole.items())[: len(figures.figures_dict())])
-    assert list(figures.figures_dict())[-1] == "used" and "segments" in whole
+    assert list(figures.figures_dict())[-1] == "used"
+    assert "segments" in whole
 
 
 # -- streaming equals all at once -----------------------------------------------
