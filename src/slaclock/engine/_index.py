@@ -433,7 +433,20 @@ class PeriodIndex:
         head = self._chunks.get(t >> CHUNK_BITS)
         if head is None:
             head = self._spans.get(t >> SPAN_BITS)
-            if head is None:
+            if head is not None:
+                # Warm on spans: walk the built spans ahead as ``_add`` would, without its calls.
+                spans, number = self._spans, t >> SPAN_BITS
+                target = head.before(t) + duration
+                for _ in range(SPAN_REACH):
+                    if target <= head.total:
+                        return head.instant_at(target)
+                    target -= head.total
+                    number += 1
+                    head = spans.get(number)
+                    if head is None:
+                        break
+                head = None
+            else:
                 head = self._pieces.get(t >> PIECE_BITS)
         if head is not None:
             target = head.before(t) + duration
