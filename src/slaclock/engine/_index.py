@@ -454,7 +454,10 @@ class PeriodIndex:
                 return head.instant_at(target)
         # Past the piece (or span, or chunk) that holds t: the answer is at least
         # ``duration`` of real time away, so beyond the pieces' reach spans or chunks answer.
-        level = self._level(t, self._reach(t, duration))
+        reach = t + duration
+        if (reach >> PIECE_BITS) - (t >> PIECE_BITS) > PIECE_REACH:
+            reach = self._reach(t, duration)
+        level = self._level(t, reach)
         while level.coarser is not None:
             try:
                 return self._add(level, t, duration)
@@ -463,19 +466,15 @@ class PeriodIndex:
         return self._add(level, t, duration)
 
     def _reach(self, t: int, duration: int) -> int:
-        """Return about where ``add(t, duration)`` lands, to choose the level that answers it.
+        """Return about where ``add(t, duration)`` lands, past the pieces' reach, to choose a level.
 
-        Beyond the pieces' reach, the open share of the piece holding ``t`` scales
-        ``duration`` up: a desk open 40 hours a week runs 2,000 hours in about a year,
-        which one chunk holds more cheaply than most of its spans. Only the cost
-        depends on this guess; every level gives the same answer.
+        The open share of the piece holding ``t`` scales ``duration`` up: a desk open
+        40 hours a week runs 2,000 hours in about a year, which one chunk holds more
+        cheaply than most of its spans. Only the cost depends on this guess; every
+        level gives the same answer.
         """
         reach = t + duration
-        if (
-            (reach >> PIECE_BITS) - (t >> PIECE_BITS) > PIECE_REACH
-            and (t >> CHUNK_BITS) not in self._chunks
-            and (t >> SPAN_BITS) not in self._spans
-        ):
+        if (t >> CHUNK_BITS) not in self._chunks and (t >> SPAN_BITS) not in self._spans:
             open_time = self.piece(t >> PIECE_BITS).total
             if open_time:
                 reach = max(reach, t + duration * PIECE_US // open_time)
