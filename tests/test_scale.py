@@ -240,7 +240,7 @@ def calendars_seen(events: pd.DataFrame, policy: Any, count: Callable[..., Any])
     """Return, for a partition, its process, its calendar object and whether it came built."""
     calendar = policy.calendars["desk"]
     index = calendar._index
-    built = len(index._chunks) + len(index._pieces)
+    built = len(index._chunks) + len(index._spans) + len(index._pieces)
     period = parse_period("2026-10", "Europe/London")
     count(events, policy, period, dt.datetime(2026, 11, 1, tzinfo=UTC), ("tier", "metric"), 10)
     return pd.DataFrame({"pid": [os.getpid()], "calendar": [id(calendar)], "built": [built]})

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from reference import RefCalendar, RefShift, engine_hours, engine_overrides, shift_minutes
 
 from slaclock import Calendar
-from slaclock.engine._index import CHUNK_BITS
+from slaclock.engine._index import CHUNK_BITS, SPAN_BITS
 from slaclock.errors import NoBusinessTimeError, NoClosingTimeError
 
 UTC = dt.timezone.utc
@@ -657,20 +657,35 @@ def every_answer(
     return [attempt(query) for query in queries]
 
 
+def draw_query(
+    data: st.DataObject, s: Scenario, reaches: list[dt.timedelta], *, hours: int
+) -> tuple[dt.datetime, dt.datetime, dt.timedelta]:
+    """Draw two instants, each within one of ``reaches``, and a duration up to ``hours``."""
+    reach = st.sampled_from(reaches)
+    t = data.draw(instants(s, span=data.draw(reach)))
+    u = data.draw(instants(s, span=data.draw(reach)))
+    d = data.draw(st.one_of(durations, st.integers(1, hours).map(lambda h: h * HOUR)))
+    return t, u, d
+
+
+def built_around(spec: dict[str, object], instants: tuple[dt.datetime, ...], bits: int) -> Calendar:
+    """Return the calendar ``spec`` describes, its chunks (or spans) around ``instants`` built."""
+    cal = Calendar.from_dict(spec)
+    build = cal._index.chunk if bits == CHUNK_BITS else cal._index.span
+    for instant in instants:
+        number = us(instant) >> bits
+        for near in (number - 1, number, number + 1):
+            build(near)
+    return cal
+
+
 @SLOW_SETTINGS
 @given(st.data(), scenarios())
 def test_short_queries_on_pieces_agree_with_built_chunks(data: st.DataObject, s: Scenario) -> None:
     """A fresh calendar answers short queries from pieces; one with its chunks built agrees."""
-    reach = st.sampled_from([DAY, 7 * DAY, 40 * DAY, 120 * DAY])
-    t = data.draw(instants(s, span=data.draw(reach)))
-    u = data.draw(instants(s, span=data.draw(reach)))
-    d = data.draw(st.one_of(durations, st.integers(1, 2000).map(lambda h: h * HOUR)))
+    t, u, d = draw_query(data, s, [DAY, 7 * DAY, 40 * DAY, 120 * DAY], hours=2000)
     spec = s.calendar.to_dict()
-    built = Calendar.from_dict(spec)
-    for instant in (t, u):
-        number = us(instant) >> CHUNK_BITS
-        for near in (number - 1, number, number + 1):
-            built._index.chunk(near)
+    built = built_around(spec, (t, u), CHUNK_BITS)
     assert built._index._chunks
     assert every_answer(lambda: Calendar.from_dict(spec), t, u, d) == every_answer(
         lambda: built, t, u, d
@@ -678,3 +693,32 @@ def test_short_queries_on_pieces_agree_with_built_chunks(data: st.DataObject, s:
     # One calendar asked everything in turn mixes pieces and chunks: the same answers.
     warm = Calendar.from_dict(spec)
     assert every_answer(lambda: warm, t, u, d) == every_answer(lambda: built, t, u, d)
+
+
+@SLOW_SETTINGS
+@given(st.data(), scenarios())
+def test_queries_on_spans_agree_with_built_chunks(data: st.DataObject, s: Scenario) -> None:
+    """A calendar with spans built around its instants answers as one with chunks built."""
+    t, u, d = draw_query(data, s, [DAY, 40 * DAY, 120 * DAY, 300 * DAY], hours=4000)
+    spec = s.calendar.to_dict()
+    built = built_around(spec, (t, u), CHUNK_BITS)
+    spans = built_around(spec, (t, u), SPAN_BITS)
+    assert spans._index._spans
+    assert not spans._index._chunks
+    assert every_answer(lambda: spans, t, u, d) == every_answer(lambda: built, t, u, d)
+
+
+def test_a_cold_query_of_months_builds_spans_not_chunks() -> None:
+    """Three months on a new calendar build a few spans of about 51 days, not a chunk."""
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="Europe/London")
+    start = dt.datetime(2026, 11, 20, 16, 55, tzinfo=ZoneInfo("Europe/London"))
+    cal.elapsed(start, start + 90 * DAY)
+    assert not cal._index._chunks
+    assert 2 <= len(cal._index._spans) <= 3
+    # A union's operands build the same spans, and the union merges only those.
+    desks = [Calendar.weekly({"mon-fri": "09:00-17:00"}, tz=zone) for zone in ("UTC", "Asia/Tokyo")]
+    union = Calendar.union(*desks)
+    union.add(start, 1000 * HOUR)
+    for index in (union._index, *(desk._index for desk in desks)):
+        assert index._spans
+        assert not index._chunks

@@ -12,8 +12,11 @@ Building a chunk costs about 400 days of the source's work, which a short
 question on a new calendar (a script, a serverless call, the command line)
 should not pay. So, until a chunk is built, a query that stays within a few
 *pieces* of ``2**39`` µs (about 6.4 days) is answered from pieces, each built
-on its own the same way; a query that reaches further builds chunks. Both
-levels come from the same ``source.intervals`` clipped to their spans, so they
+on its own the same way; one that reaches further but stays within a few
+*spans* of ``2**42`` µs (about 51 days, so up to about 15 months) from spans;
+a query that reaches further still builds chunks. A search on pieces or spans
+that runs past their reach starts again on the next coarser level. Every
+level comes from the same ``source.intervals`` clipped to its cells, so they
 give the same answers.
 
 All instants here are integer microseconds since the epoch (see ``_time``).
@@ -40,10 +43,20 @@ MAX_CACHED_CHUNKS = 512
 
 PIECE_BITS = 39
 PIECE_US = 1 << PIECE_BITS
-#: How many pieces past its first a query may reach before chunks are built instead.
+#: How many pieces past its first a query may reach before spans answer instead.
 PIECE_REACH = 8
 #: How many pieces an index keeps (about 18 years); the oldest built is dropped first.
 MAX_CACHED_PIECES = 1024
+
+SPAN_BITS = 42
+SPAN_US = 1 << SPAN_BITS
+#: How many spans past its first a query may reach before chunks are built instead.
+SPAN_REACH = 8
+#: A query that needs more than this many spans of the chunk where it starts builds the chunk.
+SPAN_MOST = 5
+_LAST_SPAN_IN_CHUNK = (1 << (CHUNK_BITS - SPAN_BITS)) - 1
+#: How many spans an index keeps (about 18 years); the oldest built is dropped first.
+MAX_CACHED_SPANS = 128
 
 _PAST_THE_END = "the search ran past the range a datetime can hold (years 1 to 9999)"
 
@@ -102,13 +115,13 @@ class Chunk:
 
 
 class _PastReachError(Exception):
-    """A query on pieces reached past ``PIECE_REACH`` or the range: chunks answer it."""
+    """A query on pieces or spans reached past its level's reach or the range."""
 
 
 class _Level:
-    """One way of cutting time: chunks (searches to the horizon) or pieces (a few steps)."""
+    """One way of cutting time: chunks (searches to the horizon), spans or pieces (a few steps)."""
 
-    __slots__ = ("bits", "first", "get", "last", "reach", "total")
+    __slots__ = ("bits", "coarser", "first", "get", "last", "reach", "total")
 
     def __init__(
         self,
@@ -116,11 +129,14 @@ class _Level:
         get: Callable[[int], Chunk],
         total: Callable[[int], int],
         reach: int | None,
+        coarser: _Level | None = None,
     ) -> None:
         self.bits = bits
         self.get = get
         self.total = total
         self.reach = reach
+        #: The level that answers when a search here runs past ``reach``.
+        self.coarser = coarser
         self.first = MIN_US >> bits
         self.last = MAX_US >> bits
 
@@ -145,6 +161,8 @@ class PeriodIndex:
         "_lock",
         "_piece_level",
         "_pieces",
+        "_span_level",
+        "_spans",
         "_totals",
         "batch_tables",
         "source",
@@ -154,6 +172,7 @@ class PeriodIndex:
         self.source = source
         self._chunks: dict[int, Chunk] = {}
         self._pieces: dict[int, Chunk] = {}
+        self._spans: dict[int, Chunk] = {}
         # Each chunk's open time, kept for every chunk ever built (at most one int for
         # each of the ~9,000 chunks between years 1 and 9999), so spans longer than
         # the chunk cache add up totals instead of rebuilding evicted chunks.
@@ -163,7 +182,12 @@ class PeriodIndex:
         #: here so that repeated batches on one calendar do not rebuild them.
         self.batch_tables: dict[tuple[int, int], Any] = {}
         self._chunk_level = _Level(CHUNK_BITS, self.chunk, self.total, None)
-        self._piece_level = _Level(PIECE_BITS, self.piece, self._piece_total, PIECE_REACH)
+        self._span_level = _Level(
+            SPAN_BITS, self.span, self._span_total, SPAN_REACH, self._chunk_level
+        )
+        self._piece_level = _Level(
+            PIECE_BITS, self.piece, self._piece_total, PIECE_REACH, self._span_level
+        )
 
     # -- chunks and pieces --------------------------------------------------
 
@@ -182,12 +206,9 @@ class PeriodIndex:
                 del chunks[next(iter(chunks))]
             chunks[number] = built
             self._totals[number] = built.total
-            # The chunk answers for its pieces from now on.
-            pieces = self._pieces
-            if pieces:
-                shift = CHUNK_BITS - PIECE_BITS
-                for key in [key for key in pieces if key >> shift == number]:
-                    del pieces[key]
+            # The chunk answers for its pieces and spans from now on.
+            _drop_within(self._pieces, CHUNK_BITS - PIECE_BITS, number)
+            _drop_within(self._spans, CHUNK_BITS - SPAN_BITS, number)
         return built
 
     def total(self, number: int) -> int:
@@ -195,21 +216,43 @@ class PeriodIndex:
         found = self._totals.get(number)
         return found if found is not None else self.chunk(number).total
 
+    def span(self, number: int) -> Chunk:
+        """Return span ``number`` (an 8th of a chunk), from its chunk if that is built."""
+        found = self._spans.get(number)
+        if found is not None:
+            return found
+        lo = number << SPAN_BITS
+        hi = lo + SPAN_US
+        chunk = self._chunks.get(number >> (CHUNK_BITS - SPAN_BITS))
+        if chunk is not None:
+            return _clipped(chunk, lo, hi)
+        built = Chunk(lo, hi, *self.source.intervals(lo, hi))
+        with self._lock:
+            spans = self._spans
+            if len(spans) >= MAX_CACHED_SPANS:
+                del spans[next(iter(spans))]
+            spans[number] = built
+            # The span answers for its pieces from now on.
+            _drop_within(self._pieces, SPAN_BITS - PIECE_BITS, number)
+        return built
+
+    def _span_total(self, number: int) -> int:
+        found = self._spans.get(number)
+        return (found if found is not None else self.span(number)).total
+
     def piece(self, number: int) -> Chunk:
-        """Return piece ``number`` (a 64th of a chunk), from its chunk if that is built."""
+        """Return piece ``number`` (a 64th of a chunk), from its span or chunk if built."""
         found = self._pieces.get(number)
         if found is not None:
             return found
         lo = number << PIECE_BITS
         hi = lo + PIECE_US
-        chunk = self._chunks.get(number >> (CHUNK_BITS - PIECE_BITS))
-        if chunk is not None:
-            i, j = bisect_right(chunk.ends, lo), bisect_left(chunk.starts, hi)
-            starts = [max(start, lo) for start in chunk.starts[i:j]]
-            ends = [min(end, hi) for end in chunk.ends[i:j]]
-            return Chunk(lo, hi, starts, ends)
-        starts, ends = self.source.intervals(lo, hi)
-        built = Chunk(lo, hi, starts, ends)
+        whole = self._spans.get(number >> (SPAN_BITS - PIECE_BITS))
+        if whole is None:
+            whole = self._chunks.get(number >> (CHUNK_BITS - PIECE_BITS))
+        if whole is not None:
+            return _clipped(whole, lo, hi)
+        built = Chunk(lo, hi, *self.source.intervals(lo, hi))
         with self._lock:
             pieces = self._pieces
             if len(pieces) >= MAX_CACHED_PIECES:
@@ -222,11 +265,25 @@ class PeriodIndex:
         return (found if found is not None else self.piece(number)).total
 
     def _level(self, a: int, b: int) -> _Level:
-        """Return the level that should answer a query about ``[a, b]``."""
-        chunks = self._chunks
-        if (a >> CHUNK_BITS) in chunks or (b >> PIECE_BITS) - (a >> PIECE_BITS) > PIECE_REACH:
+        """Return the level that should answer a query about ``[a, b]``.
+
+        A level already built where the query starts answers it (if it reaches);
+        otherwise the finest level whose reach covers the query.
+        """
+        if (a >> CHUNK_BITS) in self._chunks:
             return self._chunk_level
-        return self._piece_level
+        spans_apart = (b >> SPAN_BITS) - (a >> SPAN_BITS)
+        if (a >> SPAN_BITS) in self._spans and spans_apart <= SPAN_REACH:
+            return self._span_level
+        if (b >> PIECE_BITS) - (a >> PIECE_BITS) <= PIECE_REACH:
+            return self._piece_level
+        # Spans, where they build less than the chunks the query would otherwise need:
+        # most of one chunk's spans cost more than that chunk built whole.
+        first = a >> SPAN_BITS
+        in_first_chunk = min(b >> SPAN_BITS, first | _LAST_SPAN_IN_CHUNK) - first
+        if spans_apart <= SPAN_REACH and in_first_chunk < SPAN_MOST:
+            return self._span_level
+        return self._chunk_level
 
     def intervals(self, lo: int, hi: int) -> Intervals:
         """Return the open intervals within ``[lo, hi)``, merged across chunk edges."""
@@ -234,8 +291,12 @@ class PeriodIndex:
             # Exactly one chunk (how compositions ask): its lists, shared, never mutated.
             chunk = self.chunk(lo >> CHUNK_BITS)
             return chunk.starts, chunk.ends
+        if hi - lo == SPAN_US and not lo & (SPAN_US - 1):
+            # Exactly one span (how compositions ask before their chunks are built).
+            span = self.span(lo >> SPAN_BITS)
+            return span.starts, span.ends
         if hi - lo == PIECE_US and not lo & (PIECE_US - 1):
-            # Exactly one piece (how compositions ask before their chunks are built).
+            # Exactly one piece (how compositions ask before their spans are built).
             piece = self.piece(lo >> PIECE_BITS)
             return piece.starts, piece.ends
         starts: list[int] = []
@@ -256,12 +317,12 @@ class PeriodIndex:
     def next_open(self, t: int) -> int:
         """Return the earliest open instant ``>= t``."""
         level = self._level(t, t)
-        if level is self._piece_level:
+        while level.coarser is not None:
             try:
                 return self._next_open(level, t)
             except _PastReachError:
-                pass
-        return self._next_open(self._chunk_level, t)
+                level = level.coarser
+        return self._next_open(level, t)
 
     def _next_open(self, level: _Level, t: int) -> int:
         number = t >> level.bits
@@ -290,12 +351,12 @@ class PeriodIndex:
     def next_close(self, t: int) -> int:
         """Return the earliest closed instant ``>= t``."""
         level = self._level(t, t)
-        if level is self._piece_level:
+        while level.coarser is not None:
             try:
                 return self._next_close(level, t)
             except _PastReachError:
-                pass
-        return self._next_close(self._chunk_level, t)
+                level = level.coarser
+        return self._next_close(level, t)
 
     def _next_close(self, level: _Level, t: int) -> int:
         number = t >> level.bits
@@ -333,6 +394,10 @@ class PeriodIndex:
             head = self._chunks.get(a >> CHUNK_BITS)
             if head is not None:
                 return head.before(b) - head.before(a)
+            if a >> SPAN_BITS == b >> SPAN_BITS:
+                head = self._spans.get(a >> SPAN_BITS)
+                if head is not None:
+                    return head.before(b) - head.before(a)
             first, last = a >> PIECE_BITS, b >> PIECE_BITS
             pieces = self._pieces
             head, tail = pieces.get(first), pieces.get(last)
@@ -367,20 +432,53 @@ class PeriodIndex:
         # built, the built piece) that holds t, as ``_add`` would find without walking.
         head = self._chunks.get(t >> CHUNK_BITS)
         if head is None:
-            head = self._pieces.get(t >> PIECE_BITS)
+            head = self._spans.get(t >> SPAN_BITS)
+            if head is not None:
+                # Warm on spans: walk the built spans ahead as ``_add`` would, without its calls.
+                spans, number = self._spans, t >> SPAN_BITS
+                target = head.before(t) + duration
+                for _ in range(SPAN_REACH):
+                    if target <= head.total:
+                        return head.instant_at(target)
+                    target -= head.total
+                    number += 1
+                    head = spans.get(number)
+                    if head is None:
+                        break
+                head = None
+            else:
+                head = self._pieces.get(t >> PIECE_BITS)
         if head is not None:
             target = head.before(t) + duration
             if target <= head.total:
                 return head.instant_at(target)
-        # Past the piece (or chunk) that holds t: the answer is at least ``duration`` of
-        # real time away, so beyond the pieces' reach chunks answer rather than pieces.
-        level = self._level(t, t + duration)
-        if level is self._piece_level:
+        # Past the piece (or span, or chunk) that holds t: the answer is at least
+        # ``duration`` of real time away, so beyond the pieces' reach spans or chunks answer.
+        reach = t + duration
+        if (reach >> PIECE_BITS) - (t >> PIECE_BITS) > PIECE_REACH:
+            reach = self._reach(t, duration)
+        level = self._level(t, reach)
+        while level.coarser is not None:
             try:
                 return self._add(level, t, duration)
             except _PastReachError:
-                pass
-        return self._add(self._chunk_level, t, duration)
+                level = level.coarser
+        return self._add(level, t, duration)
+
+    def _reach(self, t: int, duration: int) -> int:
+        """Return about where ``add(t, duration)`` lands, past the pieces' reach, to choose a level.
+
+        The open share of the piece holding ``t`` scales ``duration`` up: a desk open
+        40 hours a week runs 2,000 hours in about a year, which one chunk holds more
+        cheaply than most of its spans. Only the cost depends on this guess; every
+        level gives the same answer.
+        """
+        reach = t + duration
+        if (t >> CHUNK_BITS) not in self._chunks and (t >> SPAN_BITS) not in self._spans:
+            open_time = self.piece(t >> PIECE_BITS).total
+            if open_time:
+                reach = max(reach, t + duration * PIECE_US // open_time)
+        return reach
 
     def _add(self, level: _Level, t: int, duration: int) -> int:
         origin = number = t >> level.bits
@@ -406,12 +504,12 @@ class PeriodIndex:
         if t - duration < MIN_US:
             raise OutOfRangeError(_PAST_THE_END)
         level = self._level(t - duration, t)
-        if level is self._piece_level:
+        while level.coarser is not None:
             try:
                 return self._subtract(level, t, duration)
             except _PastReachError:
-                pass
-        return self._subtract(self._chunk_level, t, duration)
+                level = level.coarser
+        return self._subtract(level, t, duration)
 
     def _subtract(self, level: _Level, t: int, duration: int) -> int:
         origin = number = t >> level.bits
@@ -463,3 +561,18 @@ class PeriodIndex:
                 i += 1
         if pending_start is not None and pending_end is not None:
             yield pending_start, pending_end
+
+
+def _clipped(whole: Chunk, lo: int, hi: int) -> Chunk:
+    """Return the part of a built chunk (or span) within ``[lo, hi)``, its intervals clipped."""
+    i, j = bisect_right(whole.ends, lo), bisect_left(whole.starts, hi)
+    starts = [max(start, lo) for start in whole.starts[i:j]]
+    ends = [min(end, hi) for end in whole.ends[i:j]]
+    return Chunk(lo, hi, starts, ends)
+
+
+def _drop_within(cells: dict[int, Chunk], shift: int, number: int) -> None:
+    """Drop the cells (pieces or spans) that lie in the coarser cell ``number``."""
+    if cells:
+        for key in [key for key in cells if key >> shift == number]:
+            del cells[key]
