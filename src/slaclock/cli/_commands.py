@@ -693,7 +693,9 @@ def build_parser() -> argparse.ArgumentParser:
     is_open.add_argument("--at", default="now", help=f"{instant_help} (default: now)")
     is_open.add_argument("--format", choices=text_formats, help="output format (default: text)")
 
-    def ticket_options(sub: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    def ticket_options(
+        sub: argparse.ArgumentParser, formats: Sequence[str], *, jobs: bool = True
+    ) -> None:
         sub.add_argument(
             "--policy",
             required=True,
@@ -715,6 +717,8 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--no-progress", action="store_true", help="never show a progress bar")
         _raw_csv_option(sub)
+        if not jobs:
+            return
         sub.add_argument(
             "--jobs",
             "-j",
@@ -745,28 +749,13 @@ def build_parser() -> argparse.ArgumentParser:
         "the breach queue: which running metrics reach a level or breach soon, and when",
         _cmd_upcoming,
     )
-    queue.add_argument("--policy", required=True, help="the policy file (TOML, JSON or YAML)")
-    queue.add_argument("tickets", help="the tickets, JSON Lines ('-' for standard input)")
-    queue.add_argument("--now", default="now", help=f"as things stood then: {instant_help}")
+    ticket_options(queue, ("table", "json", "csv"), jobs=False)
     queue.add_argument(
         "--within",
         default="4h",
         help="how far ahead to look, in real time: 30m, 4h, 1h30m, PT4H (default 4h)",
     )
     queue.add_argument("--limit", type=int, metavar="N", help="only the first N rows")
-    queue.add_argument(
-        "--format",
-        choices=("table", "json", "csv"),
-        help="output format (default: table, or the one --output's extension names)",
-    )
-    queue.add_argument(
-        "--output", "-o", metavar="FILE", help="write to FILE (atomically; '-' for stdout)"
-    )
-    queue.add_argument(
-        "--skip-bad", action="store_true", help="skip bad lines and tickets, counting them"
-    )
-    queue.add_argument("--no-progress", action="store_true", help="never show a progress bar")
-    _raw_csv_option(queue)
 
     report = add("report", "a compliance report for a period", _cmd_report)
     ticket_options(report, ("table", "json", "csv", "html"))
