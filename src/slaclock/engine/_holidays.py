@@ -124,31 +124,25 @@ class PackageHolidays:
         categories = tuple(sorted(getattr(obj, "categories", None) or ()))
         observed = bool(getattr(obj, "observed", True))
         years = set(getattr(obj, "years", ()) or ())
-        if not years and not len(obj):
-            # Nothing expanded yet (the usual fresh object): the caller cannot have
-            # added or removed a date, since changing one expands its year first.
-            return cls(
-                private,
-                country=country,
-                market=market,
-                subdiv=subdiv,
-                categories=categories,
-                observed=observed,
-                added=frozenset(),
-                removed=frozenset(),
-            )
-        try:
-            reference = (
-                type(obj)(
-                    years=years, subdiv=subdiv, observed=observed, categories=categories or None
+        added: frozenset[dt.date] = frozenset()
+        removed: frozenset[dt.date] = frozenset()
+        # Nothing expanded yet (the usual fresh object): the caller cannot have added
+        # or removed a date, since changing one expands its year first.
+        if years or len(obj):
+            try:
+                reference = (
+                    type(obj)(
+                        years=years, subdiv=subdiv, observed=observed, categories=categories or None
+                    )
+                    if country
+                    else type(obj)(years=years, observed=observed)
                 )
-                if country
-                else type(obj)(years=years, observed=observed)
-            )
-            reference_dates = {dt.date.fromordinal(day.toordinal()) for day in reference}
-        except Exception:
-            reference_dates = set()
-        own_dates = {dt.date.fromordinal(day.toordinal()) for day in obj}
+                reference_dates = {dt.date.fromordinal(day.toordinal()) for day in reference}
+            except Exception:
+                reference_dates = set()
+            own_dates = {dt.date.fromordinal(day.toordinal()) for day in obj}
+            added = frozenset(own_dates - reference_dates)
+            removed = frozenset(reference_dates - own_dates)
         return cls(
             private,
             country=country,
@@ -156,8 +150,8 @@ class PackageHolidays:
             subdiv=subdiv,
             categories=categories,
             observed=observed,
-            added=frozenset(own_dates - reference_dates),
-            removed=frozenset(reference_dates - own_dates),
+            added=added,
+            removed=removed,
         )
 
     @classmethod
