@@ -291,6 +291,12 @@ def _unit_words(unit: str) -> str:
     return {"month": "a whole month", "quarter": "a whole quarter", "year": "a whole year"}[unit]
 
 
+def _partial_note(piece: ReportingPeriod, unit: str, measure: str) -> str:
+    """Return why a piece shorter than the credits' ``unit`` gets no tier credit."""
+    words = _unit_words(unit)
+    return f"{piece.label} is not {words}: {measure} credits are judged over {words} only"
+
+
 # -- which policy priced a ticket ------------------------------------------------
 
 
@@ -451,10 +457,7 @@ class CreditBook:
                 else:
                     met, judged = account.metrics.get(credits.metric, [0, 0])
                 if not whole:
-                    notes.append(
-                        f"{piece.label} is not {_unit_words(unit)}: compliance credits are "
-                        f"judged over {_unit_words(unit)} only"
-                    )
+                    notes.append(_partial_note(piece, unit, "compliance"))
                 elif not judged:
                     notes.append("no ticket judged: no compliance credit")
                 else:
@@ -557,10 +560,7 @@ def _availability_row(
     downtime = measured = None
     tier = None
     if not whole:
-        notes.append(
-            f"{piece.label} is not {_unit_words(credits.period)}: availability credits are "
-            f"judged over {_unit_words(credits.period)} only"
-        )
+        notes.append(_partial_note(piece, credits.period, "availability"))
     else:
         downtime, measured = downtime_of(services, piece)
         if not measured:
