@@ -29,8 +29,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from itertools import accumulate
 from operator import sub
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
+from . import _template
 from ._time import MAX_US, MIN_US
 from .errors import NoBusinessTimeError, NoClosingTimeError, OutOfRangeError
 
@@ -57,6 +58,11 @@ SPAN_MOST = 5
 _LAST_SPAN_IN_CHUNK = (1 << (CHUNK_BITS - SPAN_BITS)) - 1
 #: How many spans an index keeps (about 18 years); the oldest built is dropped first.
 MAX_CACHED_SPANS = 128
+
+#: How many questions an index answers from its source's weekly template (``_template``)
+#: before it builds levels: a few questions on a new calendar build nothing, many
+#: share the index that makes each one cheaper.
+COLD_ANSWERS = 16
 
 _PAST_THE_END = "the search ran past the range a datetime can hold (years 1 to 9999)"
 
@@ -158,6 +164,8 @@ class PeriodIndex:
     __slots__ = (
         "_chunk_level",
         "_chunks",
+        "_cold",
+        "_cold_left",
         "_lock",
         "_piece_level",
         "_pieces",
@@ -188,6 +196,13 @@ class PeriodIndex:
         self._piece_level = _Level(
             PIECE_BITS, self.piece, self._piece_total, PIECE_REACH, self._span_level
         )
+        #: The source, if it answers by its weekly template while nothing is built.
+        self._cold: _template.TemplatedSource | None = (
+            cast("_template.TemplatedSource", source)
+            if getattr(source, "templated", False)
+            else None
+        )
+        self._cold_left = COLD_ANSWERS
 
     # -- chunks and pieces --------------------------------------------------
 
@@ -410,6 +425,11 @@ class PeriodIndex:
                     total += piece.total
                 else:
                     return total
+        if self._cold is not None and self._cold_left > 0 and self._unbuilt(a):
+            found = _template.elapsed(self._cold, a, b)
+            if found is not None:
+                self._cold_left -= 1
+                return found
         level = self._level(a, b)
         bits, get = level.bits, level.get
         first, last = a >> bits, b >> bits
@@ -452,6 +472,11 @@ class PeriodIndex:
             target = head.before(t) + duration
             if target <= head.total:
                 return head.instant_at(target)
+        elif self._cold is not None and self._cold_left > 0 and self._unbuilt(t):
+            found = _template.add(self._cold, t, duration)
+            if found is not None:
+                self._cold_left -= 1
+                return found
         # Past the piece (or span, or chunk) that holds t: the answer is at least
         # ``duration`` of real time away, so beyond the pieces' reach spans or chunks answer.
         reach = t + duration
@@ -464,6 +489,14 @@ class PeriodIndex:
             except _PastReachError:
                 level = level.coarser
         return self._add(level, t, duration)
+
+    def _unbuilt(self, t: int) -> bool:
+        """Return whether no level holds ``t`` yet (a cold question there)."""
+        return (
+            (t >> CHUNK_BITS) not in self._chunks
+            and (t >> SPAN_BITS) not in self._spans
+            and (t >> PIECE_BITS) not in self._pieces
+        )
 
     def _reach(self, t: int, duration: int) -> int:
         """Return about where ``add(t, duration)`` lands, past the pieces' reach, to choose a level.

@@ -9,12 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from ._holidays import DateHolidays, PackageHolidays, UnionHolidays, holiday_source
 from ._index import Intervals, PeriodIndex
 from ._steady import transitions
+from ._template import (
+    WEEK_US,
+    Template,
+    TemplatedSource,
+    combine,
+    compose,
+)
 from ._time import MAX_US, MIN_US, ONE_US, US_PER_DAY, first_instant_at, wall
 from .errors import ScheduleError
 from .schedule import Shift, ShiftsSpec, WeeklyHours, parse_date, parse_shifts
@@ -27,6 +34,10 @@ _FIRST_DAY = dt.date(1, 1, 3)
 _LAST_DAY = dt.date(9999, 12, 27)
 #: The fewest days a span must hold to be placed at steady offsets (``_steady``).
 _STEADY_DAYS = 31
+#: How many dates one ``WeeklySource.steady`` looks through for holidays and overrides.
+_SCAN_DAYS = 400
+#: How many composed templates a composition keeps (one per mix of offsets met).
+_MAX_COMPOSED = 64
 
 
 def local_days(lo: int, hi: int, zone: ZoneInfo) -> tuple[dt.date, dt.date]:
@@ -109,7 +120,9 @@ class WeeklySource:
 
     __slots__ = (
         "_hash",
+        "_irregular",
         "_override_days",
+        "_templates",
         "_week_ends",
         "_week_starts",
         "_working_days",
@@ -133,6 +146,12 @@ class WeeklySource:
         self._hash = hash((zone.key, week, holidays, tuple(self.overrides.items())))
         self._override_days = [day.toordinal() for day in self.overrides]
         self._working_days = [number for number, shifts in enumerate(week.days) if shifts]
+        # The week's template (``_template``) at each UTC offset it has been asked at.
+        self._templates: dict[int, Template] = {}
+        # Whether some dates differ from the week (holidays, overrides).
+        self._irregular = bool(self.overrides) or not (
+            isinstance(holidays, DateHolidays) and not holidays.dates
+        )
         # A week without holidays or overrides, from Monday 00:00 (µs), merged as placed:
         # copied whole into each such week at a steady UTC offset (see ``_place_steady``).
         self._week_starts: list[int] = []
@@ -194,6 +213,72 @@ class WeeklySource:
         if shifts and day in self.holidays:
             return ()
         return shifts
+
+    #: Answers ``steady`` and ``between`` (see ``_template``).
+    templated = True
+
+    def steady(self, t: int, limit: int) -> tuple[int, Template | None] | None:
+        """Return how far from ``t`` the open time repeats the week's template (``_template``).
+
+        Between two transitions of the zone (once a clock set back has caught up with
+        what it read before), an instant is open exactly when its wall-clock reading
+        lies in a shift: the week's shifts at one UTC offset. Holidays and overrides
+        change the shifts of their day, whose readings reach into the next day: those
+        two days are irregular, placed exactly by ``between``.
+        """
+        known = transitions(self.zone)
+        if known is None:
+            return None
+        settled, hi, offset = known.segment(t)
+        if t < settled:  # the hour a clock set back reads again
+            return settled, None
+        if self._irregular:
+            day = (t + offset) // US_PER_DAY + _EPOCH_ORDINAL
+            last = (min(hi, limit) - 1 + offset) // US_PER_DAY + _EPOCH_ORDINAL
+            last = min(last, day + _SCAN_DAYS)  # the dates looked at: a year at a time
+            special = self._first_special(day - 1, last)
+            if special is None:
+                hi = min(hi, (last + 1 - _EPOCH_ORDINAL) * US_PER_DAY - offset)
+            elif special > day:
+                hi = min(hi, (special - _EPOCH_ORDINAL) * US_PER_DAY - offset)
+            else:
+                return min(hi, (special + 2 - _EPOCH_ORDINAL) * US_PER_DAY - offset), None
+        template = self._templates.get(offset)
+        if template is None:
+            template = self._template(offset)
+        return hi, template
+
+    def _template(self, offset: int) -> Template:
+        """Return the week's template with local midnights ``offset`` µs ahead of UTC."""
+        # Ordinal 1 (0001-01-01) is a Monday: its local midnight, in µs from the epoch.
+        template = Template.placed(
+            self._week_starts, self._week_ends, (1 - _EPOCH_ORDINAL) * US_PER_DAY - offset
+        )
+        self._templates[offset] = template
+        return template
+
+    def _first_special(self, first: int, last: int) -> int | None:
+        """Return the first day (ordinal) in ``first..last`` with an override or a holiday on a
+        working day, or None."""
+        found = None
+        overridden = self._override_days
+        if overridden:
+            i = bisect_left(overridden, first)
+            if i < len(overridden) and overridden[i] <= last:
+                found = last = overridden[i]
+        holidays = self.holidays
+        if isinstance(holidays, DateHolidays) and not holidays.dates:
+            return found
+        days = self.week.days
+        fromordinal = dt.date.fromordinal
+        for ordinal in range(first, last + 1):
+            if days[(ordinal - 1) % 7] and fromordinal(ordinal) in holidays:
+                return ordinal
+        return found
+
+    def between(self, lo: int, hi: int) -> Intervals:
+        """Return the open intervals within ``[lo, hi)`` (placed, as ``intervals``)."""
+        return self.intervals(lo, hi)
 
     def intervals(self, lo: int, hi: int, *, steady: bool = True) -> Intervals:
         """Return the open intervals within ``[lo, hi)``.
@@ -334,6 +419,10 @@ class WeeklySource:
         return f"Calendar.weekly({', '.join(parts)})"
 
 
+_ALWAYS = Template([0], [WEEK_US])
+_NEVER = Template([], [])
+
+
 class ConstantSource:
     """A calendar that is always open, or never open."""
 
@@ -353,79 +442,25 @@ class ConstantSource:
     def __hash__(self) -> int:
         return hash((self.zone.key, self.open))
 
+    #: Answers ``steady`` and ``between`` (see ``_template``).
+    templated = True
+
     def intervals(self, lo: int, hi: int) -> Intervals:
         return ([lo], [hi]) if self.open else ([], [])
+
+    def between(self, lo: int, hi: int) -> Intervals:
+        """Return the open intervals within ``[lo, hi)``."""
+        return self.intervals(lo, hi)
+
+    def steady(self, t: int, limit: int) -> tuple[int, Template | None]:
+        """Return the whole range and the template of every week: all open, or all closed."""
+        return MAX_US, _ALWAYS if self.open else _NEVER
 
     def to_data(self) -> dict[str, Any]:
         return {"kind": "always" if self.open else "never", "tz": self.zone.key}
 
     def __repr__(self) -> str:
         return f"Calendar.{'always' if self.open else 'never'}(tz={self.zone.key!r})"
-
-
-def union(parts: Sequence[Intervals]) -> Intervals:
-    """Return the merged union of several sorted, disjoint interval lists."""
-    pairs = sorted(pair for starts, ends in parts for pair in zip(starts, ends, strict=True))
-    starts: list[int] = []
-    ends: list[int] = []
-    if not pairs:
-        return starts, ends
-    # The span being merged is kept in locals, not in the lists: this loop runs once
-    # per shift of every operand when a union's chunk is built.
-    current_start, current_end = pairs[0]
-    for start, end in pairs:
-        if start <= current_end:
-            current_end = max(current_end, end)
-        else:
-            starts.append(current_start)
-            ends.append(current_end)
-            current_start, current_end = start, end
-    starts.append(current_start)
-    ends.append(current_end)
-    return starts, ends
-
-
-def intersection(left: Intervals, right: Intervals) -> Intervals:
-    """Return where both sorted, disjoint interval lists are open."""
-    left_starts, left_ends = left
-    right_starts, right_ends = right
-    starts: list[int] = []
-    ends: list[int] = []
-    i = j = 0
-    while i < len(left_starts) and j < len(right_starts):
-        start = max(left_starts[i], right_starts[j])
-        end = min(left_ends[i], right_ends[j])
-        if start < end:
-            starts.append(start)
-            ends.append(end)
-        if left_ends[i] < right_ends[j]:
-            i += 1
-        else:
-            j += 1
-    return starts, ends
-
-
-def difference(left: Intervals, right: Intervals) -> Intervals:
-    """Return where the first sorted, disjoint interval list is open and the second is not."""
-    left_starts, left_ends = left
-    right_starts, right_ends = right
-    starts: list[int] = []
-    ends: list[int] = []
-    j = 0
-    for start, end in zip(left_starts, left_ends, strict=True):
-        while j < len(right_starts) and right_ends[j] <= start:
-            j += 1
-        k, cursor = j, start
-        while k < len(right_starts) and right_starts[k] < end:
-            if right_starts[k] > cursor:
-                starts.append(cursor)
-                ends.append(right_starts[k])
-            cursor = max(cursor, right_ends[k])
-            k += 1
-        if cursor < end:
-            starts.append(cursor)
-            ends.append(end)
-    return starts, ends
 
 
 class CompositeSource:
@@ -435,7 +470,7 @@ class CompositeSource:
     is the operand's value, so compositions compare and serialize by value.
     """
 
-    __slots__ = ("_hash", "depth", "kind", "operands")
+    __slots__ = ("_composed", "_hash", "_parts", "depth", "kind", "operands", "templated")
 
     KINDS = ("union", "intersection", "difference")
     #: The most calendars one composition may combine: each costs work in every query.
@@ -462,6 +497,14 @@ class CompositeSource:
         self.kind = kind
         self.operands = tuple(operands)
         self._hash = hash((kind, self.keys))
+        # Templates compose only if every operand answers ``steady`` (``_template``).
+        sources = [index.source for index in operands]
+        self.templated = all(getattr(source, "templated", False) for source in sources)
+        self._parts: tuple[TemplatedSource, ...] = (
+            tuple(cast("TemplatedSource", source) for source in sources) if self.templated else ()
+        )
+        # Composed templates by their operands' templates (a few: one per offsets met).
+        self._composed: dict[tuple[Template, ...], Template] = {}
 
     @property
     def keys(self) -> tuple[object, ...]:
@@ -480,17 +523,47 @@ class CompositeSource:
         return self._hash
 
     def intervals(self, lo: int, hi: int) -> Intervals:
-        parts = [index.intervals(lo, hi) for index in self.operands]
-        if self.kind == "union":
-            return union(parts)
-        if self.kind == "difference":
-            return difference(parts[0], parts[1])
-        result = parts[0]
-        for part in parts[1:]:
-            if not result[0]:
-                break
-            result = intersection(result, part)
-        return result
+        return combine(self.kind, [index.intervals(lo, hi) for index in self.operands])
+
+    def between(self, lo: int, hi: int) -> Intervals:
+        """Return the open intervals within ``[lo, hi)``, from the operands' sources (no index).
+
+        An operand steady over the whole span lists its template's intervals there;
+        only the others place their days.
+        """
+        parts: list[Intervals] = []
+        for part in self._parts:
+            found = part.steady(lo, hi)
+            if found is not None and found[1] is not None and found[0] >= hi:
+                parts.append(found[1].expand(lo, hi))
+            else:
+                parts.append(part.between(lo, hi))
+        return combine(self.kind, parts)
+
+    def steady(self, t: int, limit: int) -> tuple[int, Template | None] | None:
+        """Return how far from ``t`` every operand is steady, and the composed template."""
+        hi = MAX_US
+        templates: list[Template] = []
+        regular = True
+        for part in self._parts:
+            found = part.steady(t, limit)
+            if found is None:
+                return None
+            end, template = found
+            hi = min(hi, end)
+            if template is None:
+                regular = False
+            else:
+                templates.append(template)
+        if not regular:
+            return hi, None
+        key = tuple(templates)
+        composed = self._composed.get(key)
+        if composed is None:
+            if len(self._composed) >= _MAX_COMPOSED:
+                self._composed.clear()
+            composed = self._composed[key] = compose(self.kind, templates)
+        return hi, composed
 
     def to_data(self) -> dict[str, Any]:
         return {

@@ -20,7 +20,7 @@ import datetime as dt
 import importlib
 import itertools
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,7 @@ class Transitions:
     as ``zoneinfo`` reads it), whose transitions are worked out year by year.
     """
 
-    __slots__ = ("_offsets", "last", "margin", "rule", "times", "zone")
+    __slots__ = ("_offsets", "_rules", "_segments", "last", "margin", "rule", "times", "zone")
 
     def __init__(self, zone: ZoneInfo, times: list[int], margin: int, rule: Any) -> None:
         self.zone = zone
@@ -52,6 +52,10 @@ class Transitions:
         self.last: int | None = None if rule is None else (times[-1] if times else -(1 << 62))
         # The UTC offset (µs) up to each transition, read from the zone object.
         self._offsets: dict[int, int] = {}
+        # ``segment``'s answers by the transition they start at, and the rule's
+        # transitions by year.
+        self._segments: dict[int, tuple[int, int, int]] = {}
+        self._rules: dict[int, list[int]] = {}
 
     def steady_run(self, ordinal: int) -> tuple[int, int] | None:
         """Return the UTC offset (µs) of the readings from day ``ordinal`` on, and its last day.
@@ -93,6 +97,56 @@ class Transitions:
             self._offsets[key] = found
         return found, run_last
 
+    def around(self, t: int) -> tuple[int, int]:
+        """Return the last transition (µs) at or before ``t`` and the first after it.
+
+        ``-BEYOND`` and ``BEYOND`` stand for none. Past the file's transitions the
+        rule's are listed year by year, with every UTC new year between (where the
+        offset does not change, a transition that changes nothing).
+        """
+        last = self.last
+        if last is None or t < last:
+            times = self.times
+            i = bisect_right(times, t)
+            before = times[i - 1] if i else -BEYOND
+            return before, times[i] if i < len(times) else (BEYOND if last is None else last)
+        year = (_EPOCH + ONE_US * t).year
+        found = self._rules.get(year)
+        if found is None:
+            found = self._rules[year] = self._rule_times(year)
+        i = bisect_right(found, t)
+        return max(found[i - 1] if i else last, last), found[i] if i < len(found) else BEYOND
+
+    def segment(self, t: int) -> tuple[int, int, int]:
+        """Return ``(settled, after, offset)``: from ``settled`` (<= ``t`` or later) to ``after``,
+        the wall clock reads the instant plus ``offset`` (µs) and has read nothing later before.
+
+        So, for any reading, the first instant the clock reads it or later (where a
+        shift boundary goes: docs/semantics.md, "Daylight saving") lies before
+        ``settled``, or is the reading less ``offset``. ``settled`` follows the last
+        transition by the hour (or more) a clock set back reads again.
+        """
+        before, after = self.around(t)
+        found = self._segments.get(before)
+        if found is not None and found[1] == after:
+            return found
+        zone = self.zone
+        offset = _offset_at(zone, t)
+        settled = before
+        if before > -BEYOND:
+            # The latest reading before ``before``: the clock's running maximum there.
+            # Transitions within three days before may have set it (offsets stay
+            # within a day, so readings earlier than that lie below every later one).
+            latest = before + _offset_at(zone, before - 1)
+            earlier, _ = self.around(before - 1)
+            while earlier > -BEYOND and earlier >= before - 3 * US_PER_DAY:
+                latest = max(latest, earlier + _offset_at(zone, earlier - 1))
+                earlier, _ = self.around(earlier - 1)
+            settled = max(before, latest - offset)
+        found = (settled, after, offset)
+        self._segments[before] = found
+        return found
+
     def _rule_times(self, year: int) -> list[int]:
         """Return the rule's transitions (µs) around ``year``, sorted.
 
@@ -110,6 +164,16 @@ class Transitions:
             new_year = dt.datetime(number, 1, 1, tzinfo=dt.timezone.utc)
             found.append((new_year - _EPOCH) // ONE_US)
         return sorted(found)
+
+
+#: Beyond every instant a datetime can hold (µs): "no transition" in ``around``.
+BEYOND = 1 << 62
+
+
+def _offset_at(zone: ZoneInfo, t: int) -> int:
+    """Return the UTC offset (µs) of ``zone`` at instant ``t``."""
+    offset = (_EPOCH + ONE_US * t).astimezone(zone).utcoffset()
+    return 0 if offset is None else offset // ONE_US
 
 
 _FOUND: dict[str, Transitions | None] = {}

@@ -1,0 +1,313 @@
+"""Cold answers by arithmetic on a weekly template, before any of the index is built.
+
+Between irregularities (a zone's UTC-offset transition, a holiday, an override
+date), a calendar of weekly hours is open on a set that repeats every week in
+real time: in UTC µs, one week's open intervals shifted by whole weeks. On such a
+*steady stretch*, the open time in ``[x, y)`` is whole weeks times the week's
+open total plus two partial weeks looked up by bisection in the one-week
+*template*, and ``add`` is a ``divmod`` by that total and one bisection. A
+composition of calendars that are all steady over a stretch is steady there too,
+with the composed template: a union, intersection or difference of a few
+intervals, not of months of them.
+
+A source that can answer this way (``templated`` true) offers two methods:
+
+* ``steady(t, limit)``: ``(hi, template)`` saying that ``[t, hi)`` (``hi > t``) is
+  open exactly where the template's weekly repetition is, ``(hi, None)`` saying
+  ``[t, hi)`` is irregular (ask ``between``), or None when it cannot tell (then
+  the period index answers as before). ``limit`` says how far the caller needs
+  to see; a stretch may stop there.
+* ``between(lo, hi)``: the open intervals within ``[lo, hi)``, placed directly
+  (no index), for the few irregular days.
+
+The walks here go stretch by stretch and give the answers the index gives (the
+tests compare both across zones with odd transitions, holidays, overrides and
+compositions). They keep nothing but the templates, which the sources cache.
+
+All instants are integer µs since the epoch, as in ``_index``.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from itertools import accumulate
+from operator import lt, sub
+from typing import Protocol
+
+from ._time import MAX_US, MIN_US, US_PER_DAY
+
+#: One week of real time, the period of every template.
+WEEK_US = 7 * US_PER_DAY
+#: The most stretches one walk visits before leaving the question to the index.
+MAX_STEPS = 4096
+#: How far (µs) an ``add`` walks before leaving the question to the index: eight chunks
+#: (about 9 years), well inside the index's horizon, so a calendar the index finds no
+#: open time in gets its error from the index.
+MAX_WALK = 1 << 48
+#: Walks keep this far from the ends of the range a datetime can hold.
+_EDGE = 2 * WEEK_US
+_LOW, _HIGH = MIN_US + _EDGE, MAX_US - _EDGE
+
+Intervals = tuple[list[int], list[int]]
+
+
+class Template:
+    """One week of open time in UTC µs, repeated weekly: sorted intervals within ``[0, WEEK_US)``.
+
+    The repetition is anchored at the epoch: instant ``t`` is open when ``t mod
+    WEEK_US`` falls in one of the intervals.
+
+    >>> day = 86_400_000_000
+    >>> monday = Template.placed([0], [day], 4 * day)  # the epoch was a Thursday
+    >>> monday.before(7 * day) // day, monday.total // day
+    (1, 1)
+    """
+
+    __slots__ = ("cum_end", "ends", "key", "starts", "total")
+
+    def __init__(self, starts: list[int], ends: list[int]) -> None:
+        self.starts = starts
+        self.ends = ends
+        self.cum_end: list[int] = list(accumulate(map(sub, ends, starts)))
+        self.total = self.cum_end[-1] if self.cum_end else 0
+        self.key = (tuple(starts), tuple(ends))
+
+    @classmethod
+    def placed(cls, starts: Sequence[int], ends: Sequence[int], shift: int) -> Template:
+        """Return the template of intervals given from some origin that lies ``shift`` µs after a
+        multiple of the week from the epoch (intervals may be longer than a week, or overlap)."""
+        shift %= WEEK_US
+        firsts = [(start + shift) % WEEK_US for start in starts]
+        lasts = [
+            first + end - start for first, start, end in zip(firsts, starts, ends, strict=True)
+        ]
+        if firsts and max(lasts) <= WEEK_US:
+            # Nothing wraps past the week's end: the sorted intervals are a rotation.
+            i = firsts.index(min(firsts))
+            firsts = firsts[i:] + firsts[:i]
+            lasts = lasts[i:] + lasts[:i]
+            if all(map(lt, lasts[:-1], firsts[1:])):
+                return cls(firsts, lasts)
+        pairs: list[tuple[int, int]] = []
+        for start, end in zip(starts, ends, strict=True):
+            if end - start >= WEEK_US:
+                return cls([0], [WEEK_US])
+            first = (start + shift) % WEEK_US
+            last = first + end - start
+            if last > WEEK_US:
+                pairs += [(first, WEEK_US), (0, last - WEEK_US)]
+            elif first < last:
+                pairs.append((first, last))
+        pairs.sort()
+        merged_starts: list[int] = []
+        merged_ends: list[int] = []
+        for start, end in pairs:
+            if merged_ends and start <= merged_ends[-1]:
+                merged_ends[-1] = max(merged_ends[-1], end)
+            else:
+                merged_starts.append(start)
+                merged_ends.append(end)
+        return cls(merged_starts, merged_ends)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Template) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __repr__(self) -> str:
+        return f"Template({self.starts!r}, {self.ends!r})"
+
+    def before(self, t: int) -> int:
+        """Return the open time from the epoch to ``t`` (negative before it), repeating weekly."""
+        weeks, into = divmod(t, WEEK_US)
+        i = bisect_right(self.starts, into) - 1
+        if i < 0:
+            return weeks * self.total
+        overshoot = self.ends[i] - into
+        inside = self.cum_end[i] - overshoot if overshoot > 0 else self.cum_end[i]
+        return weeks * self.total + inside
+
+    def instant_at(self, target: int) -> int:
+        """Return the earliest instant ``s`` with ``before(s) == target`` (a non-empty template)."""
+        weeks, rest = divmod(target, self.total)
+        if not rest:
+            weeks -= 1
+            rest = self.total
+        j = bisect_left(self.cum_end, rest)
+        return weeks * WEEK_US + self.ends[j] - (self.cum_end[j] - rest)
+
+    def expand(self, lo: int, hi: int) -> Intervals:
+        """Return the open intervals within ``[lo, hi)``, clipped, merged across weeks."""
+        starts: list[int] = []
+        ends: list[int] = []
+        if lo >= hi or not self.starts:
+            return starts, ends
+        week = lo - lo % WEEK_US
+        while week < hi:
+            for first, last in zip(self.starts, self.ends, strict=True):
+                start, end = max(first + week, lo), min(last + week, hi)
+                if start < end:
+                    if ends and start <= ends[-1]:
+                        ends[-1] = max(ends[-1], end)
+                    else:
+                        starts.append(start)
+                        ends.append(end)
+            week += WEEK_US
+        return starts, ends
+
+
+def compose(kind: str, templates: Sequence[Template]) -> Template:
+    """Return the template of a union, intersection or difference of templates."""
+    return Template(*combine(kind, [(template.starts, template.ends) for template in templates]))
+
+
+def combine(kind: str, parts: Sequence[Intervals]) -> Intervals:
+    """Return sorted, disjoint interval lists combined by ``kind`` (union, intersection...)."""
+    if kind == "union":
+        return union(parts)
+    if kind == "difference":
+        return difference(parts[0], parts[1])
+    result = parts[0]
+    for part in parts[1:]:
+        if not result[0]:
+            break
+        result = intersection(result, part)
+    return result
+
+
+class TemplatedSource(Protocol):
+    """A source that knows where it is steady (see the module's docstring)."""
+
+    def steady(self, t: int, limit: int) -> tuple[int, Template | None] | None:
+        """Return ``(hi, template)`` for ``[t, hi)``, ``(hi, None)`` if irregular, or None."""
+        ...
+
+    def between(self, lo: int, hi: int) -> Intervals:
+        """Return the open intervals within ``[lo, hi)``, placed without an index."""
+        ...
+
+
+def elapsed(source: TemplatedSource, a: int, b: int) -> int | None:
+    """Return the open time in ``[a, b)`` (``a <= b``), or None to leave it to the index."""
+    if a < _LOW or b > _HIGH:
+        return None
+    total = 0
+    x = a
+    for _ in range(MAX_STEPS):
+        if x >= b:
+            return total
+        found = source.steady(x, b)
+        if found is None:
+            return None
+        hi, template = found
+        y = min(hi, b)
+        if template is None:
+            starts, ends = source.between(x, y)
+            total += sum(map(sub, ends, starts))
+        else:
+            total += template.before(y) - template.before(x)
+        x = y
+    return None
+
+
+def add(source: TemplatedSource, t: int, duration: int) -> int | None:
+    """Return the earliest ``s >= t`` with ``duration`` (> 0) open in ``[t, s)``, or None."""
+    if t < _LOW:
+        return None
+    rest = duration
+    x = t
+    # How far to look ahead; open time never outruns real time, so at least ``duration``.
+    reach = max(duration, WEEK_US)
+    for _ in range(MAX_STEPS):
+        if x >= _HIGH or x - t > MAX_WALK:
+            return None
+        found = source.steady(x, min(x + reach, _HIGH))
+        if found is None:
+            return None
+        hi, template = found
+        hi = min(hi, _HIGH)
+        if template is None:
+            starts, ends = source.between(x, hi)
+            for start, end in zip(starts, ends, strict=True):
+                if end - start >= rest:
+                    return start + rest
+                rest -= end - start
+        else:
+            here = template.before(x)
+            ahead = template.before(hi) - here
+            if rest <= ahead:
+                return template.instant_at(here + rest)
+            rest -= ahead
+        x = hi
+        reach = min(2 * reach, MAX_WALK)
+    return None
+
+
+# -- merging sorted interval lists (the index's compositions use these too) ---
+
+
+def union(parts: Sequence[Intervals]) -> Intervals:
+    """Return the merged union of several sorted, disjoint interval lists."""
+    pairs = sorted(pair for starts, ends in parts for pair in zip(starts, ends, strict=True))
+    starts: list[int] = []
+    ends: list[int] = []
+    if not pairs:
+        return starts, ends
+    # The span being merged is kept in locals, not in the lists: this loop runs once
+    # per shift of every operand when a union's chunk is built.
+    current_start, current_end = pairs[0]
+    for start, end in pairs:
+        if start <= current_end:
+            current_end = max(current_end, end)
+        else:
+            starts.append(current_start)
+            ends.append(current_end)
+            current_start, current_end = start, end
+    starts.append(current_start)
+    ends.append(current_end)
+    return starts, ends
+
+
+def intersection(left: Intervals, right: Intervals) -> Intervals:
+    """Return where both sorted, disjoint interval lists are open."""
+    left_starts, left_ends = left
+    right_starts, right_ends = right
+    starts: list[int] = []
+    ends: list[int] = []
+    i = j = 0
+    while i < len(left_starts) and j < len(right_starts):
+        start = max(left_starts[i], right_starts[j])
+        end = min(left_ends[i], right_ends[j])
+        if start < end:
+            starts.append(start)
+            ends.append(end)
+        if left_ends[i] < right_ends[j]:
+            i += 1
+        else:
+            j += 1
+    return starts, ends
+
+
+def difference(left: Intervals, right: Intervals) -> Intervals:
+    """Return where the first sorted, disjoint interval list is open and the second is not."""
+    left_starts, left_ends = left
+    right_starts, right_ends = right
+    starts: list[int] = []
+    ends: list[int] = []
+    j = 0
+    for start, end in zip(left_starts, left_ends, strict=True):
+        while j < len(right_starts) and right_ends[j] <= start:
+            j += 1
+        k, cursor = j, start
+        while k < len(right_starts) and right_starts[k] < end:
+            if right_starts[k] > cursor:
+                starts.append(cursor)
+                ends.append(right_starts[k])
+            cursor = max(cursor, right_ends[k])
+            k += 1
+        if cursor < end:
+            starts.append(cursor)
+            ends.append(end)
+    return starts, ends

@@ -1,0 +1,292 @@
+"""Cold answers from the weekly template (engine/_template.py) equal the period index's.
+
+A new calendar answers its first questions by arithmetic on its week's template
+between irregularities (transitions, holidays, overrides) and places only the
+irregular days; the index answers from built levels. Both must agree everywhere:
+across the transitions of zones with odd ones, overnight shifts crossing week
+ends and DST nights, holidays and overrides, compositions of calendars in
+different zones, amounts landing on interval edges, reversed and equal instants.
+The index itself is checked against the brute-force reference elsewhere
+(test_calendar_properties.py, whose fresh calendars now go through the template
+path first), and here directly for a few cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from reference import RefCalendar, engine_hours
+from test_calendar_properties import Scenario, scenarios
+from test_steady_placement import WEEKS
+from test_steady_placement import ZONES as STEADY_ZONES
+
+from slaclock import Calendar
+from slaclock.engine import _template
+from slaclock.engine._index import COLD_ANSWERS, PeriodIndex
+from slaclock.engine._steady import transitions
+from slaclock.engine._template import WEEK_US, Template, compose
+from slaclock.engine.windows import Windows
+from slaclock.errors import NoBusinessTimeError, OutOfRangeError
+
+UTC = dt.timezone.utc
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+US = dt.timedelta(microseconds=1)
+MINUTE_US = 60_000_000
+HOUR_US = 60 * MINUTE_US
+DAY_US = 24 * HOUR_US
+
+SETTINGS = settings(
+    deadline=None,
+    max_examples=200,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def warm(calendar: Calendar) -> PeriodIndex:
+    """Return a new index on the calendar's source that never answers from templates."""
+    index = PeriodIndex(calendar._source)
+    index._cold_left = 0
+    return index
+
+
+def us(t: dt.datetime) -> int:
+    return (t - EPOCH) // US
+
+
+def add_or_error(index: PeriodIndex, t: int, d: int) -> int | type[Exception]:
+    try:
+        return index.add(t, d)
+    except (NoBusinessTimeError, OutOfRangeError) as error:
+        return type(error)
+
+
+def assert_same_answers(calendar: Calendar, a: int, b: int, amounts: list[int]) -> None:
+    """Check the template walks against the index at ``a``, ``b`` and their elapsed time."""
+    source = calendar._source
+    index = warm(calendar)
+    expected = index.elapsed(a, b)
+    assert _template.elapsed(source, a, b) == expected  # type: ignore[arg-type]
+    for amount in [*amounts, expected, expected + 1, max(expected - 1, 1)]:
+        if amount <= 0:
+            continue
+        got = _template.add(source, a, amount)  # type: ignore[arg-type]
+        if got is not None:  # None: left to the index (no open time for years)
+            assert got == add_or_error(index, a, amount)
+    # And through a fresh calendar's own index, which answers from templates first.
+    fresh = PeriodIndex(source)
+    assert fresh.elapsed(a, b) == expected
+    assert fresh.elapsed(b, a) == -expected
+    assert fresh.elapsed(a, a) == 0
+    assert fresh.add(a, 0) == a
+    for amount in amounts:
+        assert add_or_error(PeriodIndex(source), a, amount) == add_or_error(index, a, amount)
+        assert add_or_error(PeriodIndex(source), b, -amount) == add_or_error(index, b, -amount)
+
+
+# -- random weekly calendars near transitions, holidays and overrides ----------------------
+
+spans = st.one_of(
+    st.integers(0, 3 * DAY_US // MINUTE_US).map(lambda m: m * MINUTE_US),
+    st.integers(0, 60 * DAY_US // HOUR_US).map(lambda h: h * HOUR_US),
+    st.integers(0, 800).map(lambda d: d * DAY_US),
+    st.integers(1, 10**9),
+)
+amounts = st.lists(spans.filter(bool), min_size=1, max_size=3)
+
+
+@SETTINGS
+@given(scenarios(), st.integers(-5 * DAY_US, 5 * DAY_US), spans, amounts)
+def test_weekly_calendars_agree_with_the_index(
+    s: Scenario, shift: int, span: int, amounts: list[int]
+) -> None:
+    a = us(s.anchor) + shift
+    assert_same_answers(s.calendar, a, a + span, amounts)
+
+
+@pytest.mark.parametrize("hours", WEEKS)
+@pytest.mark.parametrize("name", STEADY_ZONES)
+def test_every_transition_of_1990_to_2045_agrees(name: str, hours: dict[str, str]) -> None:
+    """Around each transition: questions starting before, on and after it, short and long."""
+    known = transitions(ZoneInfo(name))
+    assert known is not None
+    holidays = [dt.date(year, 12, 25) for year in range(1990, 2046)]
+    overrides = {dt.date(year, 7, 1): "10:00-11:00" for year in range(1990, 2046, 3)}
+    calendar = Calendar.weekly(hours, tz=name, holidays=holidays, overrides=overrides)
+    source = calendar._source
+    index = warm(calendar)
+    first, last = us(dt.datetime(1990, 1, 1, tzinfo=UTC)), us(dt.datetime(2045, 1, 1, tzinfo=UTC))
+    changes = [t for t in known.times if first <= t < last] or [first + 400 * DAY_US]
+    for change in changes[::3] if len(changes) > 60 else changes:
+        for start in (change - 3 * DAY_US - 7, change - HOUR_US, change, change + 30 * MINUTE_US):
+            for span in (5 * HOUR_US, 2 * DAY_US, 9 * DAY_US, 200 * DAY_US):
+                end = start + span
+                assert _template.elapsed(source, start, end) == index.elapsed(start, end)  # type: ignore[arg-type]
+            for amount in (HOUR_US, 9 * HOUR_US + 1, 40 * HOUR_US, 2000 * HOUR_US):
+                got = _template.add(source, start, amount)  # type: ignore[arg-type]
+                assert got is not None
+                assert got == index.add(start, amount)
+
+
+# -- compositions of calendars in different zones -----------------------------------------
+
+COMPOSED_ZONES = (
+    "Europe/London",
+    "America/New_York",
+    "Australia/Sydney",
+    "Australia/Lord_Howe",
+    "Europe/Dublin",
+    "Pacific/Apia",
+    "Africa/Casablanca",
+    "Asia/Kolkata",
+)
+DESK_HOURS = (
+    {"mon-fri": "09:00-17:00"},
+    {"mon-fri": "06:00-13:45,14:00-21:45,22:00-05:45"},
+    {"sun": "01:00-05:00"},
+    {"sat,sun": "22:00-02:30"},
+    {"mon-sun": "00:00-24:00"},
+    {"mon-sat": "07:30-16:30"},
+)
+
+
+@st.composite
+def calendars(draw: st.DrawFn, depth: int = 2) -> Calendar:
+    """Return a weekly calendar, 24x7, never, or a composition of such in different zones."""
+    if depth and draw(st.integers(0, 2)):
+        kind = draw(st.sampled_from(["union", "intersection", "difference"]))
+        count = 2 if kind == "difference" else draw(st.integers(2, 3))
+        parts = [draw(calendars(depth - 1)) for _ in range(count)]
+        if kind == "difference":
+            return parts[0] - parts[1]
+        return Calendar.union(*parts) if kind == "union" else Calendar.intersection(*parts)
+    zone = draw(st.sampled_from(COMPOSED_ZONES))
+    choice = draw(st.integers(0, 9))
+    if choice == 0:
+        return Calendar.always(zone)
+    if choice == 1:
+        return Calendar.never(zone)
+    base = dt.date(2026, 3, 20)
+    near = st.integers(-20, 230).map(lambda n: base + dt.timedelta(days=n))
+    return Calendar.weekly(
+        draw(st.sampled_from(DESK_HOURS)),
+        tz=zone,
+        holidays=draw(st.lists(near, max_size=3)),
+        overrides={day: "10:00-12:00" for day in draw(st.lists(near, max_size=2))},
+    )
+
+
+# DST changes of 2026 in several of the zones above, and quiet times.
+COMPOSED_STARTS = [
+    us(dt.datetime(2026, 3, 29, 0, 30, tzinfo=UTC)),
+    us(dt.datetime(2026, 3, 8, 6, 59, tzinfo=UTC)),
+    us(dt.datetime(2026, 4, 4, 15, 0, tzinfo=UTC)),
+    us(dt.datetime(2026, 10, 25, 1, 0, tzinfo=UTC)),
+    us(dt.datetime(2026, 10, 3, 16, 0, tzinfo=UTC)),
+    us(dt.datetime(2026, 11, 20, 16, 55, tzinfo=UTC)),
+    us(dt.datetime(2026, 6, 14, 12, 0, tzinfo=UTC)),
+]
+
+
+@SETTINGS
+@given(
+    calendars(),
+    st.sampled_from(COMPOSED_STARTS),
+    st.integers(-4 * DAY_US, 4 * DAY_US),
+    spans,
+    amounts,
+)
+def test_compositions_agree_with_the_index(
+    calendar: Calendar, start: int, shift: int, span: int, amounts: list[int]
+) -> None:
+    a = start + shift
+    assert_same_answers(calendar, a, a + span, amounts)
+
+
+@pytest.mark.parametrize("weekday", range(7))
+def test_the_week_boundary_on_every_weekday(weekday: int) -> None:
+    """Overnight shifts that cross the week's end, asked about from every weekday."""
+    hours = {"sun": "20:00-08:00", "mon": "08:00-09:00", "sat": "23:00-05:00"}
+    for zone in ("Europe/London", "Pacific/Apia", "Australia/Lord_Howe"):
+        calendar = Calendar.weekly(hours, tz=zone)
+        local = dt.datetime(2026, 3, 23, 7, 30, tzinfo=ZoneInfo(zone)) + dt.timedelta(days=weekday)
+        for hour in range(0, 24 * 14, 5):
+            a = us(local) + hour * HOUR_US
+            assert_same_answers(calendar, a, a + 9 * DAY_US + 1, [HOUR_US, 30 * HOUR_US])
+
+
+# -- against the brute-force reference ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "at"),
+    [
+        ("Europe/London", dt.datetime(2026, 10, 25, 0, 10, tzinfo=UTC)),
+        ("Europe/Dublin", dt.datetime(2026, 3, 28, 23, 0, tzinfo=UTC)),
+        ("Australia/Lord_Howe", dt.datetime(2026, 4, 4, 13, 0, tzinfo=UTC)),
+        ("America/New_York", dt.datetime(2026, 11, 1, 4, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_night_shift_over_a_transition_matches_the_reference(zone: str, at: dt.datetime) -> None:
+    week = {day: [("22:00", "02:30"), ("02:30", "03:15")] for day in range(7)}
+    reference = RefCalendar(week, zone, holidays=[at.date()])
+    calendar = Calendar.weekly(engine_hours(week), tz=zone, holidays=[at.date()])
+    for start in range(-36, 36, 5):
+        a = at + dt.timedelta(hours=start)
+        for length in (1, 7, 30):
+            b = a + dt.timedelta(hours=length)
+            fresh = Calendar.weekly(engine_hours(week), tz=zone, holidays=[at.date()])
+            assert fresh.elapsed(a, b) == reference.elapsed(a, b)
+        amount = dt.timedelta(hours=3, minutes=15)
+        assert (calendar.add(a, amount) - EPOCH) == (reference.add(a, amount) - EPOCH)
+
+
+# -- templates, and when the index takes over -----------------------------------------------
+
+
+def test_templates_fold_into_one_week_and_compose() -> None:
+    day = DAY_US
+    # A Sunday night shift placed so that it wraps past the week's end.
+    template = Template.placed([6 * day + 22 * HOUR_US], [7 * day + 6 * HOUR_US], 0)
+    assert template.starts == [0, 6 * day + 22 * HOUR_US]
+    assert template.ends == [6 * HOUR_US, WEEK_US]
+    assert template.total == 8 * HOUR_US
+    assert template.before(WEEK_US) == 8 * HOUR_US
+    assert template.before(-1) == -1  # the open minute before the epoch's week
+    assert template.instant_at(6 * HOUR_US) == 6 * HOUR_US  # the earliest, not the next start
+    assert template.instant_at(8 * HOUR_US) == WEEK_US
+    assert Template.placed([0], [WEEK_US + 1], 5) == Template([0], [WEEK_US])
+    other = Template([HOUR_US], [10 * HOUR_US])
+    assert compose("union", [template, other]).starts == [0, 6 * day + 22 * HOUR_US]
+    assert compose("intersection", [template, other]).ends == [6 * HOUR_US]
+    assert compose("difference", [template, other]).key == (
+        (0, 6 * day + 22 * HOUR_US),
+        (HOUR_US, WEEK_US),
+    )
+    assert template.expand(-HOUR_US, HOUR_US) == ([-HOUR_US], [HOUR_US])
+
+
+def test_a_new_calendar_answers_from_templates_then_builds_its_index() -> None:
+    desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="Europe/London")
+    index = desk._index
+    monday = dt.datetime(2026, 11, 23, 9, tzinfo=ZoneInfo("Europe/London"))
+    for _ in range(COLD_ANSWERS):
+        assert desk.elapsed(monday, monday + dt.timedelta(days=300)) == dt.timedelta(hours=1720)
+    assert not index._chunks
+    assert not index._spans
+    assert not index._pieces
+    assert desk.elapsed(monday, monday + dt.timedelta(days=300)) == dt.timedelta(hours=1720)
+    assert index._chunks or index._spans or index._pieces
+
+
+def test_sources_that_cannot_say_leave_the_question_to_the_index() -> None:
+    nine = dt.datetime(2026, 11, 23, 9, tzinfo=UTC)
+    windows = Windows.between([(nine, nine + dt.timedelta(hours=1))])
+    desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+    both = windows | desk
+    assert not getattr(both._source, "templated", True)
+    monday = dt.datetime(2026, 11, 23, 8, tzinfo=UTC)
+    assert both.elapsed(monday, monday + dt.timedelta(days=1)) == dt.timedelta(hours=8)
