@@ -162,14 +162,12 @@ class PeriodIndex:
     """Answers calendar queries on integer instants over a cached chunk index."""
 
     __slots__ = (
-        "_chunk_level",
         "_chunks",
         "_cold",
         "_cold_left",
+        "_levels",
         "_lock",
-        "_piece_level",
         "_pieces",
-        "_span_level",
         "_spans",
         "_totals",
         "batch_tables",
@@ -189,13 +187,8 @@ class PeriodIndex:
         #: The batch functions' lookup tables over runs of chunks (see ``_batch``), kept
         #: here so that repeated batches on one calendar do not rebuild them.
         self.batch_tables: dict[tuple[int, int], Any] = {}
-        self._chunk_level = _Level(CHUNK_BITS, self.chunk, self.total, None)
-        self._span_level = _Level(
-            SPAN_BITS, self.span, self._span_total, SPAN_REACH, self._chunk_level
-        )
-        self._piece_level = _Level(
-            PIECE_BITS, self.piece, self._piece_total, PIECE_REACH, self._span_level
-        )
+        # Chunks, spans and pieces, made when a query first needs one of them.
+        self._levels: tuple[_Level, _Level, _Level] | None = None
         #: The source, if it answers by its weekly template while nothing is built.
         self._cold: _template.TemplatedSource | None = (
             cast("_template.TemplatedSource", source)
@@ -285,20 +278,26 @@ class PeriodIndex:
         A level already built where the query starts answers it (if it reaches);
         otherwise the finest level whose reach covers the query.
         """
+        levels = self._levels
+        if levels is None:
+            chunks = _Level(CHUNK_BITS, self.chunk, self.total, None)
+            spans = _Level(SPAN_BITS, self.span, self._span_total, SPAN_REACH, chunks)
+            pieces = _Level(PIECE_BITS, self.piece, self._piece_total, PIECE_REACH, spans)
+            levels = self._levels = (chunks, spans, pieces)
         if (a >> CHUNK_BITS) in self._chunks:
-            return self._chunk_level
+            return levels[0]
         spans_apart = (b >> SPAN_BITS) - (a >> SPAN_BITS)
         if (a >> SPAN_BITS) in self._spans and spans_apart <= SPAN_REACH:
-            return self._span_level
+            return levels[1]
         if (b >> PIECE_BITS) - (a >> PIECE_BITS) <= PIECE_REACH:
-            return self._piece_level
+            return levels[2]
         # Spans, where they build less than the chunks the query would otherwise need:
         # most of one chunk's spans cost more than that chunk built whole.
         first = a >> SPAN_BITS
         in_first_chunk = min(b >> SPAN_BITS, first | _LAST_SPAN_IN_CHUNK) - first
         if spans_apart <= SPAN_REACH and in_first_chunk < SPAN_MOST:
-            return self._span_level
-        return self._chunk_level
+            return levels[1]
+        return levels[0]
 
     def intervals(self, lo: int, hi: int) -> Intervals:
         """Return the open intervals within ``[lo, hi)``, merged across chunk edges."""

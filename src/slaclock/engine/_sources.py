@@ -143,7 +143,8 @@ class WeeklySource:
         self.week = week
         self.holidays = holidays
         self.overrides = dict(sorted(overrides.items()))
-        self._hash = hash((zone.key, week, holidays, tuple(self.overrides.items())))
+        # Worked out when first asked (a composition asks; a lone calendar seldom does).
+        self._hash: int | None = None
         self._override_days = [day.toordinal() for day in self.overrides]
         self._working_days = [number for number, shifts in enumerate(week.days) if shifts]
         # The week's template (``_template``) at each UTC offset it has been asked at.
@@ -194,7 +195,7 @@ class WeeklySource:
     def __eq__(self, other: object) -> bool:
         return (
             isinstance(other, WeeklySource)
-            and other._hash == self._hash
+            and hash(other) == hash(self)
             and other.zone.key == self.zone.key
             and other.week == self.week
             and other.holidays == self.holidays
@@ -202,7 +203,11 @@ class WeeklySource:
         )
 
     def __hash__(self) -> int:
-        return self._hash
+        found = self._hash
+        if found is None:
+            overrides = tuple(self.overrides.items())
+            found = self._hash = hash((self.zone.key, self.week, self.holidays, overrides))
+        return found
 
     def shifts_on(self, day: dt.date) -> tuple[Shift, ...]:
         """Return the shifts that start on local date ``day``."""
@@ -496,7 +501,7 @@ class CompositeSource:
             )
         self.kind = kind
         self.operands = tuple(operands)
-        self._hash = hash((kind, self.keys))
+        self._hash: int | None = None  # worked out when first asked
         # Templates compose only if every operand answers ``steady`` (``_template``).
         sources = [index.source for index in operands]
         self.templated = all(getattr(source, "templated", False) for source in sources)
@@ -514,13 +519,16 @@ class CompositeSource:
     def __eq__(self, other: object) -> bool:
         return (
             isinstance(other, CompositeSource)
-            and other._hash == self._hash
+            and hash(other) == hash(self)
             and other.kind == self.kind
             and other.keys == self.keys
         )
 
     def __hash__(self) -> int:
-        return self._hash
+        found = self._hash
+        if found is None:
+            found = self._hash = hash((self.kind, self.keys))
+        return found
 
     def intervals(self, lo: int, hi: int) -> Intervals:
         return combine(self.kind, [index.intervals(lo, hi) for index in self.operands])

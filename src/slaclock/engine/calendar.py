@@ -145,10 +145,10 @@ class Calendar:
             return NotImplemented
         return self._compose("difference", other)
 
-    def _compose(self, kind: str, other: Calendar) -> Calendar:
+    def _compose(self, kind: str, *others: Calendar) -> Calendar:
         # Flatten chains (a | b | c) so one merge serves all operands.
         operands: list[PeriodIndex] = []
-        for part in (self, other):
+        for part in (self, *others):
             source = part._source
             if kind != "difference" and isinstance(source, CompositeSource) and source.kind == kind:
                 operands.extend(source.operands)
@@ -184,10 +184,10 @@ class Calendar:
     def _fold(cls, kind: str, calendars: tuple[Calendar, ...]) -> Calendar:
         if not calendars or not all(isinstance(cal, Calendar) for cal in calendars):
             raise ScheduleError(f"a {kind} needs one or more calendars, got {calendars!r}")
-        result = calendars[0]
-        for cal in calendars[1:]:
-            result = result._compose(kind, cal)
-        return result
+        if len(calendars) == 1:
+            return calendars[0]
+        # One composition of all (as composing them in turn would flatten to).
+        return calendars[0]._compose(kind, *calendars[1:])
 
     # -- values -------------------------------------------------------------
 
