@@ -19,6 +19,14 @@ that runs past their reach starts again on the next coarser level. Every
 level comes from the same ``source.intervals`` clipped to its cells, so they
 give the same answers.
 
+Before any of that, a new index answers its first few ``elapsed`` and ``add``
+questions (``COLD_ANSWERS``) without building a level at all, where its source
+can say where it repeats one week (weekly hours, 24x7, and compositions of
+those): between the zones' transitions, holidays and overrides, the open time
+is one week's template repeated, so the answer is arithmetic on the template
+and only the irregular days are placed (``_template``). After those questions
+the levels are built as above, and the index answers from them.
+
 All instants here are integer microseconds since the epoch (see ``_time``).
 """
 
@@ -31,7 +39,7 @@ from itertools import accumulate
 from operator import sub
 from typing import Any, Protocol, cast
 
-from . import _template
+from ._template import TemplatedSource, cold_add, cold_elapsed
 from ._time import MAX_US, MIN_US
 from .errors import NoBusinessTimeError, NoClosingTimeError, OutOfRangeError
 
@@ -190,10 +198,8 @@ class PeriodIndex:
         # Chunks, spans and pieces, made when a query first needs one of them.
         self._levels: tuple[_Level, _Level, _Level] | None = None
         #: The source, if it answers by its weekly template while nothing is built.
-        self._cold: _template.TemplatedSource | None = (
-            cast("_template.TemplatedSource", source)
-            if getattr(source, "templated", False)
-            else None
+        self._cold: TemplatedSource | None = (
+            cast("TemplatedSource", source) if getattr(source, "templated", False) else None
         )
         self._cold_left = COLD_ANSWERS
 
@@ -425,7 +431,7 @@ class PeriodIndex:
                 else:
                     return total
         if self._cold is not None and self._cold_left > 0 and self._unbuilt(a):
-            found = _template.elapsed(self._cold, a, b)
+            found = cold_elapsed(self._cold, a, b)
             if found is not None:
                 self._cold_left -= 1
                 return found
@@ -472,7 +478,7 @@ class PeriodIndex:
             if target <= head.total:
                 return head.instant_at(target)
         elif self._cold is not None and self._cold_left > 0 and self._unbuilt(t):
-            found = _template.add(self._cold, t, duration)
+            found = cold_add(self._cold, t, duration)
             if found is not None:
                 self._cold_left -= 1
                 return found

@@ -189,7 +189,7 @@ class TemplatedSource(Protocol):
         ...
 
 
-def elapsed(source: TemplatedSource, a: int, b: int) -> int | None:
+def cold_elapsed(source: TemplatedSource, a: int, b: int) -> int | None:
     """Return the open time in ``[a, b)`` (``a <= b``), or None to leave it to the index."""
     if a < _LOW or b > _HIGH:
         return None
@@ -212,7 +212,7 @@ def elapsed(source: TemplatedSource, a: int, b: int) -> int | None:
     return None
 
 
-def add(source: TemplatedSource, t: int, duration: int) -> int | None:
+def cold_add(source: TemplatedSource, t: int, duration: int) -> int | None:
     """Return the earliest ``s >= t`` with ``duration`` (> 0) open in ``[t, s)``, or None."""
     if t < _LOW:
         return None
