@@ -82,12 +82,17 @@ class Template:
         lasts = [
             first + end - start for first, start, end in zip(firsts, starts, ends, strict=True)
         ]
-        if firsts and max(lasts) <= WEEK_US:
-            # Nothing wraps past the week's end: the sorted intervals are a rotation.
+        if firsts:
+            # Sorted, disjoint intervals (a week's shifts, merged as placed) come out as a
+            # rotation of themselves, the last one perhaps wrapping past the week's end.
             i = firsts.index(min(firsts))
             firsts = firsts[i:] + firsts[:i]
             lasts = lasts[i:] + lasts[:i]
-            if all(map(lt, lasts[:-1], firsts[1:])):
+            if lasts[-1] > WEEK_US:
+                firsts.insert(0, 0)
+                lasts.insert(0, lasts[-1] - WEEK_US)
+                lasts[-1] = WEEK_US
+            if max(lasts) <= WEEK_US and all(map(lt, lasts[:-1], firsts[1:])):
                 return cls(firsts, lasts)
         pairs: list[tuple[int, int]] = []
         for start, end in zip(starts, ends, strict=True):
