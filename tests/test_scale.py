@@ -113,6 +113,7 @@ def two_worker_processes() -> Iterator[Any]:
 def test_unpickling_a_calendar_again_gives_the_calendar_built_before() -> None:
     blob = pickle.dumps(london_desk())
     first = pickle.loads(blob)
+    first._index._cold_left = 0  # past the answers from the week's template: it builds chunks
     first.elapsed(dt.datetime(2026, 1, 1, tzinfo=UTC), dt.datetime(2027, 1, 1, tzinfo=UTC))
     again = pickle.loads(blob)
     assert again is first
