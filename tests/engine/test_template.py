@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference import RefCalendar, engine_hours
+from test_calendar_properties import ZONES as PROPERTY_ZONES
 from test_calendar_properties import Scenario, scenarios
 from test_steady_placement import WEEKS
 from test_steady_placement import ZONES as STEADY_ZONES
@@ -44,6 +45,13 @@ SETTINGS = settings(
     max_examples=200,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _zones_read() -> None:
+    """Read every zone's transitions: until then, short questions are left to the index."""
+    for name in {*STEADY_ZONES, *COMPOSED_ZONES, *PROPERTY_ZONES}:
+        transitions(ZoneInfo(name))
 
 
 def warm(calendar: Calendar) -> PeriodIndex:
@@ -280,6 +288,23 @@ def test_a_new_calendar_answers_from_templates_then_builds_its_index() -> None:
     assert not index._pieces
     assert desk.elapsed(monday, monday + dt.timedelta(days=300)) == dt.timedelta(hours=1720)
     assert index._chunks or index._spans or index._pieces
+
+
+def test_short_questions_wait_for_the_zone_to_be_read() -> None:
+    """A zone's transitions are read for a long question or a second short one, not a first."""
+    for name, days, hours in (
+        ("America/Argentina/Ushuaia", 70, 400),  # zones read by no other test here
+        ("America/Argentina/Salta", 1, 8),
+    ):
+        zone = ZoneInfo(name)
+        assert transitions(zone, read=False) is None
+        desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz=zone)
+        monday = dt.datetime(2026, 11, 23, 9, tzinfo=zone)
+        assert desk.elapsed(monday, monday + dt.timedelta(days=1)) == dt.timedelta(hours=8)
+        assert transitions(zone, read=False) is None
+        again = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz=zone)
+        assert again.elapsed(monday, monday + dt.timedelta(days=days)) == dt.timedelta(hours=hours)
+        assert transitions(zone, read=False) is not None
 
 
 def test_sources_that_cannot_say_leave_the_question_to_the_index() -> None:

@@ -36,6 +36,8 @@ _LAST_DAY = dt.date(9999, 12, 27)
 _STEADY_DAYS = 31
 #: How many dates one ``WeeklySource.steady`` looks through for holidays and overrides.
 _SCAN_DAYS = 400
+#: Zones a short question has asked about while their transitions were unread.
+_ASKED: set[str] = set()
 #: How many composed templates a composition keeps (one per mix of offsets met).
 _MAX_COMPOSED = 64
 
@@ -231,8 +233,15 @@ class WeeklySource:
         change the shifts of their day, whose readings reach into the next day: those
         two days are irregular, placed exactly by ``between``.
         """
-        known = transitions(self.zone)
+        # Reading the zone's transitions costs a few milliseconds, once per process: the
+        # first question of a few weeks about the zone is left to the index's pieces (a
+        # one-question process would not win the time back); a long one or a second reads.
+        key = self.zone.key
+        read = limit - t > _STEADY_DAYS * US_PER_DAY or key in _ASKED
+        known = transitions(self.zone, read=read)
         if known is None:
+            if not read and key is not None:
+                _ASKED.add(key)
             return None
         settled, hi, offset = known.segment(t)
         if t < settled:  # the hour a clock set back reads again
