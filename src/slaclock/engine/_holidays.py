@@ -60,11 +60,13 @@ class PackageHolidays:
 
     The caller's object is copied, so neither side's later changes (including the
     package's own year expansion) reach the other. Dates the caller added to or
-    removed from the object are kept as ``added`` / ``removed``.
+    removed from the object are kept as ``added`` / ``removed``. A year's dates are
+    worked out the first time a query asks about a day in it, and only then.
     """
 
     __slots__ = (
         "_cache",
+        "_dates",
         "_key",
         "_lock",
         "_lookup",
@@ -102,9 +104,13 @@ class PackageHolidays:
         # The package fills in a year lazily and marks it filled first; a second
         # thread in that gap would see no holidays, so lookups go one at a time.
         self._lock = threading.Lock()
-        # Each year's holiday dates, read from the object once: a set lookup is ten
-        # times cheaper than asking the object, and a chunk asks about 300 times.
+        # Each year's holiday dates as the package gives them, read from the object
+        # once (and what the on-disk cache keeps)...
         self._years: dict[int, frozenset[dt.date]] = dict(cache.years) if cache else {}
+        # ... and as this source answers, the caller's added and removed dates applied:
+        # one set lookup per day is ten times cheaper than asking the object, and a
+        # chunk asks about 300 times.
+        self._dates: dict[int, frozenset[dt.date]] = {}
         self.country = country
         self.market = market
         self.subdiv = subdiv
@@ -117,7 +123,7 @@ class PackageHolidays:
     @classmethod
     def from_object(cls, obj: Any) -> PackageHolidays:
         """Return a source equal in every date to the ``holidays`` object ``obj``."""
-        private = copy.deepcopy(obj, _shared_tables(obj))
+        private = _private_copy(obj)
         country = getattr(obj, "country", None)
         market = getattr(obj, "market", None)
         subdiv = getattr(obj, "subdiv", None)
@@ -202,28 +208,35 @@ class PackageHolidays:
         )
 
     def __contains__(self, day: object) -> bool:
+        if type(day) is dt.date:
+            dates = self._dates.get(day.year)
+            if dates is None:
+                dates = self._year(day.year)
+            return day in dates
         if day in self.added:
             return True
         if day in self.removed:
             return False
-        if type(day) is dt.date:
-            dates = self._years.get(day.year)
-            if dates is None:
-                with self._lock:
-                    lookup = self._object()
-                    day in lookup  # noqa: B015 - fills in the year
-                    dates = frozenset(
-                        key for key in lookup if getattr(key, "year", None) == day.year
-                    )
-                    self._years[day.year] = dates
-                    if self._cache is not None:
-                        attributes = Attributes(
-                            self.country, self.market, self.subdiv, self.categories
-                        )
-                        self._cache.save(attributes, self._years)
-            return day in dates
         with self._lock:
             return day in self._object()
+
+    def _year(self, year: int) -> frozenset[dt.date]:
+        """Return the holiday dates of ``year``, asking the package the first time only."""
+        with self._lock:
+            dates = self._years.get(year)
+            if dates is None:
+                lookup = self._object()
+                dt.date(year, 1, 1) in lookup  # noqa: B015 - fills in the year
+                dates = frozenset(key for key in lookup if getattr(key, "year", None) == year)
+                self._years[year] = dates
+                if self._cache is not None:
+                    attributes = Attributes(self.country, self.market, self.subdiv, self.categories)
+                    self._cache.save(attributes, self._years)
+            if self.added or self.removed:
+                dates = dates.union(day for day in self.added if day.year == year)
+                dates = dates.difference(self.removed)
+            self._dates[year] = dates
+            return dates
 
     def _object(self) -> Any:
         """Return the package's object, making it now if the cache stood in for it so far."""
@@ -366,6 +379,64 @@ def _deferred_package(package: Any, kind: str, lock: Any) -> None:
     module.__dict__["__getattr__"] = finish
     sys.modules[name] = module
     setattr(package, kind, module)
+
+
+def _private_copy(obj: Any) -> Any:
+    """Return a copy of the ``holidays`` object ``obj`` that shares nothing either side changes.
+
+    What ``copy.deepcopy(obj)`` gives, for a fifth of its cost: the package's own
+    state (``__getstate__``, its attributes less the translation function) is
+    deep-copied onto a new object as its ``__setstate__`` would, except that the
+    translation function and the read-only tables are shared (``_shared_tables``)
+    rather than looked up again (a gettext search of the file system), and the
+    dates and names, immutable values, are copied by reference. An object whose
+    class changes how it is copied (or another version of the package that does)
+    is deep-copied.
+    """
+    cls: Any = type(obj)
+    attributes = getattr(obj, "__dict__", None)
+    if (
+        not issubclass(cls, dict)
+        or not isinstance(attributes, dict)
+        or "tr" not in attributes
+        or getattr(cls.__getstate__, "__qualname__", "") != "HolidayBase.__getstate__"
+        or getattr(cls.__setstate__, "__qualname__", "") != "HolidayBase.__setstate__"
+    ):
+        return copy.deepcopy(obj, _shared_tables(obj))
+    state = cls.__getstate__(obj)
+    memo = _shared_tables(obj)
+    private = cls.__new__(cls)
+    # What HolidayBase.__setstate__ does, less its new translation: the package's
+    # __setattr__ is bypassed, as there, so setting ``years`` repopulates nothing.
+    private.__dict__.update({name: _deep_copy(value, memo) for name, value in state.items()})
+    private.__dict__["_initialized"] = True
+    private.__dict__["tr"] = attributes["tr"]
+    dict.update(private, dict.items(obj))  # the raw entries: no method of the package runs
+    return private
+
+
+#: Types whose values never change: a deep copy may share them.
+_ATOMIC = frozenset({type(None), bool, int, float, str, bytes, dt.date})
+
+
+def _deep_copy(value: Any, memo: dict[int, Any]) -> Any:
+    """Return ``copy.deepcopy(value, memo)``, quicker for the values a holidays object holds.
+
+    Immutable values are shared, as ``deepcopy`` shares them, and a set of them is
+    copied with ``set()`` instead of ``deepcopy``'s general walk; ``memo`` records
+    the copy, so two attributes holding one set still hold one set afterwards.
+    """
+    kind = type(value)
+    if kind in _ATOMIC:
+        return value
+    found = memo.get(id(value), memo)
+    if found is not memo:
+        return found
+    if kind is set and all(type(item) in _ATOMIC for item in value):
+        copied = set(value)
+        memo[id(value)] = copied  # ``value`` outlives the memo: the state holds it
+        return copied
+    return copy.deepcopy(value, memo)
 
 
 def _shared_tables(obj: Any) -> dict[int, Any]:
