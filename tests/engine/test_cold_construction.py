@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from typing import Any
+from unittest import mock
 
 import holidays
 import pytest
@@ -19,9 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slaclock import Calendar, ScheduleError
+from slaclock.engine import schedule
 from slaclock.engine._holidays import PackageHolidays, _private_copy, holiday_source
 from slaclock.engine.schedule import (
     MAX_SHIFTS_PER_DAY,
+    WeeklyHours,
     _parse_days,
     _parse_shifts,
     _quick_days,
@@ -110,7 +113,7 @@ def test_private_copy_shares_no_mutable_attribute() -> None:
     private = _private_copy(original)
     for name, value in vars(original).items():
         if isinstance(value, (set, list)) or (
-            isinstance(value, dict) and not name.startswith("special_")
+            isinstance(value, dict) and not name.startswith(("special_", "_observed_rule"))
         ):
             assert getattr(private, name) is not value, name
     # Two attributes naming one set keep naming one set, as in a deep copy.
@@ -295,10 +298,10 @@ hour_texts = st.one_of(
 )
 
 
-def outcome(read: Any, text: str) -> object:
-    """Return what reading ``text`` gives: the shifts, or the error's type and message."""
+def outcome(read: Any, given: Any) -> object:
+    """Return what reading ``given`` gives: its value, or the error's type and message."""
     try:
-        return read(text, "hours['mon']")
+        return read(given, "hours['mon']")
     except ScheduleError as exc:
         return (type(exc), str(exc))
 
@@ -366,3 +369,25 @@ def test_quick_days_read_what_the_general_reader_reads(key: str) -> None:
     if quick is not None:
         assert quick == _read_days(key, "hours")
     assert outcome(_parse_days, key) == outcome(_read_days, key)
+
+
+@SETTINGS
+@given(
+    hours=st.dictionaries(
+        day_keys | st.sampled_from(["mon-fri", "sat", "sun", "fri-mon"]),
+        hour_texts | st.sampled_from(["09:00-17:00", "22:00-06:00", "00:00-24:00"]),
+        max_size=3,
+    )
+)
+def test_weekly_hours_read_the_same_with_and_without_the_quick_paths(
+    hours: dict[str, str],
+) -> None:
+    def read(mapping: dict[str, str], where: str) -> object:
+        return WeeklyHours.parse(mapping)
+
+    quick = outcome(read, hours)
+    with (
+        mock.patch.object(schedule, "_quick_shifts", return_value=None),
+        mock.patch.object(schedule, "_quick_days", return_value=None),
+    ):
+        assert outcome(read, hours) == quick  # type: ignore[arg-type]

@@ -444,14 +444,15 @@ def _shared_tables(obj: Any) -> dict[int, Any]:
 
     Half the cost of copying a ``holidays`` object is its gettext catalogue and
     its tables of special dates, which the package sets up once and only reads:
-    the copy may share them.
+    the copy may share them. So may its rule for observed days (``_observed_rule``,
+    one of the package's module constants, which it replaces but never changes).
     """
     memo: dict[int, Any] = {}
     translation = getattr(getattr(obj, "tr", None), "__self__", None)
     if translation is not None:
         memo[id(translation)] = translation
     for name, value in getattr(obj, "__dict__", {}).items():
-        if name.startswith("special_") and isinstance(value, dict):
+        if (name.startswith("special_") or name == "_observed_rule") and isinstance(value, dict):
             memo[id(value)] = value
     return memo
 

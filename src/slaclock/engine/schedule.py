@@ -324,9 +324,16 @@ class WeeklyHours:
         days: list[tuple[Shift, ...] | None] = [None] * 7
         named_by: dict[int, str] = {}
         for key, spec in hours.items():
-            where = f"hours[{key!r}]"
-            shifts = parse_shifts(spec, where)
-            for day in _parse_days(key, where):
+            # The quick paths first: ``where`` is only needed to explain a mistake.
+            shifts = _quick_shifts(spec) if type(spec) is str else None
+            named = _quick_days(key) if type(key) is str else None
+            if shifts is None or named is None:
+                where = f"hours[{key!r}]"
+                if shifts is None:
+                    shifts = _parse_shifts(spec, where)
+                if named is None:
+                    named = _read_days(key, where)
+            for day in named:
                 if day in named_by:
                     raise ScheduleError(
                         f"hours: {DAY_NAMES[day]} is given twice, in {named_by[day]!r} and {key!r}"
