@@ -21,7 +21,12 @@ from hypothesis import strategies as st
 
 from slaclock import Calendar, ScheduleError
 from slaclock.engine import schedule
-from slaclock.engine._holidays import PackageHolidays, _private_copy, holiday_source
+from slaclock.engine._holidays import (
+    PackageHolidays,
+    _attribute,
+    _private_copy,
+    holiday_source,
+)
 from slaclock.engine.schedule import (
     MAX_SHIFTS_PER_DAY,
     WeeklyHours,
@@ -391,3 +396,11 @@ def test_weekly_hours_read_the_same_with_and_without_the_quick_paths(
         mock.patch.object(schedule, "_quick_days", return_value=None),
     ):
         assert outcome(read, hours) == quick  # type: ignore[arg-type]
+
+
+def test_attributes_read_quickly_are_those_getattr_reads() -> None:
+    for obj in (england(), holidays.financial_holidays("NYSE"), england(years=2026) + england()):
+        for name in ("country", "market", "subdiv", "holidays", "years", "observed", "nothing"):
+            assert _attribute(obj, name, "missing") == getattr(obj, name, "missing"), name
+        # The package's own names made on the fly still come from its __getattr__.
+        assert callable(_attribute(obj, "_add_holiday_jan_1"))

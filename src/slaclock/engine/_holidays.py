@@ -124,12 +124,12 @@ class PackageHolidays:
     def from_object(cls, obj: Any) -> PackageHolidays:
         """Return a source equal in every date to the ``holidays`` object ``obj``."""
         private = _private_copy(obj)
-        country = getattr(obj, "country", None)
-        market = getattr(obj, "market", None)
-        subdiv = getattr(obj, "subdiv", None)
-        categories = tuple(sorted(getattr(obj, "categories", None) or ()))
-        observed = bool(getattr(obj, "observed", True))
-        years = set(getattr(obj, "years", ()) or ())
+        country = _attribute(obj, "country")
+        market = _attribute(obj, "market")
+        subdiv = _attribute(obj, "subdiv")
+        categories = tuple(sorted(_attribute(obj, "categories") or ()))
+        observed = bool(_attribute(obj, "observed", True))
+        years = set(_attribute(obj, "years") or ())
         added: frozenset[dt.date] = frozenset()
         removed: frozenset[dt.date] = frozenset()
         # Nothing expanded yet (the usual fresh object): the caller cannot have added
@@ -490,7 +490,7 @@ def holiday_source(value: object, where: str = "holidays") -> _Source:
         return value
     if value is None:
         return DateHolidays(frozenset())
-    parts = getattr(value, "holidays", None)
+    parts = _attribute(value, "holidays")
     if isinstance(value, Mapping) and hasattr(value, "expand") and isinstance(parts, list):
         # A sum of holidays objects (GB() + US()): keep each part, so each expands.
         return _union([holiday_source(part, where) for part in parts])
@@ -529,13 +529,28 @@ def _union(parts: list[_Source]) -> _Source:
     return flat[0] if len(flat) == 1 else UnionHolidays(tuple(flat))
 
 
+def _attribute(value: object, name: str, default: Any = None) -> Any:
+    """Return ``getattr(value, name, default)``, quickly when a ``holidays`` object lacks it.
+
+    The package's ``HolidayBase.__getattr__`` makes each missing name cost about
+    3 µs (it looks the name up again and re-raises); it answers only names that
+    start with ``_add_holiday_``, so for any other the plain lookup gives the same.
+    """
+    hook = getattr(type(value), "__getattr__", None)
+    if getattr(hook, "__qualname__", "") != "HolidayBase.__getattr__" or name.startswith(
+        "_add_holiday_"
+    ):
+        return getattr(value, name, default)
+    try:
+        return object.__getattribute__(value, name)
+    except AttributeError:
+        return default
+
+
 def _is_holidays_object(value: object) -> bool:
     """Return whether ``value`` quacks like a ``holidays.HolidayBase``."""
     return (
         isinstance(value, Mapping)
         and hasattr(value, "expand")
-        and (
-            getattr(value, "country", None) is not None
-            or getattr(value, "market", None) is not None
-        )
+        and (_attribute(value, "country") is not None or _attribute(value, "market") is not None)
     )
