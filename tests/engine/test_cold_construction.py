@@ -127,6 +127,10 @@ def test_private_copy_shares_no_mutable_attribute() -> None:
     private = _private_copy(original)
     assert private.one is private.two
     assert private.one is not shared
+    # An attribute naming the object itself names the copy.
+    original.__dict__["me"] = [original]
+    private = _private_copy(original)
+    assert private.me[0] is private
 
 
 def test_a_holidays_subclass_that_copies_itself_its_own_way_is_deep_copied() -> None:

@@ -406,6 +406,7 @@ def _private_copy(obj: Any) -> Any:
     state = cls.__getstate__(obj)
     memo = _shared_tables(obj)
     private = cls.__new__(cls)
+    memo[id(obj)] = private  # an attribute naming the object names the copy, as in deepcopy
     # What HolidayBase.__setstate__ does, less its new translation: the package's
     # __setattr__ is bypassed, as there, so setting ``years`` repopulates nothing.
     private.__dict__.update({name: _deep_copy(value, memo) for name, value in state.items()})
