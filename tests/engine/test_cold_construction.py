@@ -263,6 +263,32 @@ def test_dates_added_and_removed_by_hand_count_in_every_year_they_lie_in() -> No
         assert day_total(again, day) == day_total(cal, day)
 
 
+def test_an_expanded_object_is_compared_with_the_rules_only_when_written_down() -> None:
+    gb = england(years=range(2020, 2031))
+    gb[dt.date(2026, 7, 1)] = "Company day"
+    gb.pop(dt.date(2026, 12, 28))
+    cal = desk(gb)
+    source = cal._source.holidays  # type: ignore[attr-defined]
+    assert day_total(cal, dt.date(2026, 7, 1)) == ZERO
+    assert day_total(cal, dt.date(2026, 12, 28)) == 8 * H
+    assert day_total(cal, dt.date(2026, 12, 25)) == ZERO
+    assert day_total(cal, dt.date(2035, 12, 25)) == ZERO
+    # Building, hashing and querying compared nothing with a fresh object...
+    assert source._pending is not None
+    hash(cal)
+    assert source._pending is not None
+    # ... writing it down does, once.
+    data = cal.to_dict()["holidays"]
+    assert data["add"] == ["2026-07-01"]
+    assert data["remove"] == ["2026-12-28"]
+    assert source._pending is None
+    again = Calendar.from_dict(cal.to_dict())
+    assert again == cal
+    assert hash(again) == hash(cal)
+    assert desk(england(years=2026)) != cal
+    assert desk(england(years=2026)) == desk(england())
+
+
 def test_a_source_read_from_data_applies_its_additions_and_removals() -> None:
     data = {"country": "GB", "subdiv": "ENG", "add": ["2030-07-01"], "remove": ["2031-12-25"]}
     source = holiday_source(data)

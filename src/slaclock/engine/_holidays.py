@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import importlib
 import importlib.util
 import sys
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from ._holiday_cache import Attributes, Entry
@@ -60,24 +61,26 @@ class PackageHolidays:
 
     The caller's object is copied, so neither side's later changes (including the
     package's own year expansion) reach the other. Dates the caller added to or
-    removed from the object are kept as ``added`` / ``removed``. A year's dates are
-    worked out the first time a query asks about a day in it, and only then.
+    removed from the object are kept (the copy holds them), and named by ``added`` /
+    ``removed``. A year's dates are worked out the first time a query asks about a
+    day in it, and only then.
     """
 
     __slots__ = (
+        "_added",
         "_cache",
         "_dates",
-        "_key",
         "_lock",
         "_lookup",
+        "_overlay",
+        "_pending",
+        "_removed",
         "_request",
         "_years",
-        "added",
         "categories",
         "country",
         "market",
         "observed",
-        "removed",
         "subdiv",
     )
 
@@ -94,6 +97,7 @@ class PackageHolidays:
         removed: frozenset[dt.date],
         request: tuple[str, str, str | None, bool, Any] | None = None,
         cache: Entry | None = None,
+        pending: Callable[[], tuple[frozenset[dt.date], frozenset[dt.date]]] | None = None,
     ) -> None:
         # The package's object; None until first needed when the dates came from the
         # cache (``request`` then says how to make it: kind, code, subdiv, observed,
@@ -116,9 +120,15 @@ class PackageHolidays:
         self.subdiv = subdiv
         self.categories = categories
         self.observed = observed
-        self.added = added
-        self.removed = removed
-        self._key = (country, market, subdiv, categories, observed, added, removed)
+        self._added = added
+        self._removed = removed
+        # Dates to add and remove on top of the package's: those the data names. (A
+        # caller's object needs none: its dates are in the private copy already.)
+        self._overlay = bool(added or removed)
+        # How to work out ``added`` and ``removed`` of an object the caller had expanded,
+        # when ``to_data`` or ``==`` first asks: it costs a second object and all of its
+        # years, which no query needs.
+        self._pending = pending
 
     @classmethod
     def from_object(cls, obj: Any) -> PackageHolidays:
@@ -130,25 +140,15 @@ class PackageHolidays:
         categories = tuple(sorted(_attribute(obj, "categories") or ()))
         observed = bool(_attribute(obj, "observed", True))
         years = set(_attribute(obj, "years") or ())
-        added: frozenset[dt.date] = frozenset()
-        removed: frozenset[dt.date] = frozenset()
+        pending = None
         # Nothing expanded yet (the usual fresh object): the caller cannot have added
-        # or removed a date, since changing one expands its year first.
+        # or removed a date, since changing one expands its year first. Otherwise the
+        # dates it holds now are kept, to compare with the package's rules later.
         if years or len(obj):
-            try:
-                reference = (
-                    type(obj)(
-                        years=years, subdiv=subdiv, observed=observed, categories=categories or None
-                    )
-                    if country
-                    else type(obj)(years=years, observed=observed)
-                )
-                reference_dates = {dt.date.fromordinal(day.toordinal()) for day in reference}
-            except Exception:
-                reference_dates = set()
-            own_dates = {dt.date.fromordinal(day.toordinal()) for day in obj}
-            added = frozenset(own_dates - reference_dates)
-            removed = frozenset(reference_dates - own_dates)
+            own = tuple(dict.keys(obj))
+            pending = functools.partial(
+                _changes, type(obj), own, years, country, subdiv, observed, categories
+            )
         return cls(
             private,
             country=country,
@@ -156,8 +156,9 @@ class PackageHolidays:
             subdiv=subdiv,
             categories=categories,
             observed=observed,
-            added=added,
-            removed=removed,
+            added=frozenset(),
+            removed=frozenset(),
+            pending=pending,
         )
 
     @classmethod
@@ -213,10 +214,11 @@ class PackageHolidays:
             if dates is None:
                 dates = self._year(day.year)
             return day in dates
-        if day in self.added:
-            return True
-        if day in self.removed:
-            return False
+        if self._overlay:
+            if day in self._added:
+                return True
+            if day in self._removed:
+                return False
         with self._lock:
             return day in self._object()
 
@@ -232,9 +234,9 @@ class PackageHolidays:
                 if self._cache is not None:
                     attributes = Attributes(self.country, self.market, self.subdiv, self.categories)
                     self._cache.save(attributes, self._years)
-            if self.added or self.removed:
-                dates = dates.union(day for day in self.added if day.year == year)
-                dates = dates.difference(self.removed)
+            if self._overlay:
+                dates = dates.union(day for day in self._added if day.year == year)
+                dates = dates.difference(self._removed)
             self._dates[year] = dates
             return dates
 
@@ -244,11 +246,45 @@ class PackageHolidays:
             self._lookup = _package_object(self._request, "holidays", {})
         return self._lookup
 
+    @property
+    def added(self) -> frozenset[dt.date]:
+        """Return the dates the caller or the data added to the package's."""
+        if self._pending is not None:
+            self._settle()
+        return self._added
+
+    @property
+    def removed(self) -> frozenset[dt.date]:
+        """Return the package's dates that the caller or the data removed."""
+        if self._pending is not None:
+            self._settle()
+        return self._removed
+
+    def _settle(self) -> None:
+        """Work out ``added`` and ``removed`` of the caller's expanded object (once)."""
+        with self._lock:
+            if self._pending is not None:
+                self._added, self._removed = self._pending()
+                self._pending = None
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.country,
+            self.market,
+            self.subdiv,
+            self.categories,
+            self.observed,
+            self.added,
+            self.removed,
+        )
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, PackageHolidays) and other._key == self._key
+        return isinstance(other, PackageHolidays) and other._key() == self._key()
 
     def __hash__(self) -> int:
-        return hash(self._key)
+        # Without ``added`` and ``removed``: equal sources still hash alike, and
+        # hashing (as every calendar does when built) works nothing out.
+        return hash((self.country, self.market, self.subdiv, self.categories, self.observed))
 
     def __repr__(self) -> str:
         where = self.market or self.country
@@ -268,6 +304,33 @@ class PackageHolidays:
         if self.removed:
             data["remove"] = sorted(day.isoformat() for day in self.removed)
         return data
+
+
+def _changes(  # noqa: PLR0917 - a partial application, positional by nature
+    kind: Any,
+    own: tuple[Any, ...],
+    years: set[int],
+    country: str | None,
+    subdiv: str | None,
+    observed: bool,
+    categories: tuple[str, ...],
+) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    """Return the dates in ``own`` the package's rules lack, and theirs that ``own`` lacks.
+
+    ``own`` are the dates a caller's object of class ``kind`` held for ``years``; the
+    rules are a fresh object of that class for those years.
+    """
+    try:
+        reference = (
+            kind(years=years, subdiv=subdiv, observed=observed, categories=categories or None)
+            if country
+            else kind(years=years, observed=observed)
+        )
+        reference_dates = {dt.date.fromordinal(day.toordinal()) for day in reference}
+    except Exception:
+        reference_dates = set()
+    own_dates = {dt.date.fromordinal(day.toordinal()) for day in own}
+    return frozenset(own_dates - reference_dates), frozenset(reference_dates - own_dates)
 
 
 def _package_object(
