@@ -447,7 +447,7 @@ def _deferred_package(package: Any, kind: str, lock: Any) -> None:
 def _private_copy(obj: Any) -> Any:
     """Return a copy of the ``holidays`` object ``obj`` that shares nothing either side changes.
 
-    What ``copy.deepcopy(obj)`` gives, for a fifth of its cost: the package's own
+    What ``copy.deepcopy(obj)`` gives, for a tenth of its cost: the package's own
     state (``__getstate__``, its attributes less the translation function) is
     deep-copied onto a new object as its ``__setstate__`` would, except that the
     translation function and the read-only tables are shared (``_shared_tables``)
