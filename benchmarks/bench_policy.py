@@ -18,6 +18,7 @@ import resource
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -78,21 +79,34 @@ def synthetic_tickets(count: int, size: int = 20, seed: int = 7) -> Iterator[lis
 BATCH = 1_000
 
 
-def stream(policy: Policy, tickets: Iterator[list[dict[str, Any]]]) -> tuple[int, int]:
-    """Evaluate each ticket at its last event; return the wall and CPU nanoseconds it took.
+@dataclass
+class Streamed:
+    """How long a stream of tickets took: wall and CPU nanoseconds, and CPU per ``BATCH``.
+
+    ``stretches`` holds the CPU nanoseconds of each ``BATCH`` tickets, in turn.
+    """
+
+    wall: int = 0
+    cpu: int = 0
+    stretches: list[int] = field(default_factory=list)
+
+
+def stream(policy: Policy, tickets: Iterator[list[dict[str, Any]]]) -> Streamed:
+    """Evaluate each ticket at its last event; return how long that took.
 
     Tickets are taken ``BATCH`` at a time and only their evaluation is timed, so
     making them costs nothing here; each report is dropped once made, as a stream
     of tickets would drop it once written.
     """
-    wall = cpu = 0
+    taken = Streamed()
     while batch := list(itertools.islice(tickets, BATCH)):
         began, began_cpu = time.perf_counter_ns(), time.process_time_ns()
         for events in batch:
             policy.evaluate(events, now=events[-1]["at"])
-        wall += time.perf_counter_ns() - began
-        cpu += time.process_time_ns() - began_cpu
-    return wall, cpu
+        taken.wall += time.perf_counter_ns() - began
+        taken.stretches.append(time.process_time_ns() - began_cpu)
+        taken.cpu += taken.stretches[-1]
+    return taken
 
 
 def peak_rss() -> int:
@@ -104,21 +118,31 @@ def peak_rss() -> int:
 def measure_stream(counts: list[int], sizes: list[int], runs: int) -> dict[str, Any]:
     """Stream ``count`` tickets of ``size`` events, ``runs`` times each pair, rounds interleaved.
 
-    Returns ``{"runs": {"COUNTxSIZE": [[wall_ns, cpu_ns], ...]}, "rss_warm": bytes,
-    "rss_peak": bytes}``: the peak resident memory after warming up (the policy
-    built, the calendar's index over the tickets' year) and at the end.
+    Returns ``{"runs": {"COUNTxSIZE": [[wall_ns, cpu_ns], ...]}, "stretches":
+    {"COUNTxSIZE": [cpu_ns, ...]}, "batch": BATCH, "rss_warm": bytes, "rss_peak":
+    bytes}``: the CPU time of each ``BATCH`` tickets of the last run, in turn, and the peak resident
+    memory after warming up (the policy built, the calendar's index over the
+    tickets' year) and at the end.
     """
     policy = Policy.from_dict(POLICY)
     stream(policy, synthetic_tickets(50, seed=1))  # warm: the index, the holiday dates
     warm = peak_rss()
     taken: dict[str, list[list[int]]] = {}
+    stretches: dict[str, list[int]] = {}
     for _ in range(runs):
         # Round after round, so a busy moment on the machine hits every case alike.
         for count in counts:
             for size in sizes:
                 timed = stream(policy, synthetic_tickets(count, size))
-                taken.setdefault(f"{count}x{size}", []).append(list(timed))
-    return {"runs": taken, "rss_warm": warm, "rss_peak": peak_rss()}
+                taken.setdefault(f"{count}x{size}", []).append([timed.wall, timed.cpu])
+                stretches[f"{count}x{size}"] = timed.stretches
+    return {
+        "runs": taken,
+        "stretches": stretches,
+        "batch": BATCH,
+        "rss_warm": warm,
+        "rss_peak": peak_rss(),
+    }
 
 
 def run(smoke: bool = False, count: int | None = None) -> list[dict[str, object]]:
@@ -137,7 +161,7 @@ def run(smoke: bool = False, count: int | None = None) -> list[dict[str, object]
     if count is None:
         count = 200 if smoke else 100_000
     stream(policy, synthetic_tickets(50, seed=1))  # warm the calendar index over the year
-    wall, _ = stream(policy, synthetic_tickets(count))
+    wall = stream(policy, synthetic_tickets(count)).wall
     rows.append(
         {
             "case": f"tickets per second ({count:,} tickets, made as they are evaluated)",

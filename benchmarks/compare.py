@@ -1114,14 +1114,15 @@ def cold_start(present: list[str], smoke: bool) -> tuple[Table, list[str]]:
     return table, verdicts
 
 
-def source_env(*folders: Path) -> dict[str, str]:
-    """Return this process's environment with the checkout's ``src`` (and ``folders``) importable.
+def source_env(*folders: Path, src: Path = ROOT / "src") -> dict[str, str]:
+    """Return this process's environment with ``src`` (and ``folders``) importable first.
 
-    For the processes the benchmarks start: they run this checkout's slaclock.
+    For the processes the benchmarks start: they run this checkout's slaclock
+    (or the one in ``src``).
     """
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
-        [str(ROOT / "src"), *map(str, folders), *filter(None, [env.get("PYTHONPATH")])]
+        [str(src), *map(str, folders), *filter(None, [env.get("PYTHONPATH")])]
     )
     return env
 
@@ -1286,14 +1287,18 @@ def jobs_scaling(smoke: bool) -> tuple[str, list[str]]:
 
 # -- the evaluator: tickets per second ---------------------------------------
 
-#: Issue 14's starting point: 20-event tickets per second on one core, measured with
-#: ``benchmarks/bench_policy.py``'s workload on main before the issue's evaluator work.
+#: Issue 14's starting point: 20-event tickets per second on one core, measured in session 2
+#: with ``benchmarks/bench_policy.py`` (its 100,000 tickets then held in memory) on main
+#: before the issue's evaluator work, ``BASELINE_COMMIT``.
 BASELINE_TICKETS_PER_S = 1_672
+BASELINE_COMMIT = "965ce61c0ee64d9b307062689015b079ecf293f0"
 #: Tickets streamed for each row of the evaluator table, and how many runs each gets.
 EVALUATOR_RUNS = {1_000: 7, 10_000: 5, 100_000: 3, 1_000_000: 1}
 #: Events per ticket for the linearity rows, and the tickets each of their runs streams.
 EVENT_SIZES = (10, 20, 40, 80)
 EVENT_TICKETS = 2_000
+#: Tickets per run, and rounds, of the side-by-side run against ``BASELINE_COMMIT``.
+BASELINE_TICKETS, BASELINE_ROUNDS = 10_000, 3
 #: How far per-ticket (and per-event) costs may drift and still count as constant.
 DRIFT = 1.25
 
@@ -1305,25 +1310,71 @@ print(json.dumps(measure_stream(counts, sizes, runs)))
 """
 
 
-def measured_stream(counts: list[int], sizes: list[int], runs: int) -> dict[str, Any]:
+def measured_stream(
+    counts: list[int], sizes: list[int], runs: int, src: Path = ROOT / "src"
+) -> dict[str, Any]:
     """Return ``bench_policy.measure_stream``'s figures, measured in a new process.
 
-    A process of its own, so that its peak memory is the stream's alone.
+    A process of its own, so that its peak memory is the stream's alone; it runs
+    the slaclock in ``src`` (this checkout's unless told).
     """
     done = subprocess.run(
         [sys.executable, "-c", _STREAM, json.dumps([counts, sizes, runs])],
         check=True,
         capture_output=True,
         text=True,
-        env=source_env(HERE),
+        env=source_env(HERE, src=src),
         cwd=ROOT,
     )
     found: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
     return found
 
 
+def baseline_sources(folder: Path) -> Path | None:
+    """Return ``BASELINE_COMMIT``'s ``src`` unpacked into ``folder``, or None without its history.
+
+    (A shallow clone, as CI makes, does not have it.)
+    """
+    try:
+        packed = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", "--format=tar", BASELINE_COMMIT, "src"],
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=packed, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return folder / "src"
+
+
 def mib(size: float) -> str:
     return f"{size / 2**20:,.0f} MiB"
+
+
+def cpu_median(found: dict[str, Any], key: str) -> float:
+    """Return the median CPU nanoseconds of the runs of ``key`` ("COUNTxSIZE")."""
+    return statistics.median(run[1] for run in found["runs"][key])
+
+
+def side_by_side_baseline(smoke: bool) -> tuple[float, float] | None:
+    """Return tickets per second (CPU) of ``BASELINE_COMMIT`` and of this checkout.
+
+    Measured in turns, a new process each, so a busy moment hits both alike; None
+    where the checkout lacks the commit.
+    """
+    import tempfile
+
+    count = 100 if smoke else BASELINE_TICKETS
+    with tempfile.TemporaryDirectory() as folder:
+        old = baseline_sources(Path(folder))
+        if old is None:
+            return None
+        runs: dict[Path, list[float]] = {old: [], ROOT / "src": []}
+        for _ in range(1 if smoke else BASELINE_ROUNDS):
+            for src, rates in runs.items():
+                found = measured_stream([count], [20], 1, src)
+                rates.append(count * 1e9 / cpu_median(found, f"{count}x20"))
+    return statistics.median(runs[old]), statistics.median(runs[ROOT / "src"])
 
 
 def evaluator(smoke: bool) -> tuple[str, list[str]]:
@@ -1334,6 +1385,7 @@ def evaluator(smoke: bool) -> tuple[str, list[str]]:
     are made as they are evaluated (``bench_policy.synthetic_tickets``), so no
     stream holds more than a thousand of them.
     """
+    began = time.perf_counter()
     sizes = {100: 1, 200: 1} if smoke else EVALUATOR_RUNS
     per_ticket: dict[int, float] = {}
     lines = [
@@ -1341,19 +1393,39 @@ def evaluator(smoke: bool) -> tuple[str, list[str]]:
         "| peak RSS after warm-up / at the end |",
         "| ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    found: dict[str, Any] = {}
+    took = 0.0
     for count, runs in sizes.items():
+        row_began = time.perf_counter()
         found = measured_stream([count], [20], runs)
-        timed = found["runs"][f"{count}x20"]
-        wall = statistics.median(run[0] for run in timed)
-        cpu = statistics.median(run[1] for run in timed)
+        took = time.perf_counter() - row_began
+        wall = statistics.median(run[0] for run in found["runs"][f"{count}x20"])
+        cpu = cpu_median(found, f"{count}x20")
         per_ticket[count] = cpu / count
         lines.append(
             f"| {count:,} | {runs} | {count * 1e9 / cpu:,.0f} | {cpu / count / 1e3:,.1f} "
             f"| {count * 1e9 / wall:,.0f} | {mib(found['rss_warm'])} / {mib(found['rss_peak'])} |"
         )
+    largest = max(sizes)
+    # Within the largest stream (the last ``found``): the median cost per ticket of its
+    # stretches of ``batch`` tickets, over its first 10,000 tickets, the next 90,000 and
+    # the rest. Medians of many stretches: a busy moment on the machine moves them little.
+    stretches, batch = found["stretches"][f"{largest}x20"], found["batch"]
+    each = [min(batch, largest - batch * number) for number in range(len(stretches))]
+    stretch_costs = {
+        (low * batch + 1, sum(each[:high])): statistics.median(
+            ns / n for ns, n in zip(stretches[low:high], each[low:high], strict=True)
+        )
+        for low, high in (
+            (0, 10_000 // batch),
+            (10_000 // batch, 100_000 // batch),
+            (100_000 // batch, len(stretches)),
+        )
+        if low < len(stretches)
+    }
     tickets = 50 if smoke else EVENT_TICKETS
     found = measured_stream([tickets], list(EVENT_SIZES), 1 if smoke else 3)
-    per_event: dict[int, float] = {}
+    cost: dict[int, float] = {}
     event_lines = [
         "| events per ticket | µs per ticket (CPU) | µs per event | µs per event added "
         "(from the row above) |",
@@ -1361,17 +1433,21 @@ def evaluator(smoke: bool) -> tuple[str, list[str]]:
     ]
     previous: tuple[int, float] | None = None
     for size in EVENT_SIZES:
-        cpu = statistics.median(run[1] for run in found["runs"][f"{tickets}x{size}"]) / tickets
-        per_event[size] = cpu / size
+        cpu = cpu_median(found, f"{tickets}x{size}") / tickets
+        cost[size] = cpu
         added = (
             "–" if previous is None else f"{(cpu - previous[1]) / (size - previous[0]) / 1e3:.1f}"
         )
         event_lines.append(f"| {size} | {cpu / 1e3:,.1f} | {cpu / size / 1e3:.2f} | {added} |")
         previous = size, cpu
-    largest = max(sizes)
     rate = 1e9 / per_ticket[min(100_000, largest)]
-    drift = max(per_ticket.values()) / min(per_ticket.values())
-    growth = per_event[EVENT_SIZES[-1]] / per_event[EVENT_SIZES[0]]
+    # Linear: an event added to a long ticket costs what one added to a short ticket does.
+    low, middle, high = EVENT_SIZES[0], EVENT_SIZES[-2], EVENT_SIZES[-1]
+    growth = ((cost[high] - cost[middle]) / (high - middle)) / (
+        (cost[middle] - cost[low]) / (middle - low)
+    )
+    again = side_by_side_baseline(smoke)
+    drift = max(stretch_costs.values()) / min(stretch_costs.values())
     text = (
         "`Policy.evaluate(events, now)` on one core, each ticket judged at its last event "
         "under `benchmarks/bench_policy.py`'s policy (a London desk with England's holidays; "
@@ -1383,26 +1459,36 @@ def evaluator(smoke: bool) -> tuple[str, list[str]]:
         "each report is dropped once made, as a stream drops it once written. Medians of "
         "the runs; CPU time of the one process (other work on the machine moves it less "
         "than wall time). Each row runs in a new process after 50 warm-up tickets; its "
-        "peak resident memory (`ru_maxrss`) is shown after the warm-up and at the end: a "
-        "stream's memory does not grow with its tickets."
-        + (
-            ""
-            if smoke
-            else " The 1,000,000-ticket row alone takes minutes (one run); the whole "
-            "section about as long as 1.4 million tickets take."
-        )
-        + "\n\n"
+        "peak resident memory (`ru_maxrss`) is shown after the warm-up and at the end.\n\n"
         + "\n".join(lines)
-        + f"\n\nEvents per ticket: {tickets:,} tickets of each length, "
+        + f"\n\nWithin the {largest:,}-ticket stream ({took / 60:.1f} minutes of this run), "
+        f"the median CPU time per ticket of its stretches of {batch:,} tickets: "
+        + ", ".join(
+            f"tickets {first:,}-{last:,} {ns / 1e3:,.1f} µs"
+            for (first, last), ns in stretch_costs.items()
+        )
+        + f" ({drift:.2f}x from the cheapest to the dearest).\n\n"
+        f"Events per ticket: {tickets:,} tickets of each length, "
         f"{'one run' if smoke else 'three runs'}, interleaved in one process. The cost "
         "of a ticket is a fixed part (its report) plus a part per event; linear means the "
-        "added cost per event stays flat as tickets grow.\n\n" + "\n".join(event_lines) + "\n\n"
-        f"Issue 14's baseline: {BASELINE_TICKETS_PER_S:,} tickets a second, this workload "
-        "measured on main before the issue's evaluator work (session 2, with "
-        "`benchmarks/bench_policy.py`, which then held its 100,000 tickets in memory; the "
-        "issue's table says 1,000-2,500 a second for such tickets). Today, at "
-        f"{min(100_000, largest):,} tickets: {rate:,.0f} a second, "
-        f"{rate / BASELINE_TICKETS_PER_S:.1f}x.\n"
+        "cost of an added event stays flat as tickets grow.\n\n" + "\n".join(event_lines) + "\n\n"
+        f"Issue 14's baseline: {BASELINE_TICKETS_PER_S:,} tickets a second, measured on this "
+        f"workload in the issue's second session with `benchmarks/bench_policy.py` (which "
+        f"then held its 100,000 tickets in memory) on main before the issue's evaluator "
+        f"work, commit {BASELINE_COMMIT[:7]}; the issue's table says 1,000-2,500 a second "
+        f"for such tickets. Today, at {min(100_000, largest):,} tickets: {rate:,.0f} a "
+        f"second, {rate / BASELINE_TICKETS_PER_S:.1f}x. "
+        + (
+            f"{BASELINE_COMMIT[:7]} measured again in this run, side by side ("
+            f"{'one run' if smoke else f'{BASELINE_ROUNDS} runs'} of "
+            f"{100 if smoke else BASELINE_TICKETS:,} tickets each, a new process each, "
+            f"alternating): {again[0]:,.0f} tickets a second against {again[1]:,.0f} today, "
+            f"{again[1] / again[0]:.1f}x."
+            if again
+            else f"(This checkout lacks commit {BASELINE_COMMIT[:7]}, so it is not measured "
+            "again side by side.)"
+        )
+        + f"\n\nThis section took {(time.perf_counter() - began) / 60:.1f} minutes.\n"
     )
     verdicts = []
     if not smoke:
@@ -1410,12 +1496,17 @@ def evaluator(smoke: bool) -> tuple[str, list[str]]:
             f"evaluator at least 10x issue 14's {BASELINE_TICKETS_PER_S:,} tickets/s "
             "(20-event tickets, one core): "
             f"{'met' if rate >= 10 * BASELINE_TICKETS_PER_S else '**not met**'} "
-            f"({rate:,.0f} tickets/s at 100,000 tickets, {rate / BASELINE_TICKETS_PER_S:.1f}x)",
-            f"evaluator cost per ticket constant from 1,000 to {largest:,} tickets (slowest "
-            f"within {DRIFT}x of the fastest): {'met' if drift <= DRIFT else '**not met**'} "
-            f"({drift:.2f}x)",
-            "evaluator linear in events per ticket (µs per event at "
-            f"{EVENT_SIZES[-1]} events within {DRIFT}x of that at {EVENT_SIZES[0]}): "
+            f"({rate:,.0f} tickets/s at 100,000 tickets, {rate / BASELINE_TICKETS_PER_S:.1f}x"
+            + (
+                f"; {again[1] / again[0]:.1f}x {BASELINE_COMMIT[:7]} measured side by side)"
+                if again
+                else ")"
+            ),
+            f"evaluator cost per ticket constant from 1,000 to {largest:,} tickets (within "
+            f"the {largest:,}-ticket stream, its stretches' median costs within {DRIFT}x): "
+            f"{'met' if drift <= DRIFT else '**not met**'} ({drift:.2f}x)",
+            "evaluator linear in events per ticket (the cost of an event added from "
+            f"{middle} to {high} events within {DRIFT}x of one added from {low} to {middle}): "
             f"{'met' if growth <= DRIFT else '**not met**'} ({growth:.2f}x)",
         ]
     return text, verdicts
