@@ -116,13 +116,14 @@ def peak_rss() -> int:
 
 
 def measure_stream(counts: list[int], sizes: list[int], runs: int) -> dict[str, Any]:
-    """Stream ``count`` tickets of ``size`` events, ``runs`` times each pair, rounds interleaved.
+    """Return the times of streaming ``count`` tickets of ``size`` events for each pair given.
 
-    Returns ``{"runs": {"COUNTxSIZE": [[wall_ns, cpu_ns], ...]}, "stretches":
-    {"COUNTxSIZE": [cpu_ns, ...]}, "batch": BATCH, "rss_warm": bytes, "rss_peak":
-    bytes}``: the CPU time of each ``BATCH`` tickets of the last run, in turn, and the peak resident
-    memory after warming up (the policy built, the calendar's index over the
-    tickets' year) and at the end.
+    Each pair runs ``runs`` times, round after round. The answer is ``{"runs":
+    {"COUNTxSIZE": [[wall_ns, cpu_ns], ...]}, "stretches": {"COUNTxSIZE": [cpu_ns,
+    ...]}, "batch": BATCH, "rss_warm": bytes, "rss_peak": bytes}``: the CPU time of
+    each ``BATCH`` tickets of the last run, in turn, and the peak resident memory
+    after warming up (the policy built, the calendar's index over the tickets'
+    year) and at the end.
     """
     policy = Policy.from_dict(POLICY)
     stream(policy, synthetic_tickets(50, seed=1))  # warm: the index, the holiday dates
