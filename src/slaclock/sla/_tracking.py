@@ -34,6 +34,7 @@ from slaclock.sla.results import (
     MetricReport,
     SegmentReport,
     Status,
+    built,
 )
 from slaclock.sla.targets import Duration, Target
 
@@ -107,6 +108,13 @@ class Rule:
     calendar: Calendar
     #: How a priority change into this tier counts: "retroactive" or "from_change".
     priority_change: str
+    #: The target as written ("4h", "3d"), "" for a total measured without one; every
+    #: report of the rule shows it, so it is formatted once.
+    target_text: str = dataclasses.field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        text = "" if self.target is None else str(self.target)
+        object.__setattr__(self, "target_text", text)
 
 
 class Segment(NamedTuple):
@@ -298,25 +306,28 @@ def run_report(run: Run, now: int, warn_at: float) -> tuple[CycleReport, list[Se
         used, missed = judge(segment, now)
         if missed is not None and (first_miss is None or missed < first_miss):
             first_miss = missed
-        last = segment is current
-        status = segment_status(segment, used, missed is not None, last, warn_at)
+        status = segment_status(segment, used, missed is not None, segment is current, warn_at)
         segments.append(segment_report(segment, used, missed, status))
-    status = Status.BREACHED if first_miss is not None else segments[-1].status
+    last = segments[-1]
+    status = Status.BREACHED if first_miss is not None else last.status
     stopped: int | None = None
     if current.closed is not None:
         stopped = current.closed
     elif current.state is STOPPED or current.state is ENDED:
         stopped = current.since
     return (
-        CycleReport(
-            started_at=at(run.started, calendar),
-            stopped_at=None if stopped is None else at(stopped, calendar),
-            status=status,
-            elapsed=segments[-1].used,
-            target=segments[-1].target,
-            due=segments[-1].due,
-            breached_at=None if first_miss is None else at(first_miss, calendar),
-            target_text=segments[-1].target_text,
+        built(
+            CycleReport,
+            {
+                "started_at": at(run.started, calendar),
+                "stopped_at": None if stopped is None else at(stopped, calendar),
+                "status": status,
+                "elapsed": last.used,
+                "target": last.target,
+                "due": last.due,
+                "breached_at": None if first_miss is None else at(first_miss, calendar),
+                "target_text": last.target_text,
+            },
         ),
         segments,
     )
@@ -332,17 +343,20 @@ def segment_report(
     if measured and status is not Status.CANCELLED:
         status = Status.MEASURED  # counted, never judged: no target, no due instant
     due = None if measured or status is Status.MET or status is Status.CANCELLED else segment.due()
-    return SegmentReport(
-        tier=rule.tier,
-        started_at=at(segment.opened, calendar),
-        ended_at=None if segment.closed is None else at(segment.closed, calendar),
-        target=dt.timedelta(microseconds=0 if measured else segment.target),
-        target_text="" if measured else str(rule.target),
-        calendar=rule.calendar_name,
-        used=dt.timedelta(microseconds=used),
-        status=status,
-        due=None if due is None else at(due, calendar),
-        breached_at=None if missed is None else at(missed, calendar),
+    return built(
+        SegmentReport,
+        {
+            "tier": rule.tier,
+            "started_at": at(segment.opened, calendar),
+            "ended_at": None if segment.closed is None else at(segment.closed, calendar),
+            "target": dt.timedelta(microseconds=0 if measured else segment.target),
+            "target_text": "" if measured else rule.target_text,
+            "calendar": rule.calendar_name,
+            "used": dt.timedelta(microseconds=used),
+            "status": status,
+            "due": None if due is None else at(due, calendar),
+            "breached_at": None if missed is None else at(missed, calendar),
+        },
     )
 
 
@@ -638,22 +652,27 @@ def metric_report(
             status = Status.BREACHED
         else:
             status = Status.CANCELLED if tracker.cancelled else Status.IDLE
-        return MetricReport(
-            metric=tracker.metric,
-            status=status,
-            target=target,
-            target_text="" if rule.target is None else str(rule.target),
-            calendar=rule.calendar_name,
-            started_at=None,
-            stopped_at=None,
-            due=None,
-            breached_at=first_breach,
-            elapsed=dt.timedelta(0),
-            remaining=target,
-            used=0.0,
-            cycles=(),
-            segments=segments,
-            _story=story,
+        return built(
+            MetricReport,
+            {
+                "metric": tracker.metric,
+                "status": status,
+                "target": target,
+                "target_text": rule.target_text,
+                "calendar": rule.calendar_name,
+                "started_at": None,
+                "stopped_at": None,
+                "due": None,
+                "breached_at": first_breach,
+                "elapsed": dt.timedelta(0),
+                "remaining": target,
+                "used": 0.0,
+                "cycles": (),
+                "segments": segments,
+                "escalations": (),
+                "next_escalation": None,
+                "_story": story,
+            },
         )
     current = cycles[-1]
     crossed, following = escalations(tracker, now, levels or (warn_at,))
@@ -667,27 +686,30 @@ def metric_report(
         status = Status.MET
     else:
         status = current.status
-    return MetricReport(
-        metric=tracker.metric,
-        status=status,
-        target=current.target,
-        target_text=current.target_text,
-        calendar=segments[-1].calendar,
-        started_at=current.started_at,
-        stopped_at=current.stopped_at,
-        due=None if tracker.void else current.due,
-        breached_at=first_breach,
-        elapsed=current.elapsed,
-        # A measured total has no target, so nothing remains of one.
-        remaining=dt.timedelta(0)
-        if status is Status.MEASURED
-        else current.target - current.elapsed,
-        used=current.elapsed / current.target if current.target else 0.0,
-        cycles=tuple(cycles) if tracker.cyclic else (),
-        segments=segments,
-        escalations=crossed,
-        next_escalation=following,
-        _story=story,
+    return built(
+        MetricReport,
+        {
+            "metric": tracker.metric,
+            "status": status,
+            "target": current.target,
+            "target_text": current.target_text,
+            "calendar": segments[-1].calendar,
+            "started_at": current.started_at,
+            "stopped_at": current.stopped_at,
+            "due": None if tracker.void else current.due,
+            "breached_at": first_breach,
+            "elapsed": current.elapsed,
+            # A measured total has no target, so nothing remains of one.
+            "remaining": dt.timedelta(0)
+            if status is Status.MEASURED
+            else current.target - current.elapsed,
+            "used": current.elapsed / current.target if current.target else 0.0,
+            "cycles": tuple(cycles) if tracker.cyclic else (),
+            "segments": segments,
+            "escalations": crossed,
+            "next_escalation": following,
+            "_story": story,
+        },
     )
 
 

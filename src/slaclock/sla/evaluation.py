@@ -312,21 +312,41 @@ class Evaluation:
     def feed_all(self, events: Iterable[TicketEvent | Mapping[str, Any]]) -> Evaluation:
         """Return the state after every event in ``events``, in order.
 
-        The same steps as ``feed`` one event at a time, without building the states between.
+        The same steps as ``feed`` one event at a time, without building the states
+        between: this is the whole-ticket path (``Policy.evaluate``, the CLI). An event
+        at a new instant is applied at once; the record of its instant, which only a
+        later event at the same instant reads (``_step``), is made when one comes.
         """
         ticket, instant, log, count = self._ticket, self._instant, self._events, self._count
-        step = self._step
+        # The ticket before the last instant's first event, and that event (if not yet
+        # recorded in ``instant``).
+        base: _Ticket | None = None
+        opener: TicketEvent | None = None
+        step, check, apply = self._step, self._check, self._apply
+        from_dict = TicketEvent.from_dict
         for given in events:
             event = (
                 given
-                if isinstance(given, TicketEvent)
-                else TicketEvent.from_dict(given, f"events[{count}]")
+                if type(given) is TicketEvent or isinstance(given, TicketEvent)
+                else from_dict(given, f"events[{count}]")
             )
-            ticket, instant = step(ticket, instant, log, event, count)
+            t = to_us(event.at)
+            if ticket is not None and t > ticket.last_us:
+                check(ticket, log, event, t, count)
+                base, opener = ticket, event
+                ticket = apply(ticket, event, t, count)
+            else:
+                if opener is not None:
+                    instant, opener = _Instant.first(base, opener), None
+                ticket, instant = step(ticket, instant, log, event, count)
             log = _EventLink(event, log)
             count += 1
         if log is None or count == self._count:
             return self
+        if opener is not None:
+            instant = _Instant.first(base, opener)
+        assert ticket is not None
+        assert instant is not None
         return self._after(ticket, instant, log, count)
 
     def _after(
@@ -372,31 +392,35 @@ class Evaluation:
         t: int,
         count: int,
     ) -> None:
-        def refuse(problem: str) -> EventError:
-            return EventError(f"events[{count}] ({event.describe()}): {problem}")
-
+        """Raise EventError if ``event`` at ``t``, the ``count``-th fed, cannot come next."""
         if ticket is None:
             if event.kind != "logged":
-                raise refuse("the first event must be 'logged'")
+                raise _refused(event, count, "the first event must be 'logged'")
         else:
             if event.kind == "logged":
-                raise refuse("the ticket was already logged")
+                raise _refused(event, count, "the ticket was already logged")
             if t < ticket.last_us:
                 assert log is not None
-                raise refuse(
+                raise _refused(
+                    event,
+                    count,
                     f"it is earlier than the previous event ({log.event.describe()}); "
-                    "events must come in time order"
+                    "events must come in time order",
                 )
         policy = self.policy
         if event.priority is not None and event.priority not in policy.tiers:
-            raise refuse(
+            raise _refused(
+                event,
+                count,
                 f"unknown priority {event.priority!r}; policy {policy.name!r} has tiers "
-                f"{sorted(policy.tiers)}"
+                f"{sorted(policy.tiers)}",
             )
         if event.status is not None and event.status not in policy.statuses:
-            raise refuse(
+            raise _refused(
+                event,
+                count,
                 f"unknown status {event.status!r}; policy {policy.name!r} knows "
-                f"{sorted(policy.statuses)}"
+                f"{sorted(policy.statuses)}",
             )
 
     # -- applying one event --------------------------------------------------------
@@ -591,6 +615,11 @@ class Evaluation:
         for tracker in ticket.trackers:
             for when, level, left, segment in reaching(tracker, now, end, levels, rooms):
                 yield when, tracker.metric, level, left, segment
+
+
+def _refused(event: TicketEvent, count: int, problem: str) -> EventError:
+    """Return the error refusing ``event``, the ``count``-th fed (from 0), for ``problem``."""
+    return EventError(f"events[{count}] ({event.describe()}): {problem}")
 
 
 def _applied_from(run: Run, t: int) -> Run:

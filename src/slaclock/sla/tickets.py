@@ -196,11 +196,13 @@ class Ticket:
             if to_us(self.logged_at) > now:
                 return None
             state = policy.select(self, from_us(now, dt.timezone.utc)).evaluation()
-            for event in self.events:
+            known = self.events
+            for index, event in enumerate(known):
                 if to_us(event.at) > now:
+                    known = known[:index]
                     break
-                state = state.feed(event)
-            return state
+            # The whole-ticket path: the states between events are never built.
+            return state.feed_all(known)
 
     @contextlib.contextmanager
     def _named(self) -> Iterator[None]:
