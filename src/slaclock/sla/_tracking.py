@@ -6,11 +6,12 @@ one per cycle); a run is a sequence of ``Segment`` values, one per priority
 tier it was judged under. A segment counts business time on one calendar in
 integer microseconds and keeps its ``Step`` list for ``explain()``.
 
-Every value here is immutable; a transition returns a new value and costs O(1)
-(lists that grow with the history are cons cells, turned into tuples only when
-a report asks), so an evaluation is linear in its events. The values that an
-event creates are named tuples: several times cheaper to build than frozen
-dataclasses, and as immutable.
+Runs, segments and steps are immutable values; a transition returns a new value
+and costs O(1) (lists that grow with the history are cons cells, turned into
+tuples only when a report asks), so an evaluation is linear in its events. The
+values that an event creates are named tuples: several times cheaper to build
+than frozen dataclasses, and as immutable. Only the per-metric holder of them is
+mutable while events are applied (``MutableTracker``); its record is a ``Tracker``.
 """
 
 from __future__ import annotations
@@ -423,10 +424,11 @@ class RunLink(NamedTuple):
 class Tracker(NamedTuple):
     """One metric of one ticket: its rule, its definition, its finished runs and its open run.
 
-    The evaluation hands each ticket event to ``on`` (a resolution to ``resolved``,
-    a reopen to ``reopened``); each returns the tracker after the event (itself
-    when nothing changes). What an event means is the metric's ``definition``:
-    every metric, built in or the policy's own, is counted by this one class.
+    The immutable record of a metric. The evaluation hands each ticket event to a
+    ``MutableTracker`` (``on``; a resolution to ``resolved``, a reopen to
+    ``reopened``), which changes in place and freezes into a ``Tracker``. What an
+    event means is the metric's ``definition``: every metric, built in or the
+    policy's own, is counted by that one class.
     """
 
     metric: str
@@ -464,65 +466,123 @@ class Tracker(NamedTuple):
 
     def runs(self) -> tuple[Run, ...]:
         """Return every run, oldest first."""
-        found = [] if self.open is None else [self.open]
-        link = self.done
-        while link is not None:
-            found.append(link.run)
-            link = link.previous
-        found.reverse()
-        return tuple(found)
+        return runs_of(self.done, self.open)
 
-    def _with(self, run: Run | None) -> Tracker:
-        """Return the tracker whose open run is ``run``, filing it if it finished."""
-        if run is self.open:
-            return self
-        if run is not None and run.finished:
-            return self._runs(RunLink(run, self.done), None)
-        return self._runs(self.done, run)
 
-    def _runs(
+def runs_of(done: RunLink | None, run: Run | None) -> tuple[Run, ...]:
+    """Return the finished runs ``done`` and the open ``run``, oldest first."""
+    found = [] if run is None else [run]
+    link = done
+    while link is not None:
+        found.append(link.run)
+        link = link.previous
+    found.reverse()
+    return tuple(found)
+
+
+class MutableTracker:
+    """A metric of a ticket being moved through events: a ``Tracker``'s fields, changed in place.
+
+    Every transition of a metric is written here, once. ``Tracker`` is its immutable
+    record: ``freeze`` makes it, ``thaw`` takes it up again. A whole ticket keeps one
+    of these per metric from its first event to its last; a streamed event thaws the
+    state it was fed to and freezes the state after it.
+    """
+
+    __slots__ = (
+        "armed",
+        "cancelled",
+        "definition",
+        "done",
+        "metric",
+        "open",
+        "pauses",
+        "previous",
+        "rule",
+        "void",
+    )
+
+    def __init__(  # noqa: PLR0917 - a Tracker's fields, in its order (thaw)
         self,
+        metric: str,
+        rule: Rule,
+        definition: MetricDefinition,
+        pauses: frozenset[str],
         done: RunLink | None,
-        run: Run | None,
-        *,
-        cancelled: bool | None = None,
-        void: bool = False,
-    ) -> Tracker:
-        """Return the tracker with finished runs ``done`` and open run ``run``."""
+        open: Run | None,
+        cancelled: bool,
+        previous: Tracker | None,
+        armed: bool,
+        void: bool,
+    ) -> None:
+        self.metric = metric
+        self.rule = rule
+        self.definition = definition
+        self.pauses = pauses
+        self.done = done
+        self.open = open
+        self.cancelled = cancelled
+        self.previous = previous
+        self.armed = armed
+        self.void = void
+
+    @classmethod
+    def thaw(cls, tracker: Tracker) -> MutableTracker:
+        """Return ``tracker`` to change in place (``tracker`` itself is left as it is)."""
+        return cls(*tracker)
+
+    def freeze(self) -> Tracker:
+        """Return the immutable record of the metric as it stands."""
         return Tracker(
             self.metric,
             self.rule,
             self.definition,
             self.pauses,
-            done,
-            run,
-            self.cancelled if cancelled is None else cancelled,
+            self.done,
+            self.open,
+            self.cancelled,
             self.previous,
             self.armed,
-            self.void or void,
+            self.void,
         )
 
-    def _start(self, t: int, status: str) -> Tracker:
-        """Return the tracker with a new run counting from ``t`` (none once cancelled)."""
+    def runs(self) -> tuple[Run, ...]:
+        """Return every run, oldest first."""
+        return runs_of(self.done, self.open)
+
+    def _file(self, run: Run) -> None:
+        """Make ``run`` the open run, or file it with the finished runs if it finished."""
+        if run is self.open:
+            return
+        if run.finished:
+            self.done = RunLink(run, self.done)
+            self.open = None
+        else:
+            self.open = run
+
+    def _start(self, t: int, status: str) -> None:
+        """Open a new run counting from ``t`` (none once cancelled)."""
         if self.cancelled:
-            return self  # a tier without this metric applies: nothing new starts
+            return  # a tier without this metric applies: nothing new starts
         if status in self.pauses:
             segment = open_segment(self.rule, t, t, 0, state=PAUSED, reason=f"status {status}")
         else:
             segment = open_segment(self.rule, t, t, 0, state=RUNNING, reason="")
-        return self._runs(self.done, Run(t, segment))
+        self._file(Run(t, segment))
 
-    def _move(self, t: int, state: str, reason: str = "") -> Tracker:
-        return self if self.open is None else self._with(self.open.move(t, state, reason))
+    def _move(self, t: int, state: str, reason: str = "") -> None:
+        if self.open is not None:
+            self._file(self.open.move(t, state, reason))
 
-    def _resume(self, t: int, status: str) -> Tracker:
-        """Return the tracker counting, or paused if ``status`` pauses it, from ``t``."""
+    def _resume(self, t: int, status: str) -> None:
+        """Count, or pause if ``status`` pauses the metric, from ``t``."""
         if status in self.pauses:
-            return self._move(t, PAUSED, f"status {status}")
-        return self._move(t, RUNNING)
+            self._move(t, PAUSED, f"status {status}")
+        else:
+            self._move(t, RUNNING)
 
-    def on(self, event: TicketEvent, t: int, status: str) -> Tracker:
-        """Return the tracker after ``event`` at ``t`` on the open ticket, now in ``status``.
+    def on(self, event: TicketEvent, t: int, status: str) -> None:
+        """Take ``event`` at ``t`` on the open ticket, now in ``status``.
 
         In this order: cancel, reset, pause or resume, stop, then start.
         """
@@ -531,77 +591,73 @@ class Tracker(NamedTuple):
         if plan is None:
             # No condition reads this kind of event; a status change may still pause.
             if kind == "status" and self.pauses and not self.void:
-                return self._resume(t, status)
-            return self
+                self._resume(t, status)
+            return
         if self.void:
-            return self
+            return
         cancel, reset, stop, after, start = plan
         if cancel and _any(cancel, event):
-            return self.cancel(t, void=True)
-        tracker = self
-        if reset and tracker.open is not None and _any(reset, event):
-            tracker = tracker.reset(t, status)
-        if kind == "status" and tracker.pauses:
-            tracker = tracker._resume(t, status)
-        if stop and tracker.open is not None and _any(stop, event):
-            tracker = tracker._move(t, STOPPED)
-        if after and not tracker.armed and _any(after, event):
-            tracker = tracker._replace(armed=True)
+            self.cancel(t, void=True)
+            return
+        if reset and self.open is not None and _any(reset, event):
+            self.reset(t, status)
+        if kind == "status" and self.pauses:
+            self._resume(t, status)
+        if stop and self.open is not None and _any(stop, event):
+            self._move(t, STOPPED)
+        if after and not self.armed and _any(after, event):
+            self.armed = True
         if (
             start
-            and tracker.armed
-            and tracker.open is None
-            and (self.definition.cyclic or tracker.done is None)
+            and self.armed
+            and self.open is None
+            and (self.definition.cyclic or self.done is None)
             and _any(start, event)
         ):
-            tracker = tracker._start(t, status)
-        return tracker
+            self._start(t, status)
 
-    def reset(self, t: int, status: str) -> Tracker:
-        """Return the tracker whose open run ends at ``t`` and a new one counts from zero."""
+    def reset(self, t: int, status: str) -> None:
+        """End the open run at ``t`` and open a new one counting from zero."""
         assert self.open is not None
-        ended = self._runs(RunLink(self.open.cancel(t), self.done), None)
-        return ended._start(t, status) if not self.cancelled else ended
+        self.done = RunLink(self.open.cancel(t), self.done)
+        self.open = None
+        self._start(t, status)
 
-    def resolved(self, t: int, event: TicketEvent) -> Tracker:
-        """Return the tracker with its open run ended by the resolution at ``t``."""
+    def resolved(self, t: int, event: TicketEvent) -> None:
+        """End the open run by the resolution at ``t``."""
         if not self.void and _any(self.definition.cancel_when, event):
-            return self.cancel(t, void=True)
-        return self._move(t, ENDED, "resolved")
+            self.cancel(t, void=True)
+        else:
+            self._move(t, ENDED, "resolved")
 
-    def reopened(self, t: int, event: TicketEvent, status: str) -> Tracker:
-        """Return the tracker with the run resolution ended counting again from ``t``."""
+    def reopened(self, t: int, event: TicketEvent, status: str) -> None:
+        """Count again from ``t`` the run the resolution ended, then take the reopen."""
         # Resolution ended every open run, so an open run here is one to resume.
-        return self._resume(t, status).on(event, t, status)
+        self._resume(t, status)
+        self.on(event, t, status)
 
-    def retier(self, rule: Rule, t: int) -> Tracker:
-        """Return the tracker judged under ``rule`` from ``t``; finished runs keep their verdict."""
-        run = None if self.open is None else self.open.retier(rule, t)
+    def retier(self, rule: Rule, t: int) -> None:
+        """Judge the metric under ``rule`` from ``t``; finished runs keep their verdict."""
+        if self.open is not None:
+            self.open = self.open.retier(rule, t)
+        self.rule = rule
         # Only a metric the tier keeps is retiered: it is not cancelled.
-        return Tracker(
-            self.metric,
-            rule,
-            self.definition,
-            self.pauses,
-            self.done,
-            run,
-            False,
-            self.previous,
-            self.armed,
-            self.void,
-        )
+        self.cancelled = False
 
-    def with_runs(self, runs: list[Run]) -> Tracker:
-        """Return the tracker with ``runs`` (oldest first) in place of its own."""
-        tracker = self._runs(None, None, cancelled=False)
+    def with_runs(self, runs: list[Run]) -> None:
+        """Put ``runs`` (oldest first) in place of the metric's own, uncancelled."""
+        self.done = self.open = None
+        self.cancelled = False
         for run in runs:
-            tracker = tracker._with(run)
-        return tracker
+            self._file(run)
 
-    def cancel(self, t: int, *, void: bool = False) -> Tracker:
-        """Return the tracker ended at ``t`` by a tier without it, or by ``cancel_when``."""
-        done = self.done if self.open is None else RunLink(self.open.cancel(t), self.done)
-        return self._runs(done, None, cancelled=True, void=void)
+    def cancel(self, t: int, *, void: bool = False) -> None:
+        """End the metric at ``t``: a tier without it applies, or ``cancel_when`` (``void``)."""
+        if self.open is not None:
+            self.done = RunLink(self.open.cancel(t), self.done)
+            self.open = None
+        self.cancelled = True
+        self.void = self.void or void
 
 
 def _any(conditions: tuple[Condition, ...], event: TicketEvent) -> bool:
