@@ -376,7 +376,8 @@ class Evaluation:
         if not isinstance(event, TicketEvent):
             # Numbered from 0, like a JSON path into the ticket's "events" list.
             event = TicketEvent.from_dict(event, f"events[{self._count}]")
-        ticket, instant = self._step(self._ticket, self._instant, self._events, event, self._count)
+        previous = None if self._events is None else self._events.event
+        ticket, instant = self._step(self._ticket, self._instant, previous, event, self._count)
         return self._after(ticket, instant, _EventLink(event, self._events), self._count + 1)
 
     def feed_all(self, events: Iterable[TicketEvent | Mapping[str, Any]]) -> Evaluation:
@@ -401,9 +402,11 @@ class Evaluation:
         applied in place to one ``_Desk``; an event that shares its instant with
         another goes through ``_step``, as streamed, which records the instant so the
         events at it apply in canonical order. ``keep_instant=False`` (a report is
-        all that is wanted) leaves the last instant's record unmade (None).
+        all that is wanted) leaves the last instant's record unmade (None) and the
+        log holds the last event alone.
         """
         ticket, instant, log, count = self._ticket, self._instant, self._events, self._count
+        previous = None if log is None else log.event
         desk: _Desk | None = None
         step, check, apply_to = self._step, self._check, self._apply_to
         reader = _read(events, count)
@@ -419,10 +422,10 @@ class Evaluation:
             else:
                 crowded = type(following) is tuple and following[1] == t
             if desk is not None and not crowded:
-                check(desk.last_us, log, event, t, count)
+                check(desk.last_us, previous, event, t, count)
                 apply_to(desk, event, t, count)
             elif not crowded and (ticket is None or t > ticket.last_us):
-                check(None if ticket is None else ticket.last_us, log, event, t, count)
+                check(None if ticket is None else ticket.last_us, previous, event, t, count)
                 if ticket is None:
                     desk = self._logged(event, t)
                 else:
@@ -431,11 +434,15 @@ class Evaluation:
             else:
                 if desk is not None:
                     ticket, desk = desk.freeze(), None
-                ticket, instant = step(ticket, instant, log, event, count)
-            log = _EventLink(event, log)
+                ticket, instant = step(ticket, instant, previous, event, count)
+            if keep_instant:
+                log = _EventLink(event, log)
+            previous = event
             count += 1
         if desk is not None:
             ticket, instant = desk.freeze(), None
+        if not keep_instant and previous is not None:
+            log = _EventLink(previous, None)
         return ticket, instant, log, count
 
     def _after(
@@ -450,13 +457,16 @@ class Evaluation:
         self,
         ticket: _Ticket | None,
         instant: _Instant | None,
-        log: _EventLink | None,
+        previous: TicketEvent | None,
         event: TicketEvent,
         count: int,
     ) -> tuple[_Ticket, _Instant]:
-        """Return the ticket and its last instant after ``event``, the ``count``-th fed."""
+        """Return the ticket and its last instant after ``event``, the ``count``-th fed.
+
+        ``previous`` is the event fed before it (None before any).
+        """
         t = to_us(event.at)
-        self._check(None if ticket is None else ticket.last_us, log, event, t, count)
+        self._check(None if ticket is None else ticket.last_us, previous, event, t, count)
         if ticket is None or t > ticket.last_us:
             return self._apply(ticket, event, t, count), _Instant.first(ticket, event)
         assert instant is not None  # a logged ticket always has its last instant
@@ -476,14 +486,15 @@ class Evaluation:
     def _check(
         self,
         last_us: int | None,
-        log: _EventLink | None,
+        previous: TicketEvent | None,
         event: TicketEvent,
         t: int,
         count: int,
     ) -> None:
         """Raise EventError if ``event`` at ``t``, the ``count``-th fed, cannot come next.
 
-        ``last_us`` is the instant of the last event applied (None before any).
+        ``last_us`` is the instant of the last event applied (None before any), and
+        ``previous`` the last event fed.
         """
         if last_us is None:
             if event.kind != "logged":
@@ -492,11 +503,11 @@ class Evaluation:
             if event.kind == "logged":
                 raise _refused(event, count, "the ticket was already logged")
             if t < last_us:
-                assert log is not None
+                assert previous is not None
                 raise _refused(
                     event,
                     count,
-                    f"it is earlier than the previous event ({log.event.describe()}); "
+                    f"it is earlier than the previous event ({previous.describe()}); "
                     "events must come in time order",
                 )
         policy = self.policy

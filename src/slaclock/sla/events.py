@@ -69,11 +69,11 @@ class TicketEvent:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "event") -> TicketEvent:
         """Return the event ``{"at": ISO 8601, "type": kind, ...}`` (``kind`` also accepted)."""
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise EventError(
                 f"{where}: an event is a mapping with 'at' and 'type', not {brief(data)}"
             )
-        if not data.keys() <= _KEYS:
+        if not _KEYS.issuperset(data):
             raise EventError(f"{where}: unknown field(s) {sorted(data.keys() - _KEYS)}")
         get = data.get
         kind = data["type"] if "type" in data else get("kind")
@@ -109,13 +109,15 @@ class TicketEvent:
         # Validated just above: built without __post_init__ checking it all again.
         event = object.__new__(cls)
         event.__dict__.update(
-            at=at,
-            kind=kind,
-            priority=priority,
-            status=status,
-            public=public,
-            field=field,
-            value=new_value,
+            {
+                "at": at,
+                "kind": kind,
+                "priority": priority,
+                "status": status,
+                "public": public,
+                "field": field,
+                "value": new_value,
+            }
         )
         return event
 
