@@ -284,6 +284,9 @@ def test_reports_built_in_place_are_the_dataclasses_their_constructors_make() ->
         event(at(2026, 11, 23, 11), "priority_changed", priority="P1"),
     ]
     report = policy.evaluate(history, at(2026, 11, 23, 14))
+    assert dataclasses.replace(report) == report
+    assert repr(dataclasses.replace(report)) == repr(report)
+    assert list(vars(dataclasses.replace(report))) == list(vars(report))
     seen = 0
     for metric in report.values():
         parts: list[Any] = [metric, *metric.cycles, *metric.segments]

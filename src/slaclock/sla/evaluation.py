@@ -50,7 +50,7 @@ from slaclock.sla._tracking import (
 )
 from slaclock.sla.conditions import PRESETS, MetricDefinition, status_pauses
 from slaclock.sla.events import TicketEvent
-from slaclock.sla.results import Escalation, Report
+from slaclock.sla.results import Escalation, Report, built
 from slaclock.sla.targets import MetricSpec
 
 __all__ = ["METRICS", "Evaluation", "Rules", "canonical_order"]
@@ -704,7 +704,17 @@ class Evaluation:
             tracker.metric: metric_report(tracker, now_us, warn_at, levels)
             for tracker in ticket.trackers
         }
-        return Report(self.policy.name, ticket.priority, now, metrics, self.policy.version)
+        policy = self.policy
+        return built(
+            Report,
+            {
+                "policy": policy.name,
+                "priority": ticket.priority,
+                "now": now,
+                "metrics": metrics,
+                "policy_version": policy.version,
+            },
+        )
 
     def next_escalation(self, now: dt.datetime | None = None) -> Escalation | None:
         """Return the earliest escalation level or breach any running metric reaches after ``now``.
