@@ -496,6 +496,7 @@ class MutableTracker:
         "done",
         "metric",
         "open",
+        "origin",
         "pauses",
         "previous",
         "rule",
@@ -525,14 +526,31 @@ class MutableTracker:
         self.previous = previous
         self.armed = armed
         self.void = void
+        #: The record this was thawed from (None: a new one), returned by ``freeze``
+        #: while nothing has changed.
+        self.origin: Tracker | None = None
 
     @classmethod
     def thaw(cls, tracker: Tracker) -> MutableTracker:
         """Return ``tracker`` to change in place (``tracker`` itself is left as it is)."""
-        return cls(*tracker)
+        thawed = cls(*tracker)
+        thawed.origin = tracker
+        return thawed
 
     def freeze(self) -> Tracker:
         """Return the immutable record of the metric as it stands."""
+        origin = self.origin
+        if (
+            origin is not None
+            # The fields a transition changes (the others are set once).
+            and origin.open is self.open
+            and origin.done is self.done
+            and origin.rule is self.rule
+            and origin.cancelled is self.cancelled
+            and origin.armed is self.armed
+            and origin.void is self.void
+        ):
+            return origin
         return Tracker(
             self.metric,
             self.rule,
