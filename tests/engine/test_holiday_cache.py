@@ -158,3 +158,31 @@ def test_the_version_is_read_without_importing_the_package() -> None:
     import holidays
 
     assert _holiday_cache.package_version() == holidays.__version__
+
+
+def test_the_cache_keeps_the_package_dates_not_one_calendar_s_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SLACLOCK_CACHE_DIR", str(tmp_path))
+    changed = {
+        **DATA,
+        "holidays": {
+            "country": "GB",
+            "subdiv": "ENG",
+            "add": ["2026-07-01"],
+            "remove": ["2026-12-25"],
+        },
+    }
+    own = Calendar.from_dict(changed)._source.holidays
+    assert dt.date(2026, 7, 1) in own
+    assert dt.date(2026, 12, 25) not in own
+    (path,) = (tmp_path / "holidays").glob("*.json")
+    cached = json.loads(path.read_text())["years"]["2026"]
+    assert "2026-12-25" in cached
+    assert "2026-07-01" not in cached
+    # A calendar without those changes reads the file and answers as the package does.
+    plain = Calendar.from_dict(DATA)._source.holidays
+    assert plain._lookup is None
+    assert dt.date(2026, 12, 25) in plain
+    assert dt.date(2026, 7, 1) not in plain
+    assert plain._lookup is None  # the year came from the file

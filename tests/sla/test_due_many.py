@@ -84,3 +84,31 @@ def test_due_many_without_open_time_raises_like_due_from() -> None:
         BusinessDays(1).due_many(never, logged)
     with pytest.raises(NoBusinessTimeError):
         BusinessDays(0).due_many(calendar("UTC", {"mon-fri": "09:00-17:00"}), logged)
+
+
+@settings(deadline=None, max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    zone=st.sampled_from(ZONES),
+    batches=st.lists(
+        st.tuples(
+            st.integers(1, 12),
+            st.lists(st.integers(0, 3 * 365 * 24 * 60), min_size=1, max_size=20),
+        ),
+        min_size=2,
+        max_size=5,
+    ),
+)
+def test_repeated_batches_on_one_calendar_reuse_tables_and_agree(
+    zone: str, batches: list[tuple[int, list[int]]]
+) -> None:
+    # Later batches may be answered from a day table an earlier batch built (narrower,
+    # wider or shifted ranges, other day counts): every answer is still due_from's.
+    cal = calendar(zone, {"mon-fri": "09:00-17:00"})
+    other = calendar(zone, {"sat-sun": "10:00-11:00"})
+    for days, offsets in batches:
+        logged = [dt.datetime(2026, 1, 1, tzinfo=UTC) + dt.timedelta(minutes=m) for m in offsets]
+        for each in (cal, other):
+            target = BusinessDays(days)
+            assert [as_us(t) for t in target.due_many(each, logged)] == [
+                as_us(target.due_from(each, t)) for t in logged
+            ]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import importlib
 import importlib.util
 import sys
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from ._holiday_cache import Attributes, Entry
@@ -60,22 +61,26 @@ class PackageHolidays:
 
     The caller's object is copied, so neither side's later changes (including the
     package's own year expansion) reach the other. Dates the caller added to or
-    removed from the object are kept as ``added`` / ``removed``.
+    removed from the object are kept (the copy holds them), and named by ``added`` /
+    ``removed``. A year's dates are worked out the first time a query asks about a
+    day in it, and only then.
     """
 
     __slots__ = (
+        "_added",
         "_cache",
-        "_key",
+        "_dates",
         "_lock",
         "_lookup",
+        "_overlay",
+        "_pending",
+        "_removed",
         "_request",
         "_years",
-        "added",
         "categories",
         "country",
         "market",
         "observed",
-        "removed",
         "subdiv",
     )
 
@@ -92,6 +97,7 @@ class PackageHolidays:
         removed: frozenset[dt.date],
         request: tuple[str, str, str | None, bool, Any] | None = None,
         cache: Entry | None = None,
+        pending: Callable[[], tuple[frozenset[dt.date], frozenset[dt.date]]] | None = None,
     ) -> None:
         # The package's object; None until first needed when the dates came from the
         # cache (``request`` then says how to make it: kind, code, subdiv, observed,
@@ -102,47 +108,47 @@ class PackageHolidays:
         # The package fills in a year lazily and marks it filled first; a second
         # thread in that gap would see no holidays, so lookups go one at a time.
         self._lock = threading.Lock()
-        # Each year's holiday dates, read from the object once: a set lookup is ten
-        # times cheaper than asking the object, and a chunk asks about 300 times.
+        # Each year's holiday dates as the package gives them, read from the object
+        # once (and what the on-disk cache keeps)...
         self._years: dict[int, frozenset[dt.date]] = dict(cache.years) if cache else {}
+        # ... and as this source answers, the caller's added and removed dates applied:
+        # one set lookup per day is ten times cheaper than asking the object, and a
+        # chunk asks about 300 times.
+        self._dates: dict[int, frozenset[dt.date]] = {}
         self.country = country
         self.market = market
         self.subdiv = subdiv
         self.categories = categories
         self.observed = observed
-        self.added = added
-        self.removed = removed
-        self._key = (country, market, subdiv, categories, observed, added, removed)
+        self._added = added
+        self._removed = removed
+        # Dates to add and remove on top of the package's: those the data names. (A
+        # caller's object needs none: its dates are in the private copy already.)
+        self._overlay = bool(added or removed)
+        # How to work out ``added`` and ``removed`` of an object the caller had expanded,
+        # when ``to_data`` or ``==`` first asks: it costs a second object and all of its
+        # years, which no query needs.
+        self._pending = pending
 
     @classmethod
     def from_object(cls, obj: Any) -> PackageHolidays:
         """Return a source equal in every date to the ``holidays`` object ``obj``."""
-        private = copy.deepcopy(obj, _shared_tables(obj))
-        country = getattr(obj, "country", None)
-        market = getattr(obj, "market", None)
-        subdiv = getattr(obj, "subdiv", None)
-        categories = tuple(sorted(getattr(obj, "categories", None) or ()))
-        observed = bool(getattr(obj, "observed", True))
-        years = set(getattr(obj, "years", ()) or ())
-        added: frozenset[dt.date] = frozenset()
-        removed: frozenset[dt.date] = frozenset()
+        private = _private_copy(obj)
+        country = _attribute(obj, "country")
+        market = _attribute(obj, "market")
+        subdiv = _attribute(obj, "subdiv")
+        categories = tuple(sorted(_attribute(obj, "categories") or ()))
+        observed = bool(_attribute(obj, "observed", True))
+        years = set(_attribute(obj, "years") or ())
+        pending = None
         # Nothing expanded yet (the usual fresh object): the caller cannot have added
-        # or removed a date, since changing one expands its year first.
+        # or removed a date, since changing one expands its year first. Otherwise the
+        # dates it holds now are kept, to compare with the package's rules later.
         if years or len(obj):
-            try:
-                reference = (
-                    type(obj)(
-                        years=years, subdiv=subdiv, observed=observed, categories=categories or None
-                    )
-                    if country
-                    else type(obj)(years=years, observed=observed)
-                )
-                reference_dates = {dt.date.fromordinal(day.toordinal()) for day in reference}
-            except Exception:
-                reference_dates = set()
-            own_dates = {dt.date.fromordinal(day.toordinal()) for day in obj}
-            added = frozenset(own_dates - reference_dates)
-            removed = frozenset(reference_dates - own_dates)
+            own = tuple(dict.keys(obj))
+            pending = functools.partial(
+                _changes, type(obj), own, years, country, subdiv, observed, categories
+            )
         return cls(
             private,
             country=country,
@@ -150,8 +156,9 @@ class PackageHolidays:
             subdiv=subdiv,
             categories=categories,
             observed=observed,
-            added=added,
-            removed=removed,
+            added=frozenset(),
+            removed=frozenset(),
+            pending=pending,
         )
 
     @classmethod
@@ -202,28 +209,36 @@ class PackageHolidays:
         )
 
     def __contains__(self, day: object) -> bool:
-        if day in self.added:
-            return True
-        if day in self.removed:
-            return False
         if type(day) is dt.date:
-            dates = self._years.get(day.year)
+            dates = self._dates.get(day.year)
             if dates is None:
-                with self._lock:
-                    lookup = self._object()
-                    day in lookup  # noqa: B015 - fills in the year
-                    dates = frozenset(
-                        key for key in lookup if getattr(key, "year", None) == day.year
-                    )
-                    self._years[day.year] = dates
-                    if self._cache is not None:
-                        attributes = Attributes(
-                            self.country, self.market, self.subdiv, self.categories
-                        )
-                        self._cache.save(attributes, self._years)
+                dates = self._year(day.year)
             return day in dates
+        if self._overlay:
+            if day in self._added:
+                return True
+            if day in self._removed:
+                return False
         with self._lock:
             return day in self._object()
+
+    def _year(self, year: int) -> frozenset[dt.date]:
+        """Return the holiday dates of ``year``, asking the package the first time only."""
+        with self._lock:
+            dates = self._years.get(year)
+            if dates is None:
+                lookup = self._object()
+                dt.date(year, 1, 1) in lookup  # noqa: B015 - fills in the year
+                dates = frozenset(key for key in lookup if getattr(key, "year", None) == year)
+                self._years[year] = dates
+                if self._cache is not None:
+                    attributes = Attributes(self.country, self.market, self.subdiv, self.categories)
+                    self._cache.save(attributes, self._years)
+            if self._overlay:
+                dates = dates.union(day for day in self._added if day.year == year)
+                dates = dates.difference(self._removed)
+            self._dates[year] = dates
+            return dates
 
     def _object(self) -> Any:
         """Return the package's object, making it now if the cache stood in for it so far."""
@@ -231,11 +246,45 @@ class PackageHolidays:
             self._lookup = _package_object(self._request, "holidays", {})
         return self._lookup
 
+    @property
+    def added(self) -> frozenset[dt.date]:
+        """Return the dates the caller or the data added to the package's."""
+        if self._pending is not None:
+            self._settle()
+        return self._added
+
+    @property
+    def removed(self) -> frozenset[dt.date]:
+        """Return the package's dates that the caller or the data removed."""
+        if self._pending is not None:
+            self._settle()
+        return self._removed
+
+    def _settle(self) -> None:
+        """Work out ``added`` and ``removed`` of the caller's expanded object (once)."""
+        with self._lock:
+            if self._pending is not None:
+                self._added, self._removed = self._pending()
+                self._pending = None
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.country,
+            self.market,
+            self.subdiv,
+            self.categories,
+            self.observed,
+            self.added,
+            self.removed,
+        )
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, PackageHolidays) and other._key == self._key
+        return isinstance(other, PackageHolidays) and other._key() == self._key()
 
     def __hash__(self) -> int:
-        return hash(self._key)
+        # Without ``added`` and ``removed``: equal sources still hash alike, and
+        # hashing (as every calendar does when built) works nothing out.
+        return hash((self.country, self.market, self.subdiv, self.categories, self.observed))
 
     def __repr__(self) -> str:
         where = self.market or self.country
@@ -255,6 +304,33 @@ class PackageHolidays:
         if self.removed:
             data["remove"] = sorted(day.isoformat() for day in self.removed)
         return data
+
+
+def _changes(  # noqa: PLR0917 - a partial application, positional by nature
+    kind: Any,
+    own: tuple[Any, ...],
+    years: set[int],
+    country: str | None,
+    subdiv: str | None,
+    observed: bool,
+    categories: tuple[str, ...],
+) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    """Return the dates in ``own`` the package's rules lack, and theirs that ``own`` lacks.
+
+    ``own`` are the dates a caller's object of class ``kind`` held for ``years``; the
+    rules are a fresh object of that class for those years.
+    """
+    try:
+        reference = (
+            kind(years=years, subdiv=subdiv, observed=observed, categories=categories or None)
+            if country
+            else kind(years=years, observed=observed)
+        )
+        reference_dates = {dt.date.fromordinal(day.toordinal()) for day in reference}
+    except Exception:
+        reference_dates = set()
+    own_dates = {dt.date.fromordinal(day.toordinal()) for day in own}
+    return frozenset(own_dates - reference_dates), frozenset(reference_dates - own_dates)
 
 
 def _package_object(
@@ -368,19 +444,79 @@ def _deferred_package(package: Any, kind: str, lock: Any) -> None:
     setattr(package, kind, module)
 
 
+def _private_copy(obj: Any) -> Any:
+    """Return a copy of the ``holidays`` object ``obj`` that shares nothing either side changes.
+
+    What ``copy.deepcopy(obj)`` gives, for a tenth of its cost: the package's own
+    state (``__getstate__``, its attributes less the translation function) is
+    deep-copied onto a new object as its ``__setstate__`` would, except that the
+    translation function and the read-only tables are shared (``_shared_tables``)
+    rather than looked up again (a gettext search of the file system), and the
+    dates and names, immutable values, are copied by reference. An object whose
+    class changes how it is copied (or another version of the package that does)
+    is deep-copied.
+    """
+    cls: Any = type(obj)
+    attributes = getattr(obj, "__dict__", None)
+    if (
+        not issubclass(cls, dict)
+        or not isinstance(attributes, dict)
+        or "tr" not in attributes
+        or getattr(cls.__getstate__, "__qualname__", "") != "HolidayBase.__getstate__"
+        or getattr(cls.__setstate__, "__qualname__", "") != "HolidayBase.__setstate__"
+    ):
+        return copy.deepcopy(obj, _shared_tables(obj))
+    state = cls.__getstate__(obj)
+    memo = _shared_tables(obj)
+    private = cls.__new__(cls)
+    memo[id(obj)] = private  # an attribute naming the object names the copy, as in deepcopy
+    # What HolidayBase.__setstate__ does, less its new translation: the package's
+    # __setattr__ is bypassed, as there, so setting ``years`` repopulates nothing.
+    private.__dict__.update({name: _deep_copy(value, memo) for name, value in state.items()})
+    private.__dict__["_initialized"] = True
+    private.__dict__["tr"] = attributes["tr"]
+    dict.update(private, dict.items(obj))  # the raw entries: no method of the package runs
+    return private
+
+
+#: Types whose values never change: a deep copy may share them.
+_ATOMIC = frozenset({type(None), bool, int, float, str, bytes, dt.date})
+
+
+def _deep_copy(value: Any, memo: dict[int, Any]) -> Any:
+    """Return ``copy.deepcopy(value, memo)``, quicker for the values a holidays object holds.
+
+    Immutable values are shared, as ``deepcopy`` shares them, and a set of them is
+    copied with ``set()`` instead of ``deepcopy``'s general walk; ``memo`` records
+    the copy, so two attributes holding one set still hold one set afterwards.
+    """
+    kind = type(value)
+    if kind in _ATOMIC:
+        return value
+    found = memo.get(id(value), memo)
+    if found is not memo:
+        return found
+    if kind is set and all(type(item) in _ATOMIC for item in value):
+        copied = set(value)
+        memo[id(value)] = copied  # ``value`` outlives the memo: the state holds it
+        return copied
+    return copy.deepcopy(value, memo)
+
+
 def _shared_tables(obj: Any) -> dict[int, Any]:
     """Return a ``deepcopy`` memo that shares the package's read-only tables of ``obj``.
 
     Half the cost of copying a ``holidays`` object is its gettext catalogue and
     its tables of special dates, which the package sets up once and only reads:
-    the copy may share them.
+    the copy may share them. So may its rule for observed days (``_observed_rule``,
+    one of the package's module constants, which it replaces but never changes).
     """
     memo: dict[int, Any] = {}
     translation = getattr(getattr(obj, "tr", None), "__self__", None)
     if translation is not None:
         memo[id(translation)] = translation
     for name, value in getattr(obj, "__dict__", {}).items():
-        if name.startswith("special_") and isinstance(value, dict):
+        if (name.startswith("special_") or name == "_observed_rule") and isinstance(value, dict):
             memo[id(value)] = value
     return memo
 
@@ -418,7 +554,7 @@ def holiday_source(value: object, where: str = "holidays") -> _Source:
         return value
     if value is None:
         return DateHolidays(frozenset())
-    parts = getattr(value, "holidays", None)
+    parts = _attribute(value, "holidays")
     if isinstance(value, Mapping) and hasattr(value, "expand") and isinstance(parts, list):
         # A sum of holidays objects (GB() + US()): keep each part, so each expands.
         return _union([holiday_source(part, where) for part in parts])
@@ -457,13 +593,28 @@ def _union(parts: list[_Source]) -> _Source:
     return flat[0] if len(flat) == 1 else UnionHolidays(tuple(flat))
 
 
+def _attribute(value: object, name: str, default: Any = None) -> Any:
+    """Return ``getattr(value, name, default)``, quickly when a ``holidays`` object lacks it.
+
+    The package's ``HolidayBase.__getattr__`` makes each missing name cost about
+    3 µs (it looks the name up again and re-raises); it answers only names that
+    start with ``_add_holiday_``, so for any other the plain lookup gives the same.
+    """
+    hook = getattr(type(value), "__getattr__", None)
+    if getattr(hook, "__qualname__", "") != "HolidayBase.__getattr__" or name.startswith(
+        "_add_holiday_"
+    ):
+        return getattr(value, name, default)
+    try:
+        return object.__getattribute__(value, name)
+    except AttributeError:
+        return default
+
+
 def _is_holidays_object(value: object) -> bool:
     """Return whether ``value`` quacks like a ``holidays.HolidayBase``."""
     return (
         isinstance(value, Mapping)
         and hasattr(value, "expand")
-        and (
-            getattr(value, "country", None) is not None
-            or getattr(value, "market", None) is not None
-        )
+        and (_attribute(value, "country") is not None or _attribute(value, "market") is not None)
     )

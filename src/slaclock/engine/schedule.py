@@ -153,11 +153,63 @@ class Shift:
 MAX_SHIFTS_PER_DAY = 48
 
 
+#: The usual way to write a day's hours, ``"09:00-12:30,13:30-17:00"``: read by ``_quick_shifts``.
+_PLAIN_SHIFT = r"[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}"
+_PLAIN_SHIFTS_RE = re.compile(f"{_PLAIN_SHIFT}(?:,{_PLAIN_SHIFT})*")
+_US_PER_MINUTE = 60 * US_PER_SECOND
+
+
 def parse_shifts(spec: ShiftsSpec | Shift, where: str) -> tuple[Shift, ...]:
     """Return one day's shifts, sorted, from ``"09:00-12:30,13:30-17:00"``, a list, or ``None``.
 
     Shifts that overlap raise ``ScheduleError``: they usually mean a mistyped break.
     """
+    if type(spec) is str:
+        quick = _quick_shifts(spec)
+        if quick is not None:
+            return quick
+    return _parse_shifts(spec, where)
+
+
+def _quick_shifts(text: str) -> tuple[Shift, ...] | None:
+    """Return the shifts of ``text`` if it is written the usual way and valid, else None.
+
+    ``HH:MM-HH:MM`` shifts, comma-separated, no spaces: what almost every calendar
+    says, read with string slices instead of a regular expression per time. Whatever
+    this does not accept (other shapes, and every mistake) ``_parse_shifts`` reads,
+    so answers and error messages are the same either way (tests check it).
+    """
+    if _PLAIN_SHIFTS_RE.fullmatch(text) is None:
+        return None
+    spans: list[tuple[int, int]] = []
+    for at in range(0, len(text), 12):
+        start_hour, start_minute = int(text[at : at + 2]), int(text[at + 3 : at + 5])
+        end_hour, end_minute = int(text[at + 6 : at + 8]), int(text[at + 9 : at + 11])
+        if (
+            start_hour > 23
+            or start_minute > 59
+            or end_minute > 59
+            or end_hour > 24
+            or (end_hour == 24 and end_minute)
+        ):
+            return None
+        start = (start_hour * 60 + start_minute) * _US_PER_MINUTE
+        end = (end_hour * 60 + end_minute) * _US_PER_MINUTE
+        if end == start:
+            return None
+        spans.append((start, end if end > start else end + US_PER_DAY))
+    if len(spans) > 1:
+        if len(spans) > MAX_SHIFTS_PER_DAY:
+            return None
+        spans.sort()
+        for before, after in pairwise(spans):
+            if after[0] < before[1]:
+                return None
+    return tuple([Shift(start, end) for start, end in spans])
+
+
+def _parse_shifts(spec: ShiftsSpec | Shift, where: str) -> tuple[Shift, ...]:
+    """Return one day's shifts as ``parse_shifts`` does, in any form it accepts."""
     if spec is None:
         return ()
     if isinstance(spec, Shift):
@@ -189,6 +241,30 @@ def parse_shifts(spec: ShiftsSpec | Shift, where: str) -> tuple[Shift, ...]:
 
 def _parse_days(key: str, where: str) -> list[int]:
     """Return the weekday numbers named by ``"mon-fri"``, ``"sat,sun"`` or ``"mon"``."""
+    if type(key) is str:
+        quick = _quick_days(key)
+        if quick is not None:
+            return quick
+    return _read_days(key, where)
+
+
+def _quick_days(key: str) -> list[int] | None:
+    """Return the days of ``key`` if it is one day or one range, lower case and unspaced.
+
+    None for anything else (lists, capitals, spaces, mistakes): ``_read_days``
+    reads those, with the same answers and errors (tests check it).
+    """
+    if "," in key:
+        return None
+    head, dash, tail = key.partition("-")
+    first, last = _DAY_INDEX.get(head), _DAY_INDEX.get(tail if dash else head)
+    if first is None or last is None:
+        return None
+    return [(first + offset) % 7 for offset in range((last - first) % 7 + 1)]
+
+
+def _read_days(key: str, where: str) -> list[int]:
+    """Return the weekday numbers of ``key`` as ``_parse_days`` does, in any form it accepts."""
     if not isinstance(key, str):
         raise ScheduleError(f"{where}: day names must be strings such as 'mon-fri', not {key!r}")
     days: list[int] = []
@@ -224,6 +300,8 @@ class WeeklyHours:
             tomorrow = (today + 1) % 7
             for late in self.days[today]:
                 spill = late.end_us - US_PER_DAY
+                if spill <= 0:
+                    continue  # ends by midnight: nothing of tomorrow to run into
                 for early in self.days[tomorrow]:
                     if early.start_us < spill:
                         raise ScheduleError(
@@ -246,9 +324,16 @@ class WeeklyHours:
         days: list[tuple[Shift, ...] | None] = [None] * 7
         named_by: dict[int, str] = {}
         for key, spec in hours.items():
-            where = f"hours[{key!r}]"
-            shifts = parse_shifts(spec, where)
-            for day in _parse_days(key, where):
+            # The quick paths first: ``where`` is only needed to explain a mistake.
+            shifts = _quick_shifts(spec) if type(spec) is str else None
+            named = _quick_days(key) if type(key) is str else None
+            if shifts is None or named is None:
+                where = f"hours[{key!r}]"
+                if shifts is None:
+                    shifts = _parse_shifts(spec, where)
+                if named is None:
+                    named = _read_days(key, where)
+            for day in named:
                 if day in named_by:
                     raise ScheduleError(
                         f"hours: {DAY_NAMES[day]} is given twice, in {named_by[day]!r} and {key!r}"

@@ -5,8 +5,11 @@ asking the calendar for each day's open periods; for 100,000 tickets that is
 minutes. Here the walk is done once for the whole batch: for every local date
 the batch can reach, where its day starts (``day_start``) and where its last
 open time ends, and a running count of business days. A ticket is then two
-searches in those arrays: which local date it was logged on, and the first
-date whose count is ``days`` higher.
+look-ups in those arrays: which local date it was logged on (a bucket table,
+``engine._batch._Lookup``), and the first date whose count is ``days`` higher
+(a table indexed by count). The day tables of the last few batches are kept,
+so a repeated batch on the same calendar reads them instead of walking the
+dates again.
 
 The answers are ``due_from``'s: the same day boundaries, the same last open
 instant. A logging instant on a day whose UTC offset changes between its first
@@ -18,10 +21,11 @@ boundaries alone (a clock falling back across midnight).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from slaclock.engine._batch import NAT, _instants, _numpy_or_none, _shape_instants
+from slaclock.engine._batch import NAT, _instants, _Lookup, _numpy_or_none, _shape_instants
 from slaclock.engine._time import MAX_US, MIN_US, first_instant_at, from_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import NoBusinessTimeError
@@ -65,6 +69,39 @@ class _Days:
         # business[n]: how many of dates 0..n have open time.
         self.business = np.cumsum(self.last_open != NAT)
 
+        self.dates = _Lookup(self.starts)
+        # firsts[k]: the first date by which k business days have passed, so a
+        # ticket's answer is an index, not a binary search per ticket.
+        self.firsts = np.searchsorted(
+            self.business, np.arange(int(self.business[-1]) + 1), side="left"
+        )
+
+    def covers(self, first: dt.date, count: int) -> bool:
+        """Return whether this table holds dates ``first`` to ``first + count`` (exclusive)."""
+        return self.first <= first and first + count * _ONE_DAY <= self.first + (
+            len(self.last_open) * _ONE_DAY
+        )
+
+
+#: Day tables kept for repeated batches, newest last: (calendar index, table).
+_TABLES: list[tuple[object, _Days]] = []
+_TABLES_KEPT = 8
+_TABLES_LOCK = threading.Lock()
+
+
+def _days(calendar: Calendar, first: dt.date, count: int) -> _Days:
+    """Return a day table covering ``count`` dates from ``first``, reusing a kept one."""
+    index = calendar._index
+    with _TABLES_LOCK:
+        for kept_index, table in reversed(_TABLES):
+            if kept_index is index and table.covers(first, count):
+                return table
+    table = _Days(calendar, first, count)
+    with _TABLES_LOCK:
+        _TABLES.append((index, table))
+        del _TABLES[:-_TABLES_KEPT]
+    return table
+
 
 def due_many(
     calendar: Calendar,
@@ -101,13 +138,13 @@ def due_many(
     # Look ahead far enough for ``days`` business days after the last date, widening as needed.
     ahead = max(2 * days, 14)
     while True:
-        table = _Days(calendar, first, span + ahead)
-        logged = np.searchsorted(table.starts, present, side="right") - 1
+        table = _days(calendar, first, span + ahead)
+        logged = table.dates.count_le(present) - 1
         unclear = np.flatnonzero(~table.clean[logged])
         for position in unclear.tolist():
             # On a day whose offset changes, read the wall-clock date as due_from does.
             instant = from_us(int(present[position]), zone)
-            logged[position] = (instant.date() - first).days
+            logged[position] = (instant.date() - table.first).days
         wanted = table.business[logged] + days
         if int(wanted.max()) <= int(table.business[-1]):
             break
@@ -116,6 +153,6 @@ def due_many(
                 f"{calendar!r} has no {days} business days after some element of the batch"
             )
         ahead *= 4
-    answers = table.last_open[np.searchsorted(table.business, wanted, side="left")]
+    answers = table.last_open[table.firsts[wanted]]
     result[valid] = answers
     return _shape_instants(column, result, zone)

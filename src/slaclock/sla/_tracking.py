@@ -6,11 +6,12 @@ one per cycle); a run is a sequence of ``Segment`` values, one per priority
 tier it was judged under. A segment counts business time on one calendar in
 integer microseconds and keeps its ``Step`` list for ``explain()``.
 
-Every value here is immutable; a transition returns a new value and costs O(1)
-(lists that grow with the history are cons cells, turned into tuples only when
-a report asks), so an evaluation is linear in its events. The values that an
-event creates are named tuples: several times cheaper to build than frozen
-dataclasses, and as immutable.
+Runs, segments and steps are immutable values; a transition returns a new value
+and costs O(1) (lists that grow with the history are cons cells, turned into
+tuples only when a report asks), so an evaluation is linear in its events. The
+values that an event creates are named tuples: several times cheaper to build
+than frozen dataclasses, and as immutable. Only the per-metric holder of them is
+mutable while events are applied (``MutableTracker``); its record is a ``Tracker``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from slaclock.sla.results import (
     MetricReport,
     SegmentReport,
     Status,
+    built,
 )
 from slaclock.sla.targets import Duration, Target
 
@@ -107,6 +109,13 @@ class Rule:
     calendar: Calendar
     #: How a priority change into this tier counts: "retroactive" or "from_change".
     priority_change: str
+    #: The target as written ("4h", "3d"), "" for a total measured without one; every
+    #: report of the rule shows it, so it is formatted once.
+    target_text: str = dataclasses.field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        text = "" if self.target is None else str(self.target)
+        object.__setattr__(self, "target_text", text)
 
 
 class Segment(NamedTuple):
@@ -298,25 +307,28 @@ def run_report(run: Run, now: int, warn_at: float) -> tuple[CycleReport, list[Se
         used, missed = judge(segment, now)
         if missed is not None and (first_miss is None or missed < first_miss):
             first_miss = missed
-        last = segment is current
-        status = segment_status(segment, used, missed is not None, last, warn_at)
+        status = segment_status(segment, used, missed is not None, segment is current, warn_at)
         segments.append(segment_report(segment, used, missed, status))
-    status = Status.BREACHED if first_miss is not None else segments[-1].status
+    last = segments[-1]
+    status = Status.BREACHED if first_miss is not None else last.status
     stopped: int | None = None
     if current.closed is not None:
         stopped = current.closed
     elif current.state is STOPPED or current.state is ENDED:
         stopped = current.since
     return (
-        CycleReport(
-            started_at=at(run.started, calendar),
-            stopped_at=None if stopped is None else at(stopped, calendar),
-            status=status,
-            elapsed=segments[-1].used,
-            target=segments[-1].target,
-            due=segments[-1].due,
-            breached_at=None if first_miss is None else at(first_miss, calendar),
-            target_text=segments[-1].target_text,
+        built(
+            CycleReport,
+            {
+                "started_at": at(run.started, calendar),
+                "stopped_at": None if stopped is None else at(stopped, calendar),
+                "status": status,
+                "elapsed": last.used,
+                "target": last.target,
+                "due": last.due,
+                "breached_at": None if first_miss is None else at(first_miss, calendar),
+                "target_text": last.target_text,
+            },
         ),
         segments,
     )
@@ -332,17 +344,20 @@ def segment_report(
     if measured and status is not Status.CANCELLED:
         status = Status.MEASURED  # counted, never judged: no target, no due instant
     due = None if measured or status is Status.MET or status is Status.CANCELLED else segment.due()
-    return SegmentReport(
-        tier=rule.tier,
-        started_at=at(segment.opened, calendar),
-        ended_at=None if segment.closed is None else at(segment.closed, calendar),
-        target=dt.timedelta(microseconds=0 if measured else segment.target),
-        target_text="" if measured else str(rule.target),
-        calendar=rule.calendar_name,
-        used=dt.timedelta(microseconds=used),
-        status=status,
-        due=None if due is None else at(due, calendar),
-        breached_at=None if missed is None else at(missed, calendar),
+    return built(
+        SegmentReport,
+        {
+            "tier": rule.tier,
+            "started_at": at(segment.opened, calendar),
+            "ended_at": None if segment.closed is None else at(segment.closed, calendar),
+            "target": dt.timedelta(microseconds=0 if measured else segment.target),
+            "target_text": "" if measured else rule.target_text,
+            "calendar": rule.calendar_name,
+            "used": dt.timedelta(microseconds=used),
+            "status": status,
+            "due": None if due is None else at(due, calendar),
+            "breached_at": None if missed is None else at(missed, calendar),
+        },
     )
 
 
@@ -409,10 +424,11 @@ class RunLink(NamedTuple):
 class Tracker(NamedTuple):
     """One metric of one ticket: its rule, its definition, its finished runs and its open run.
 
-    The evaluation hands each ticket event to ``on`` (a resolution to ``resolved``,
-    a reopen to ``reopened``); each returns the tracker after the event (itself
-    when nothing changes). What an event means is the metric's ``definition``:
-    every metric, built in or the policy's own, is counted by this one class.
+    The immutable record of a metric. The evaluation hands each ticket event to a
+    ``MutableTracker`` (``on``; a resolution to ``resolved``, a reopen to
+    ``reopened``), which changes in place and freezes into a ``Tracker``. What an
+    event means is the metric's ``definition``: every metric, built in or the
+    policy's own, is counted by that one class.
     """
 
     metric: str
@@ -450,65 +466,141 @@ class Tracker(NamedTuple):
 
     def runs(self) -> tuple[Run, ...]:
         """Return every run, oldest first."""
-        found = [] if self.open is None else [self.open]
-        link = self.done
-        while link is not None:
-            found.append(link.run)
-            link = link.previous
-        found.reverse()
-        return tuple(found)
+        return runs_of(self.done, self.open)
 
-    def _with(self, run: Run | None) -> Tracker:
-        """Return the tracker whose open run is ``run``, filing it if it finished."""
-        if run is self.open:
-            return self
-        if run is not None and run.finished:
-            return self._runs(RunLink(run, self.done), None)
-        return self._runs(self.done, run)
 
-    def _runs(
+def runs_of(done: RunLink | None, run: Run | None) -> tuple[Run, ...]:
+    """Return the finished runs ``done`` and the open ``run``, oldest first."""
+    found = [] if run is None else [run]
+    link = done
+    while link is not None:
+        found.append(link.run)
+        link = link.previous
+    found.reverse()
+    return tuple(found)
+
+
+class MutableTracker:
+    """A metric of a ticket being moved through events: a ``Tracker``'s fields, changed in place.
+
+    Every transition of a metric is written here, once. ``Tracker`` is its immutable
+    record: ``freeze`` makes it, ``thaw`` takes it up again. A whole ticket keeps one
+    of these per metric from its first event to its last; a streamed event thaws the
+    state it was fed to and freezes the state after it.
+    """
+
+    __slots__ = (
+        "armed",
+        "cancelled",
+        "definition",
+        "done",
+        "metric",
+        "open",
+        "origin",
+        "pauses",
+        "previous",
+        "rule",
+        "void",
+    )
+
+    def __init__(  # noqa: PLR0917 - a Tracker's fields, in its order (thaw)
         self,
+        metric: str,
+        rule: Rule,
+        definition: MetricDefinition,
+        pauses: frozenset[str],
         done: RunLink | None,
-        run: Run | None,
-        *,
-        cancelled: bool | None = None,
-        void: bool = False,
-    ) -> Tracker:
-        """Return the tracker with finished runs ``done`` and open run ``run``."""
+        open: Run | None,
+        cancelled: bool,
+        previous: Tracker | None,
+        armed: bool,
+        void: bool,
+    ) -> None:
+        self.metric = metric
+        self.rule = rule
+        self.definition = definition
+        self.pauses = pauses
+        self.done = done
+        self.open = open
+        self.cancelled = cancelled
+        self.previous = previous
+        self.armed = armed
+        self.void = void
+        #: The record this was thawed from (None: a new one), returned by ``freeze``
+        #: while nothing has changed.
+        self.origin: Tracker | None = None
+
+    @classmethod
+    def thaw(cls, tracker: Tracker) -> MutableTracker:
+        """Return ``tracker`` to change in place (``tracker`` itself is left as it is)."""
+        thawed = cls(*tracker)
+        thawed.origin = tracker
+        return thawed
+
+    def freeze(self) -> Tracker:
+        """Return the immutable record of the metric as it stands."""
+        origin = self.origin
+        if (
+            origin is not None
+            # The fields a transition changes (the others are set once).
+            and origin.open is self.open
+            and origin.done is self.done
+            and origin.rule is self.rule
+            and origin.cancelled is self.cancelled
+            and origin.armed is self.armed
+            and origin.void is self.void
+        ):
+            return origin
         return Tracker(
             self.metric,
             self.rule,
             self.definition,
             self.pauses,
-            done,
-            run,
-            self.cancelled if cancelled is None else cancelled,
+            self.done,
+            self.open,
+            self.cancelled,
             self.previous,
             self.armed,
-            self.void or void,
+            self.void,
         )
 
-    def _start(self, t: int, status: str) -> Tracker:
-        """Return the tracker with a new run counting from ``t`` (none once cancelled)."""
+    def runs(self) -> tuple[Run, ...]:
+        """Return every run, oldest first."""
+        return runs_of(self.done, self.open)
+
+    def _file(self, run: Run) -> None:
+        """Make ``run`` the open run, or file it with the finished runs if it finished."""
+        if run is self.open:
+            return
+        if run.finished:
+            self.done = RunLink(run, self.done)
+            self.open = None
+        else:
+            self.open = run
+
+    def _start(self, t: int, status: str) -> None:
+        """Open a new run counting from ``t`` (none once cancelled)."""
         if self.cancelled:
-            return self  # a tier without this metric applies: nothing new starts
+            return  # a tier without this metric applies: nothing new starts
         if status in self.pauses:
             segment = open_segment(self.rule, t, t, 0, state=PAUSED, reason=f"status {status}")
         else:
             segment = open_segment(self.rule, t, t, 0, state=RUNNING, reason="")
-        return self._runs(self.done, Run(t, segment))
+        self._file(Run(t, segment))
 
-    def _move(self, t: int, state: str, reason: str = "") -> Tracker:
-        return self if self.open is None else self._with(self.open.move(t, state, reason))
+    def _move(self, t: int, state: str, reason: str = "") -> None:
+        if self.open is not None:
+            self._file(self.open.move(t, state, reason))
 
-    def _resume(self, t: int, status: str) -> Tracker:
-        """Return the tracker counting, or paused if ``status`` pauses it, from ``t``."""
+    def _resume(self, t: int, status: str) -> None:
+        """Count, or pause if ``status`` pauses the metric, from ``t``."""
         if status in self.pauses:
-            return self._move(t, PAUSED, f"status {status}")
-        return self._move(t, RUNNING)
+            self._move(t, PAUSED, f"status {status}")
+        else:
+            self._move(t, RUNNING)
 
-    def on(self, event: TicketEvent, t: int, status: str) -> Tracker:
-        """Return the tracker after ``event`` at ``t`` on the open ticket, now in ``status``.
+    def on(self, event: TicketEvent, t: int, status: str) -> None:
+        """Take ``event`` at ``t`` on the open ticket, now in ``status``.
 
         In this order: cancel, reset, pause or resume, stop, then start.
         """
@@ -517,77 +609,73 @@ class Tracker(NamedTuple):
         if plan is None:
             # No condition reads this kind of event; a status change may still pause.
             if kind == "status" and self.pauses and not self.void:
-                return self._resume(t, status)
-            return self
+                self._resume(t, status)
+            return
         if self.void:
-            return self
+            return
         cancel, reset, stop, after, start = plan
         if cancel and _any(cancel, event):
-            return self.cancel(t, void=True)
-        tracker = self
-        if reset and tracker.open is not None and _any(reset, event):
-            tracker = tracker.reset(t, status)
-        if kind == "status" and tracker.pauses:
-            tracker = tracker._resume(t, status)
-        if stop and tracker.open is not None and _any(stop, event):
-            tracker = tracker._move(t, STOPPED)
-        if after and not tracker.armed and _any(after, event):
-            tracker = tracker._replace(armed=True)
+            self.cancel(t, void=True)
+            return
+        if reset and self.open is not None and _any(reset, event):
+            self.reset(t, status)
+        if kind == "status" and self.pauses:
+            self._resume(t, status)
+        if stop and self.open is not None and _any(stop, event):
+            self._move(t, STOPPED)
+        if after and not self.armed and _any(after, event):
+            self.armed = True
         if (
             start
-            and tracker.armed
-            and tracker.open is None
-            and (self.definition.cyclic or tracker.done is None)
+            and self.armed
+            and self.open is None
+            and (self.definition.cyclic or self.done is None)
             and _any(start, event)
         ):
-            tracker = tracker._start(t, status)
-        return tracker
+            self._start(t, status)
 
-    def reset(self, t: int, status: str) -> Tracker:
-        """Return the tracker whose open run ends at ``t`` and a new one counts from zero."""
+    def reset(self, t: int, status: str) -> None:
+        """End the open run at ``t`` and open a new one counting from zero."""
         assert self.open is not None
-        ended = self._runs(RunLink(self.open.cancel(t), self.done), None)
-        return ended._start(t, status) if not self.cancelled else ended
+        self.done = RunLink(self.open.cancel(t), self.done)
+        self.open = None
+        self._start(t, status)
 
-    def resolved(self, t: int, event: TicketEvent) -> Tracker:
-        """Return the tracker with its open run ended by the resolution at ``t``."""
+    def resolved(self, t: int, event: TicketEvent) -> None:
+        """End the open run by the resolution at ``t``."""
         if not self.void and _any(self.definition.cancel_when, event):
-            return self.cancel(t, void=True)
-        return self._move(t, ENDED, "resolved")
+            self.cancel(t, void=True)
+        else:
+            self._move(t, ENDED, "resolved")
 
-    def reopened(self, t: int, event: TicketEvent, status: str) -> Tracker:
-        """Return the tracker with the run resolution ended counting again from ``t``."""
+    def reopened(self, t: int, event: TicketEvent, status: str) -> None:
+        """Count again from ``t`` the run the resolution ended, then take the reopen."""
         # Resolution ended every open run, so an open run here is one to resume.
-        return self._resume(t, status).on(event, t, status)
+        self._resume(t, status)
+        self.on(event, t, status)
 
-    def retier(self, rule: Rule, t: int) -> Tracker:
-        """Return the tracker judged under ``rule`` from ``t``; finished runs keep their verdict."""
-        run = None if self.open is None else self.open.retier(rule, t)
+    def retier(self, rule: Rule, t: int) -> None:
+        """Judge the metric under ``rule`` from ``t``; finished runs keep their verdict."""
+        if self.open is not None:
+            self.open = self.open.retier(rule, t)
+        self.rule = rule
         # Only a metric the tier keeps is retiered: it is not cancelled.
-        return Tracker(
-            self.metric,
-            rule,
-            self.definition,
-            self.pauses,
-            self.done,
-            run,
-            False,
-            self.previous,
-            self.armed,
-            self.void,
-        )
+        self.cancelled = False
 
-    def with_runs(self, runs: list[Run]) -> Tracker:
-        """Return the tracker with ``runs`` (oldest first) in place of its own."""
-        tracker = self._runs(None, None, cancelled=False)
+    def with_runs(self, runs: list[Run]) -> None:
+        """Put ``runs`` (oldest first) in place of the metric's own, uncancelled."""
+        self.done = self.open = None
+        self.cancelled = False
         for run in runs:
-            tracker = tracker._with(run)
-        return tracker
+            self._file(run)
 
-    def cancel(self, t: int, *, void: bool = False) -> Tracker:
-        """Return the tracker ended at ``t`` by a tier without it, or by ``cancel_when``."""
-        done = self.done if self.open is None else RunLink(self.open.cancel(t), self.done)
-        return self._runs(done, None, cancelled=True, void=void)
+    def cancel(self, t: int, *, void: bool = False) -> None:
+        """End the metric at ``t``: a tier without it applies, or ``cancel_when`` (``void``)."""
+        if self.open is not None:
+            self.done = RunLink(self.open.cancel(t), self.done)
+            self.open = None
+        self.cancelled = True
+        self.void = self.void or void
 
 
 def _any(conditions: tuple[Condition, ...], event: TicketEvent) -> bool:
@@ -638,22 +726,27 @@ def metric_report(
             status = Status.BREACHED
         else:
             status = Status.CANCELLED if tracker.cancelled else Status.IDLE
-        return MetricReport(
-            metric=tracker.metric,
-            status=status,
-            target=target,
-            target_text="" if rule.target is None else str(rule.target),
-            calendar=rule.calendar_name,
-            started_at=None,
-            stopped_at=None,
-            due=None,
-            breached_at=first_breach,
-            elapsed=dt.timedelta(0),
-            remaining=target,
-            used=0.0,
-            cycles=(),
-            segments=segments,
-            _story=story,
+        return built(
+            MetricReport,
+            {
+                "metric": tracker.metric,
+                "status": status,
+                "target": target,
+                "target_text": rule.target_text,
+                "calendar": rule.calendar_name,
+                "started_at": None,
+                "stopped_at": None,
+                "due": None,
+                "breached_at": first_breach,
+                "elapsed": dt.timedelta(0),
+                "remaining": target,
+                "used": 0.0,
+                "cycles": (),
+                "segments": segments,
+                "escalations": (),
+                "next_escalation": None,
+                "_story": story,
+            },
         )
     current = cycles[-1]
     crossed, following = escalations(tracker, now, levels or (warn_at,))
@@ -667,27 +760,30 @@ def metric_report(
         status = Status.MET
     else:
         status = current.status
-    return MetricReport(
-        metric=tracker.metric,
-        status=status,
-        target=current.target,
-        target_text=current.target_text,
-        calendar=segments[-1].calendar,
-        started_at=current.started_at,
-        stopped_at=current.stopped_at,
-        due=None if tracker.void else current.due,
-        breached_at=first_breach,
-        elapsed=current.elapsed,
-        # A measured total has no target, so nothing remains of one.
-        remaining=dt.timedelta(0)
-        if status is Status.MEASURED
-        else current.target - current.elapsed,
-        used=current.elapsed / current.target if current.target else 0.0,
-        cycles=tuple(cycles) if tracker.cyclic else (),
-        segments=segments,
-        escalations=crossed,
-        next_escalation=following,
-        _story=story,
+    return built(
+        MetricReport,
+        {
+            "metric": tracker.metric,
+            "status": status,
+            "target": current.target,
+            "target_text": current.target_text,
+            "calendar": segments[-1].calendar,
+            "started_at": current.started_at,
+            "stopped_at": current.stopped_at,
+            "due": None if tracker.void else current.due,
+            "breached_at": first_breach,
+            "elapsed": current.elapsed,
+            # A measured total has no target, so nothing remains of one.
+            "remaining": dt.timedelta(0)
+            if status is Status.MEASURED
+            else current.target - current.elapsed,
+            "used": current.elapsed / current.target if current.target else 0.0,
+            "cycles": tuple(cycles) if tracker.cyclic else (),
+            "segments": segments,
+            "escalations": crossed,
+            "next_escalation": following,
+            "_story": story,
+        },
     )
 
 

@@ -39,10 +39,18 @@ from typing import Any, NamedTuple, Protocol
 from slaclock.engine._time import to_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import EventError, PolicyError
-from slaclock.sla._tracking import Rule, Run, Segment, Tracker, metric_report, reaching
+from slaclock.sla._tracking import (
+    MutableTracker,
+    Rule,
+    Run,
+    Segment,
+    Tracker,
+    metric_report,
+    reaching,
+)
 from slaclock.sla.conditions import PRESETS, MetricDefinition, status_pauses
 from slaclock.sla.events import TicketEvent
-from slaclock.sla.results import Escalation, Report
+from slaclock.sla.results import Escalation, Report, built
 from slaclock.sla.targets import MetricSpec
 
 __all__ = ["METRICS", "Evaluation", "Rules", "canonical_order"]
@@ -171,11 +179,73 @@ class _Ticket(NamedTuple):
     #: A priority asked for while resolved: it applies at the reopen.
     pending: str | None = None
 
+
+class _Desk:
+    """A ticket being moved through events: a ``_Ticket``'s facts, changed in place.
+
+    Every ticket-level step (``Evaluation._apply_to`` and the steps it takes) works
+    on one of these. A whole ticket keeps one from event to event (``feed_all``);
+    a streamed event thaws the ``_Ticket`` it was fed to and freezes the one after.
+    """
+
+    __slots__ = (
+        "last_us",
+        "log",
+        "pending",
+        "priority",
+        "replied",
+        "resolved",
+        "status",
+        "trackers",
+    )
+
+    def __init__(  # noqa: PLR0917 - a _Ticket's fields, in its order
+        self,
+        priority: str,
+        status: str,
+        resolved: bool,
+        replied: bool,
+        trackers: list[MutableTracker],
+        log: _EventLink,
+        last_us: int,
+        pending: str | None,
+    ) -> None:
+        self.priority = priority
+        self.status = status
+        self.resolved = resolved
+        self.replied = replied
+        self.trackers = trackers
+        self.log = log
+        self.last_us = last_us
+        self.pending = pending
+
     @classmethod
-    def logged(cls, event: TicketEvent, trackers: tuple[Tracker, ...], t: int) -> _Ticket:
-        """Return the ticket just logged by ``event`` at ``t``: new, open, not yet answered."""
-        assert event.priority is not None  # a logged event; checked by TicketEvent
-        return cls(event.priority, "new", False, False, trackers, _EventLink(event, None), t)
+    def thaw(cls, ticket: _Ticket) -> _Desk:
+        """Return ``ticket`` to change in place (``ticket`` itself is left as it is)."""
+        thaw = MutableTracker.thaw
+        return cls(
+            ticket.priority,
+            ticket.status,
+            ticket.resolved,
+            ticket.replied,
+            [thaw(tracker) for tracker in ticket.trackers],
+            ticket.log,
+            ticket.last_us,
+            ticket.pending,
+        )
+
+    def freeze(self) -> _Ticket:
+        """Return the immutable record of the ticket as it stands."""
+        return _Ticket(
+            self.priority,
+            self.status,
+            self.resolved,
+            self.replied,
+            tuple([tracker.freeze() for tracker in self.trackers]),
+            self.log,
+            self.last_us,
+            self.pending,
+        )
 
 
 def _rules(policy: Rules) -> dict[tuple[str, str], Rule]:
@@ -216,12 +286,24 @@ class _Book:
 _BOOKS: weakref.WeakKeyDictionary[Any, _Book] = weakref.WeakKeyDictionary()
 
 
+#: The last policy asked for (weakly) and its book: a batch asks for one policy's book
+#: per ticket, and this costs less than a look-up in ``_BOOKS``.
+_LAST: tuple[weakref.ref[Any], _Book] | None = None
+
+
 def _book_of(policy: Rules) -> _Book:
     """Return the rules, fresh trackers and report order of ``policy`` (cached while it lives)."""
+    global _LAST  # noqa: PLW0603 - a one-entry cache in front of _BOOKS
+    last = _LAST
+    if last is not None and last[0]() is policy:
+        return last[1]
     try:
-        return _BOOKS[policy]
+        book = _BOOKS[policy]
     except (KeyError, TypeError):
         pass
+    else:
+        _LAST = (weakref.ref(policy), book)
+        return book
     rules = _rules(policy)
     definitions = policy.definitions
 
@@ -306,7 +388,8 @@ class Evaluation:
         if not isinstance(event, TicketEvent):
             # Numbered from 0, like a JSON path into the ticket's "events" list.
             event = TicketEvent.from_dict(event, f"events[{self._count}]")
-        ticket, instant = self._step(self._ticket, self._instant, self._events, event, self._count)
+        previous = None if self._events is None else self._events.event
+        ticket, instant = self._step(self._ticket, self._instant, previous, event, self._count)
         return self._after(ticket, instant, _EventLink(event, self._events), self._count + 1)
 
     def feed_all(self, events: Iterable[TicketEvent | Mapping[str, Any]]) -> Evaluation:
@@ -314,20 +397,65 @@ class Evaluation:
 
         The same steps as ``feed`` one event at a time, without building the states between.
         """
-        ticket, instant, log, count = self._ticket, self._instant, self._events, self._count
-        step = self._step
-        for given in events:
-            event = (
-                given
-                if isinstance(given, TicketEvent)
-                else TicketEvent.from_dict(given, f"events[{count}]")
-            )
-            ticket, instant = step(ticket, instant, log, event, count)
-            log = _EventLink(event, log)
-            count += 1
+        ticket, instant, log, count = self._run(events, keep_instant=True)
         if log is None or count == self._count:
             return self
+        assert ticket is not None
+        assert instant is not None
         return self._after(ticket, instant, log, count)
+
+    def _run(
+        self, events: Iterable[TicketEvent | Mapping[str, Any]], *, keep_instant: bool
+    ) -> tuple[_Ticket | None, _Instant | None, _EventLink | None, int]:
+        """Return the ticket, its last instant, the log and the count after ``events``.
+
+        The whole-ticket path (``feed_all``, ``Policy.evaluate``, the CLI). While each
+        event comes at a later instant than the one before and the next one, it is
+        applied in place to one ``_Desk``; an event that shares its instant with
+        another goes through ``_step``, as streamed, which records the instant so the
+        events at it apply in canonical order. ``keep_instant=False`` (a report is
+        all that is wanted) leaves the last instant's record unmade (None) and the
+        log holds the last event alone.
+        """
+        ticket, instant, log, count = self._ticket, self._instant, self._events, self._count
+        previous = None if log is None else log.event
+        desk: _Desk | None = None
+        step, check, apply_to = self._step, self._check, self._apply_to
+        reader = _read(events, count)
+        following = next(reader, None)
+        while following is not None:
+            if isinstance(following, Exception):
+                raise following
+            event, t = following
+            # One event read ahead (its errors raised in turn): is it at this instant?
+            following = next(reader, None)
+            if following is None:
+                crowded = keep_instant
+            else:
+                crowded = type(following) is tuple and following[1] == t
+            if desk is not None and not crowded:
+                check(desk.last_us, previous, event, t, count)
+                apply_to(desk, event, t, count)
+            elif not crowded and (ticket is None or t > ticket.last_us):
+                check(None if ticket is None else ticket.last_us, previous, event, t, count)
+                if ticket is None:
+                    desk = self._logged(event, t)
+                else:
+                    desk = _Desk.thaw(ticket)
+                    apply_to(desk, event, t, count)
+            else:
+                if desk is not None:
+                    ticket, desk = desk.freeze(), None
+                ticket, instant = step(ticket, instant, previous, event, count)
+            if keep_instant:
+                log = _EventLink(event, log)
+            previous = event
+            count += 1
+        if desk is not None:
+            ticket, instant = desk.freeze(), None
+        if not keep_instant and previous is not None:
+            log = _EventLink(previous, None)
+        return ticket, instant, log, count
 
     def _after(
         self, ticket: _Ticket | None, instant: _Instant | None, log: _EventLink, count: int
@@ -341,13 +469,16 @@ class Evaluation:
         self,
         ticket: _Ticket | None,
         instant: _Instant | None,
-        log: _EventLink | None,
+        previous: TicketEvent | None,
         event: TicketEvent,
         count: int,
     ) -> tuple[_Ticket, _Instant]:
-        """Return the ticket and its last instant after ``event``, the ``count``-th fed."""
+        """Return the ticket and its last instant after ``event``, the ``count``-th fed.
+
+        ``previous`` is the event fed before it (None before any).
+        """
         t = to_us(event.at)
-        self._check(ticket, log, event, t, count)
+        self._check(None if ticket is None else ticket.last_us, previous, event, t, count)
         if ticket is None or t > ticket.last_us:
             return self._apply(ticket, event, t, count), _Instant.first(ticket, event)
         assert instant is not None  # a logged ticket always has its last instant
@@ -366,37 +497,45 @@ class Evaluation:
 
     def _check(
         self,
-        ticket: _Ticket | None,
-        log: _EventLink | None,
+        last_us: int | None,
+        previous: TicketEvent | None,
         event: TicketEvent,
         t: int,
         count: int,
     ) -> None:
-        def refuse(problem: str) -> EventError:
-            return EventError(f"events[{count}] ({event.describe()}): {problem}")
+        """Raise EventError if ``event`` at ``t``, the ``count``-th fed, cannot come next.
 
-        if ticket is None:
+        ``last_us`` is the instant of the last event applied (None before any), and
+        ``previous`` the last event fed.
+        """
+        if last_us is None:
             if event.kind != "logged":
-                raise refuse("the first event must be 'logged'")
+                raise _refused(event, count, "the first event must be 'logged'")
         else:
             if event.kind == "logged":
-                raise refuse("the ticket was already logged")
-            if t < ticket.last_us:
-                assert log is not None
-                raise refuse(
-                    f"it is earlier than the previous event ({log.event.describe()}); "
-                    "events must come in time order"
+                raise _refused(event, count, "the ticket was already logged")
+            if t < last_us:
+                assert previous is not None
+                raise _refused(
+                    event,
+                    count,
+                    f"it is earlier than the previous event ({previous.describe()}); "
+                    "events must come in time order",
                 )
         policy = self.policy
         if event.priority is not None and event.priority not in policy.tiers:
-            raise refuse(
+            raise _refused(
+                event,
+                count,
                 f"unknown priority {event.priority!r}; policy {policy.name!r} has tiers "
-                f"{sorted(policy.tiers)}"
+                f"{sorted(policy.tiers)}",
             )
         if event.status is not None and event.status not in policy.statuses:
-            raise refuse(
+            raise _refused(
+                event,
+                count,
                 f"unknown status {event.status!r}; policy {policy.name!r} knows "
-                f"{sorted(policy.statuses)}"
+                f"{sorted(policy.statuses)}",
             )
 
     # -- applying one event --------------------------------------------------------
@@ -412,70 +551,69 @@ class Evaluation:
     def _apply(self, ticket: _Ticket | None, event: TicketEvent, t: int, count: int) -> _Ticket:
         """Return the ticket after ``event`` at ``t`` (µs)."""
         if ticket is None:
-            assert event.priority is not None  # a logged event; checked by _check
-            trackers = tuple(
-                self._tracker(metric, event.priority).on(event, t, "new")
-                for metric in self.policy.metrics_of(event.priority)
-            )
-            return _Ticket.logged(event, trackers, t)
+            return self._logged(event, t).freeze()
+        desk = _Desk.thaw(ticket)
+        self._apply_to(desk, event, t, count)
+        return desk.freeze()
+
+    def _logged(self, event: TicketEvent, t: int) -> _Desk:
+        """Return the ticket ``event`` (a ``logged`` one) opens at ``t``."""
+        priority = event.priority
+        assert priority is not None  # a logged event; checked by _check
+        thaw = MutableTracker.thaw
+        trackers = [
+            thaw(self._tracker(metric, priority)) for metric in self.policy.metrics_of(priority)
+        ]
+        for tracker in trackers:
+            tracker.on(event, t, "new")
+        return _Desk(priority, "new", False, False, trackers, _EventLink(event, None), t, None)
+
+    def _apply_to(self, desk: _Desk, event: TicketEvent, t: int, count: int) -> None:
+        """Apply ``event`` at ``t`` (µs), the ``count``-th fed, to the logged ticket ``desk``."""
         kind = event.kind
-        log = _EventLink(event, ticket.log)
-        # Built field by field rather than with dataclasses.replace: this is the hot path.
-        priority, status, replied, trackers = (
-            ticket.priority,
-            ticket.status,
-            ticket.replied,
-            ticket.trackers,
-        )
+        if kind == "reopened" and not desk.resolved:
+            raise _refused(event, count, "the ticket is not resolved")
+        desk.log = _EventLink(event, desk.log)
+        desk.last_us = t
         if kind == "reopened":
-            if not ticket.resolved:
-                raise EventError(
-                    f"events[{count}] ({event.describe()}): the ticket is not resolved"
-                )
-            return self._reopen(ticket, event, t, log)
-        if ticket.resolved:
+            self._reopen(desk, event, t)
+        elif desk.resolved:
             # Accepted, and no metric changes until a reopen; a new priority waits for it.
-            pending = event.priority if kind == "priority_changed" else ticket.pending
-            return _Ticket(priority, status, True, replied, trackers, log, t, pending)
-        if kind == "priority_changed":
-            assert event.priority is not None
-            moved = _Ticket(priority, status, False, replied, trackers, log, t)
-            return self._route(self._reprioritize(moved, event.priority, t), event, t, log, t)
-        return self._route(ticket, event, t, log, t)
+            if kind == "priority_changed":
+                desk.pending = event.priority
+        else:
+            if kind == "priority_changed":
+                assert event.priority is not None
+                self._reprioritize(desk, event.priority, t)
+            self._route(desk, event, t)
 
-    def _reopen(self, ticket: _Ticket, event: TicketEvent, t: int, log: _EventLink) -> _Ticket:
-        """Return the resolved ticket reopened by ``event`` at ``t``, in the event's status."""
+    def _reopen(self, desk: _Desk, event: TicketEvent, t: int) -> None:
+        """Reopen the resolved ``desk`` by ``event`` at ``t``, in the event's status."""
         status = event.status or "open"
-        trackers = tuple(tracker.reopened(t, event, status) for tracker in ticket.trackers)
-        reopened = _Ticket(ticket.priority, status, False, ticket.replied, trackers, log, t)
-        if ticket.pending is not None:
-            return self._reprioritize(reopened, ticket.pending, t)
-        return reopened
+        for tracker in desk.trackers:
+            tracker.reopened(t, event, status)
+        desk.status = status
+        desk.resolved = False
+        pending, desk.pending = desk.pending, None
+        if pending is not None:
+            self._reprioritize(desk, pending, t)
 
-    def _route(
-        self, ticket: _Ticket, event: TicketEvent, t: int, log: _EventLink, last: int
-    ) -> _Ticket:
-        """Return the open ticket after an event other than a reopen: each metric reads it.
-
-        The result's ``log`` and ``last_us`` are ``log`` and ``last``.
-        """
+    def _route(self, desk: _Desk, event: TicketEvent, t: int) -> None:
+        """Apply an event other than a reopen to the open ticket: each metric reads it."""
         kind = event.kind
-        priority, status, replied, trackers = (
-            ticket.priority,
-            ticket.status,
-            ticket.replied,
-            ticket.trackers,
-        )
         if kind == "resolved":
-            trackers = tuple(tracker.resolved(t, event) for tracker in trackers)
-            return _Ticket(priority, status, True, replied, trackers, log, last)
+            for tracker in desk.trackers:
+                tracker.resolved(t, event)
+            desk.resolved = True
+            return
         if kind == "status":
             assert event.status is not None
-            status = event.status
+            desk.status = event.status
         elif kind == "agent_reply" and event.public:
-            replied = True
-        trackers = tuple([tracker.on(event, t, status) for tracker in trackers])
-        return _Ticket(priority, status, False, replied, trackers, log, last, ticket.pending)
+            desk.replied = True
+        status = desk.status
+        for tracker in desk.trackers:
+            tracker.on(event, t, status)
 
     def _tracker(self, metric: str, tier: str, previous: Tracker | None = None) -> Tracker:
         fresh = self._book.fresh[tier, metric]
@@ -483,50 +621,59 @@ class Evaluation:
             return fresh
         return Tracker.fresh(metric, fresh.rule, fresh.definition, fresh.pauses, previous)
 
-    def _reprioritize(self, ticket: _Ticket, priority: str, t: int) -> _Ticket:
-        """Return the ticket judged under tier ``priority`` from ``t``."""
-        if priority == ticket.priority:
-            return ticket
+    def _reprioritize(self, desk: _Desk, priority: str, t: int) -> None:
+        """Judge ``desk`` under tier ``priority`` from ``t``."""
+        if priority == desk.priority:
+            return
         wanted = self.policy.metrics_of(priority)
-        trackers: list[Tracker] = []
-        for tracker in ticket.trackers:
+        trackers: list[MutableTracker] = []
+        for tracker in desk.trackers:
             if tracker.metric not in wanted:
                 # A metric the new tier lacks ends here, keeping its verdict so far.
-                trackers.append(tracker.cancel(t))
+                tracker.cancel(t)
+                trackers.append(tracker)
             elif tracker.cancelled:
-                trackers.append(self._added(ticket, tracker.metric, priority, t, tracker))
+                trackers.append(self._added(desk, tracker.metric, priority, t, tracker.freeze()))
             else:
-                trackers.append(tracker.retier(self._rule(priority, tracker.metric), t))
-        have = {tracker.metric for tracker in ticket.trackers}
+                tracker.retier(self._rule(priority, tracker.metric), t)
+                trackers.append(tracker)
+        have = {tracker.metric for tracker in desk.trackers}
         for metric in wanted:
             if metric not in have:
-                trackers.append(self._added(ticket, metric, priority, t, None))
+                trackers.append(self._added(desk, metric, priority, t, None))
         order = self._book.order
         trackers.sort(key=lambda tracker: order[tracker.metric])
-        return ticket._replace(priority=priority, trackers=tuple(trackers))
+        desk.priority = priority
+        desk.trackers = trackers
 
     def _added(
-        self, ticket: _Ticket, metric: str, priority: str, t: int, previous: Tracker | None
-    ) -> Tracker:
+        self, desk: _Desk, metric: str, priority: str, t: int, previous: Tracker | None
+    ) -> MutableTracker:
         """Return a metric the new tier adds, replayed from the ticket's events before ``t``."""
         rule = self._rule(priority, metric)
-        logged, *later = ticket.log.oldest_first()
+        logged, *later = desk.log.oldest_first()
         start = to_us(logged.at)
-        first = self._tracker(metric, priority, previous).on(logged, start, "new")
-        shadow = _Ticket.logged(logged, (first,), start)
+        replayed = MutableTracker.thaw(self._tracker(metric, priority, previous))
+        replayed.on(logged, start, "new")
+        assert logged.priority is not None
+        shadow = _Desk(
+            logged.priority, "new", False, False, [replayed], _EventLink(logged, None), start, None
+        )
         for event in later:
             at = to_us(event.at)
             if event.kind == "reopened":
                 if shadow.resolved:
-                    shadow = self._reopen(shadow, event, at, shadow.log)
+                    self._reopen(shadow, event, at)
             elif not shadow.resolved:
-                shadow = self._route(shadow, event, at, shadow.log, shadow.last_us)
-        (replayed,) = shadow.trackers
+                self._route(shadow, event, at)
         if rule.priority_change == "retroactive":
             # Counted since logging, but no target is reached before its rule applied.
-            return replayed.with_runs([_applied_from(run, t) for run in replayed.runs()])
-        # From the change: only what is still open then is judged, and from then on.
-        return replayed.with_runs([] if replayed.open is None else [_from_change(replayed.open, t)])
+            replayed.with_runs([_applied_from(run, t) for run in replayed.runs()])
+        else:
+            # From the change: only what is still open then is judged, and from then on.
+            run = replayed.open
+            replayed.with_runs([] if run is None else [_from_change(run, t)])
+        return replayed
 
     # -- reporting ------------------------------------------------------------
 
@@ -536,17 +683,32 @@ class Evaluation:
         ``now`` must not be before the last event fed. Metrics an earlier tier had
         and the current one lacks are reported too (``cancelled``, or ``breached``).
         """
-        ticket = self._ticket
+        return self._report(self._ticket, self._events, now)
+
+    def report_after(
+        self, events: Iterable[TicketEvent | Mapping[str, Any]], now: dt.datetime | None = None
+    ) -> Report:
+        """Return ``feed_all(events).report(now)``, without building the state after the events.
+
+        What ``Policy.evaluate`` asks for a ticket's whole history.
+        """
+        ticket, _, log, _ = self._run(events, keep_instant=False)
+        return self._report(ticket, log, now)
+
+    def _report(
+        self, ticket: _Ticket | None, log: _EventLink | None, now: dt.datetime | None
+    ) -> Report:
+        """Return the report of ``ticket``, whose events are ``log``, at ``now``."""
         if ticket is None:
             raise EventError("no events yet: the first event must be 'logged'")
         if now is None:
             now = dt.datetime.now(dt.timezone.utc)
         now_us = to_us(now, "now")
         if now_us < ticket.last_us:
-            assert self._events is not None
+            assert log is not None
             raise EventError(
                 f"now {now.isoformat()} is before the last event "
-                f"({self._events.event.describe()}); a report cannot look back past its events"
+                f"({log.event.describe()}); a report cannot look back past its events"
             )
         warn_at = self.policy.warn_at
         levels = self.policy.escalation_levels
@@ -554,7 +716,17 @@ class Evaluation:
             tracker.metric: metric_report(tracker, now_us, warn_at, levels)
             for tracker in ticket.trackers
         }
-        return Report(self.policy.name, ticket.priority, now, metrics, self.policy.version)
+        policy = self.policy
+        return built(
+            Report,
+            {
+                "policy": policy.name,
+                "priority": ticket.priority,
+                "now": now,
+                "metrics": metrics,
+                "policy_version": policy.version,
+            },
+        )
 
     def next_escalation(self, now: dt.datetime | None = None) -> Escalation | None:
         """Return the earliest escalation level or breach any running metric reaches after ``now``.
@@ -591,6 +763,32 @@ class Evaluation:
         for tracker in ticket.trackers:
             for when, level, left, segment in reaching(tracker, now, end, levels, rooms):
                 yield when, tracker.metric, level, left, segment
+
+
+def _read(
+    events: Iterable[TicketEvent | Mapping[str, Any]], count: int
+) -> Iterator[tuple[TicketEvent, int] | Exception]:
+    """Yield each event of ``events`` and its instant in µs, the first numbered ``count``.
+
+    A problem reading one is yielded, not raised, and ends the events: the reader is
+    one event ahead of the steps (``Evaluation._run``), which raise it in its turn.
+    """
+    try:
+        for given in events:
+            event = (
+                given
+                if isinstance(given, TicketEvent)
+                else TicketEvent.from_dict(given, f"events[{count}]")
+            )
+            yield event, to_us(event.at)
+            count += 1
+    except Exception as exc:  # raised by the steps, in the order fed
+        yield exc
+
+
+def _refused(event: TicketEvent, count: int, problem: str) -> EventError:
+    """Return the error refusing ``event``, the ``count``-th fed (from 0), for ``problem``."""
+    return EventError(f"events[{count}] ({event.describe()}): {problem}")
 
 
 def _applied_from(run: Run, t: int) -> Run:

@@ -523,7 +523,7 @@ class Policy:
                 first = events[0]
                 logged = first if isinstance(first, TicketEvent) else TicketEvent.from_dict(first)
                 chosen = self.version_at(self._judged_at(logged.at, now))
-        return chosen.evaluation(fields).feed_all(events).report(now)
+        return chosen.evaluation(fields).report_after(events, now)
 
     def upcoming(
         self,

@@ -183,8 +183,11 @@ class Ticket:
         if now is None:
             now = dt.datetime.now(dt.timezone.utc)
         with self._named():
-            state = self.evaluation(policy, to_us(now, "now"))
-            return None if state is None else state.report(now)
+            found = self._known(policy, to_us(now, "now"))
+            if found is None:
+                return None
+            state, known = found
+            return state.report_after(known, now)
 
     def evaluation(self, policy: Judge, now: int) -> Evaluation | None:
         """Return the state after the events up to ``now`` (µs since the epoch) under ``policy``.
@@ -193,14 +196,26 @@ class Ticket:
         the ticket was logged after ``now``; problems raise ``InputError`` naming it.
         """
         with self._named():
-            if to_us(self.logged_at) > now:
+            found = self._known(policy, now)
+            if found is None:
                 return None
-            state = policy.select(self, from_us(now, dt.timezone.utc)).evaluation()
-            for event in self.events:
-                if to_us(event.at) > now:
-                    break
-                state = state.feed(event)
-            return state
+            state, known = found
+            # The whole-ticket path: the states between events are never built.
+            return state.feed_all(known)
+
+    def _known(self, policy: Judge, now: int) -> tuple[Evaluation, tuple[TicketEvent, ...]] | None:
+        """Return the empty state ``policy`` chooses and the events known by ``now`` (µs).
+
+        None when the ticket was logged after ``now``.
+        """
+        if to_us(self.logged_at) > now:
+            return None
+        state = policy.select(self, from_us(now, dt.timezone.utc)).evaluation()
+        known = self.events
+        for index, event in enumerate(known):
+            if to_us(event.at) > now:
+                return state, known[:index]
+        return state, known
 
     @contextlib.contextmanager
     def _named(self) -> Iterator[None]:
