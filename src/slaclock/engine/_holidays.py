@@ -14,6 +14,7 @@ import importlib
 import importlib.util
 import sys
 import threading
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
@@ -29,19 +30,46 @@ class HolidaySource(Protocol):
 
     def __contains__(self, day: object) -> bool: ...
 
+    def ordinals(self, first: int, last: int) -> list[int]: ...
+
     def to_data(self) -> object: ...
+
+
+def _sorted_ordinals(dates: Iterable[object]) -> list[int]:
+    """Return the ordinals of the plain dates in ``dates``, sorted (a datetime is no date)."""
+    return sorted(
+        day.toordinal()
+        for day in dates
+        if isinstance(day, dt.date) and not isinstance(day, dt.datetime)
+    )
+
+
+def _slice(ordinals: list[int], first: int, last: int) -> list[int]:
+    """Return the sorted ``ordinals`` from ``first`` to ``last`` (both included)."""
+    return ordinals[bisect_left(ordinals, first) : bisect_right(ordinals, last)]
 
 
 class DateHolidays:
     """A fixed set of holiday dates."""
 
-    __slots__ = ("dates",)
+    __slots__ = ("_ordinals", "dates")
 
     def __init__(self, dates: frozenset[dt.date]) -> None:
         self.dates = dates
+        self._ordinals: list[int] | None = None  # sorted, made when first asked
 
     def __contains__(self, day: object) -> bool:
         return day in self.dates
+
+    def ordinals(self, first: int, last: int) -> list[int]:
+        """Return the holidays from ordinal ``first`` to ``last`` (included) as sorted ordinals.
+
+        The same dates as asking ``date.fromordinal(n) in self`` for each day, in one bisect.
+        """
+        found = self._ordinals
+        if found is None:
+            found = self._ordinals = _sorted_ordinals(self.dates)
+        return _slice(found, first, last)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, DateHolidays) and other.dates == self.dates
@@ -72,6 +100,7 @@ class PackageHolidays:
         "_dates",
         "_lock",
         "_lookup",
+        "_ordinals",
         "_overlay",
         "_pending",
         "_removed",
@@ -115,6 +144,8 @@ class PackageHolidays:
         # one set lookup per day is ten times cheaper than asking the object, and a
         # chunk asks about 300 times.
         self._dates: dict[int, frozenset[dt.date]] = {}
+        # ... and those as sorted ordinals, for ``ordinals`` (made when first asked).
+        self._ordinals: dict[int, list[int]] = {}
         self.country = country
         self.market = market
         self.subdiv = subdiv
@@ -221,6 +252,29 @@ class PackageHolidays:
                 return False
         with self._lock:
             return day in self._object()
+
+    def ordinals(self, first: int, last: int) -> list[int]:
+        """Return the holidays from ordinal ``first`` to ``last`` (included) as sorted ordinals.
+
+        The same dates as asking ``date.fromordinal(n) in self`` for each day: each
+        year's dates are worked out as that would (only the years the range meets),
+        then found by bisecting the year's sorted ordinals.
+        """
+        found: list[int] = []
+        if first > last:
+            return found
+        year = dt.date.fromordinal(first).year
+        final = dt.date.fromordinal(last).year
+        while year <= final:
+            ordinals = self._ordinals.get(year)
+            if ordinals is None:
+                dates = self._dates.get(year)
+                if dates is None:
+                    dates = self._year(year)
+                ordinals = self._ordinals[year] = _sorted_ordinals(dates)
+            found.extend(_slice(ordinals, first, last))
+            year += 1
+        return found
 
     def _year(self, year: int) -> frozenset[dt.date]:
         """Return the holiday dates of ``year``, asking the package the first time only."""
@@ -531,6 +585,13 @@ class UnionHolidays:
 
     def __contains__(self, day: object) -> bool:
         return any(day in part for part in self.parts)
+
+    def ordinals(self, first: int, last: int) -> list[int]:
+        """Return the days from ordinal ``first`` to ``last`` that any part has, sorted."""
+        found: set[int] = set()
+        for part in self.parts:
+            found.update(part.ordinals(first, last))
+        return sorted(found)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, UnionHolidays) and other.parts == self.parts

@@ -284,10 +284,15 @@ class WeeklySource:
         if isinstance(holidays, DateHolidays) and not holidays.dates:
             return found
         days = self.week.days
-        fromordinal = dt.date.fromordinal
-        for ordinal in range(first, last + 1):
-            if days[(ordinal - 1) % 7] and fromordinal(ordinal) in holidays:
-                return ordinal
+        # A year at a time, as asking day by day would meet them: a year's holidays are
+        # worked out only if a working day of it comes before the first special day.
+        while first <= last:
+            stop = min(last, dt.date(dt.date.fromordinal(first).year, 12, 31).toordinal())
+            if stop - first >= 6 or any(days[(n - 1) % 7] for n in range(first, stop + 1)):
+                for ordinal in holidays.ordinals(first, stop):
+                    if days[(ordinal - 1) % 7]:
+                        return ordinal
+            first = stop + 1
         return found
 
     def between(self, lo: int, hi: int) -> Intervals:
@@ -407,10 +412,13 @@ class WeeklySource:
         holidays = self.holidays
         if isinstance(holidays, DateHolidays) and not holidays.dates:
             return True
-        for number in self._working_days:
-            if dt.date.fromordinal(monday + number) in holidays:
-                return False
-        return True
+        working = self._working_days
+        days = self.week.days
+        # The holidays of the working days' span, in one look-up rather than one a day.
+        return not any(
+            days[(ordinal - 1) % 7]
+            for ordinal in holidays.ordinals(monday + working[0], monday + working[-1])
+        )
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": "weekly", "tz": self.zone.key, "hours": self.week.to_dict()}
