@@ -29,6 +29,7 @@ from .schedule import Shift, ShiftsSpec, WeeklyHours, parse_date, parse_shifts
 _ONE_DAY = dt.timedelta(days=1)
 _MIDNIGHT = dt.time()
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_MAX_ORDINAL = dt.date.max.toordinal()
 #: The first and last local dates whose shifts the engine places in time.
 _FIRST_DAY = dt.date(1, 1, 3)
 _LAST_DAY = dt.date(9999, 12, 27)
@@ -286,6 +287,8 @@ class WeeklySource:
         days = self.week.days
         # A year at a time, as asking day by day would meet them: a year's holidays are
         # worked out only if a working day of it comes before the first special day.
+        # (Ordinals past either end of the calendar name no date, so no holiday.)
+        first, last = max(first, 1), min(last, _MAX_ORDINAL)
         while first <= last:
             stop = min(last, dt.date(dt.date.fromordinal(first).year, 12, 31).toordinal())
             if stop - first >= 6 or any(days[(n - 1) % 7] for n in range(first, stop + 1)):
