@@ -28,6 +28,7 @@ from test_steady_placement import ZONES as STEADY_ZONES
 from slaclock import Calendar
 from slaclock.engine import _template
 from slaclock.engine._index import COLD_ANSWERS, PeriodIndex
+from slaclock.engine._sources import _MAX_COMPOSED, CompositeSource
 from slaclock.engine._steady import transitions
 from slaclock.engine._template import WEEK_US, Template, compose
 from slaclock.engine.windows import Windows
@@ -315,3 +316,33 @@ def test_sources_that_cannot_say_leave_the_question_to_the_index() -> None:
     assert not getattr(both._source, "templated", True)
     monday = dt.datetime(2026, 11, 23, 8, tzinfo=UTC)
     assert both.elapsed(monday, monday + dt.timedelta(days=1)) == dt.timedelta(hours=8)
+
+
+@SETTINGS
+@given(
+    calendars(),
+    st.lists(
+        st.tuples(st.sampled_from(COMPOSED_STARTS), st.integers(-4 * DAY_US, 4 * DAY_US), spans),
+        min_size=2,
+        max_size=6,
+    ),
+)
+def test_one_composition_asked_again_and_again_agrees_with_the_index(
+    calendar: Calendar, questions: list[tuple[int, int, int]]
+) -> None:
+    # A composition keeps its operands' last stretches and its composed templates:
+    # questions back and forth across its zones' DST changes, on the one source, still
+    # give the index's answers, and what it keeps stays bounded.
+    source = calendar._source
+    index = warm(calendar)
+    for start, shift, span in [*questions, *reversed(questions)]:
+        a = start + shift
+        expected = index.elapsed(a, a + span)
+        assert _template.cold_elapsed(source, a, a + span) == expected  # type: ignore[arg-type]
+        if span:
+            got = _template.cold_add(source, a, span)  # type: ignore[arg-type]
+            if got is not None:
+                assert got == add_or_error(index, a, span)
+    if isinstance(source, CompositeSource):
+        assert len(source._stretches) == len(source.operands)
+        assert len(source._composed) <= _MAX_COMPOSED

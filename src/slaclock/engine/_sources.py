@@ -495,7 +495,16 @@ class CompositeSource:
     is the operand's value, so compositions compare and serialize by value.
     """
 
-    __slots__ = ("_composed", "_hash", "_parts", "depth", "kind", "operands", "templated")
+    __slots__ = (
+        "_composed",
+        "_hash",
+        "_parts",
+        "_stretches",
+        "depth",
+        "kind",
+        "operands",
+        "templated",
+    )
 
     KINDS = ("union", "intersection", "difference")
     #: The most calendars one composition may combine: each costs work in every query.
@@ -530,6 +539,10 @@ class CompositeSource:
         )
         # Composed templates by their operands' templates (a few: one per offsets met).
         self._composed: dict[tuple[Template, ...], Template] = {}
+        # Each operand's last answer to ``steady``, as ``(from, hi, template)``: a stretch
+        # steady (or irregular) from ``from`` to ``hi`` is so from any instant within it,
+        # so a walk asks only the operand whose stretch ended (one entry per operand).
+        self._stretches: list[tuple[int, int, Template | None] | None] = [None] * len(self._parts)
 
     @property
     def keys(self) -> tuple[object, ...]:
@@ -560,8 +573,8 @@ class CompositeSource:
         only the others place their days.
         """
         parts: list[Intervals] = []
-        for part in self._parts:
-            found = part.steady(lo, hi)
+        for number, part in enumerate(self._parts):
+            found = self._stretch(number, part, lo, hi)
             if found is not None and found[1] is not None and found[0] >= hi:
                 parts.append(found[1].expand(lo, hi))
             else:
@@ -573,8 +586,8 @@ class CompositeSource:
         hi = MAX_US
         templates: list[Template] = []
         regular = True
-        for part in self._parts:
-            found = part.steady(t, limit)
+        for number, part in enumerate(self._parts):
+            found = self._stretch(number, part, t, limit)
             if found is None:
                 return None
             end, template = found
@@ -592,6 +605,19 @@ class CompositeSource:
                 self._composed.clear()
             composed = self._composed[key] = compose(self.kind, templates)
         return hi, composed
+
+    def _stretch(
+        self, number: int, part: TemplatedSource, t: int, limit: int
+    ) -> tuple[int, Template | None] | None:
+        """Return operand ``number``'s ``steady(t, limit)``, or the stretch it gave before if that
+        covers ``t``."""
+        known = self._stretches[number]  # one read: another thread may replace it
+        if known is not None and known[0] <= t < known[1]:
+            return known[1], known[2]
+        found = part.steady(t, limit)
+        if found is not None:
+            self._stretches[number] = (t, *found)
+        return found
 
     def to_data(self) -> dict[str, Any]:
         return {
