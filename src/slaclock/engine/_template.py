@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from itertools import accumulate
+from itertools import accumulate, chain
 from operator import lt, sub
 from typing import Protocol
 
@@ -255,7 +255,15 @@ def cold_add(source: TemplatedSource, t: int, duration: int) -> int | None:
 
 def union(parts: Sequence[Intervals]) -> Intervals:
     """Return the merged union of several sorted, disjoint interval lists."""
-    pairs = sorted(pair for starts, ends in parts for pair in zip(starts, ends, strict=True))
+    # Pairs zipped from the chained lists, not one generator step per pair: the same
+    # pairs, sorted, at a fraction of the interpreter's work.
+    pairs = sorted(
+        zip(
+            chain.from_iterable([starts for starts, _ in parts]),
+            chain.from_iterable([ends for _, ends in parts]),
+            strict=True,
+        )
+    )
     starts: list[int] = []
     ends: list[int] = []
     if not pairs:
