@@ -904,6 +904,9 @@ def building(present: list[str], smoke: bool) -> str:
     )
     union_whole = side_by_side({"union": union}, smoke=smoke)["union"]
     cal = slaclock_desk()
+    # A new calendar answers its first questions from its weekly template and builds no
+    # index; skip that handover here, since this row measures what the index holds.
+    cal._index._cold_left = 0
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     cal.elapsed(START, end)
@@ -924,14 +927,14 @@ def building(present: list[str], smoke: bool) -> str:
             *(theirs_or(library, show(constructed.get(library))) for library in BUILD_LIBRARIES),
         ),
         (
-            f"calendar + index for {span} (first {span} `elapsed`), from nothing",
+            f"calendar + first {span} `elapsed`, from nothing",
             show(whole["slaclock"]),
             theirs_or("workclock", show(whole.get("workclock"))),
             theirs_or("businesstimedelta", no_index),
             theirs_or("pandas", no_index),
         ),
         (
-            f"three-way union + its index for {span}",
+            f"three-way union + first {span} `elapsed`",
             show(union_whole),
             theirs_or("workclock", "n/a"),
             theirs_or("businesstimedelta", "n/a"),
