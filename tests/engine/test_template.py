@@ -291,6 +291,27 @@ def test_a_new_calendar_answers_from_templates_then_builds_its_index() -> None:
     assert index._chunks or index._spans or index._pieces
 
 
+def test_a_question_of_many_stretches_goes_to_the_index_at_once() -> None:
+    """A walk longer than COLD_STEPS stretches would cost more each time than the index once."""
+    holidays = [
+        dt.date(year, month, day)
+        for year in range(2026, 2037)
+        for month, day in ((1, 1), (5, 1), (8, 3), (12, 25), (12, 28))
+    ]
+    desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="Europe/London", holidays=holidays)
+    fresh = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="Europe/London", holidays=holidays)
+    index = desk._index
+    monday = dt.datetime(2026, 11, 23, 9, tzinfo=ZoneInfo("Europe/London"))
+    ten_years = desk.elapsed(monday, monday + dt.timedelta(days=3652))
+    assert index._cold_left == COLD_ANSWERS  # not answered from templates
+    assert index._chunks
+    fresh._index._cold_left = 0
+    assert ten_years == fresh.elapsed(monday, monday + dt.timedelta(days=3652))
+    short = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="Europe/London", holidays=holidays)
+    short.elapsed(monday, monday + dt.timedelta(days=300))
+    assert short._index._cold_left == COLD_ANSWERS - 1  # a few stretches: from templates
+
+
 def test_short_questions_wait_for_the_zone_to_be_read() -> None:
     """A zone's transitions are read for a long question or a second short one, not a first."""
     for name, days, hours in (

@@ -71,6 +71,11 @@ MAX_CACHED_SPANS = 128
 #: before it builds levels: a few questions on a new calendar build nothing, many
 #: share the index that makes each one cheaper.
 COLD_ANSWERS = 16
+#: The most stretches (runs between transitions, holidays and overrides) one template
+#: answer may walk. A question that needs more (a plain desk over about two years or
+#: more) costs more walked than the index costs built, and is asked again warm; it
+#: goes to the index at once.
+COLD_STEPS = 32
 
 _PAST_THE_END = "the search ran past the range a datetime can hold (years 1 to 9999)"
 
@@ -431,7 +436,7 @@ class PeriodIndex:
                 else:
                     return total
         if self._cold is not None and self._cold_left > 0 and self._unbuilt(a):
-            found = cold_elapsed(self._cold, a, b)
+            found = cold_elapsed(self._cold, a, b, COLD_STEPS)
             if found is not None:
                 self._cold_left -= 1
                 return found
@@ -478,7 +483,7 @@ class PeriodIndex:
             if target <= head.total:
                 return head.instant_at(target)
         elif self._cold is not None and self._cold_left > 0 and self._unbuilt(t):
-            found = cold_add(self._cold, t, duration)
+            found = cold_add(self._cold, t, duration, COLD_STEPS)
             if found is not None:
                 self._cold_left -= 1
                 return found

@@ -194,13 +194,16 @@ class TemplatedSource(Protocol):
         ...
 
 
-def cold_elapsed(source: TemplatedSource, a: int, b: int) -> int | None:
-    """Return the open time in ``[a, b)`` (``a <= b``), or None to leave it to the index."""
+def cold_elapsed(source: TemplatedSource, a: int, b: int, steps: int = MAX_STEPS) -> int | None:
+    """Return the open time in ``[a, b)`` (``a <= b``), or None to leave it to the index.
+
+    None too when the answer needs more than ``steps`` stretches.
+    """
     if a < _LOW or b > _HIGH:
         return None
     total = 0
     x = a
-    for _ in range(MAX_STEPS):
+    for _ in range(steps):
         if x >= b:
             return total
         found = source.steady(x, b)
@@ -217,15 +220,18 @@ def cold_elapsed(source: TemplatedSource, a: int, b: int) -> int | None:
     return None
 
 
-def cold_add(source: TemplatedSource, t: int, duration: int) -> int | None:
-    """Return the earliest ``s >= t`` with ``duration`` (> 0) open in ``[t, s)``, or None."""
+def cold_add(source: TemplatedSource, t: int, duration: int, steps: int = MAX_STEPS) -> int | None:
+    """Return the earliest ``s >= t`` with ``duration`` (> 0) open in ``[t, s)``, or None.
+
+    None too when the answer needs more than ``steps`` stretches.
+    """
     if t < _LOW:
         return None
     rest = duration
     x = t
     # How far to look ahead; open time never outruns real time, so at least ``duration``.
     reach = max(duration, WEEK_US)
-    for _ in range(MAX_STEPS):
+    for _ in range(steps):
         if x >= _HIGH or x - t > MAX_WALK:
             return None
         found = source.steady(x, min(x + reach, _HIGH))
