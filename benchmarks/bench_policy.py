@@ -113,6 +113,15 @@ def stream(policy: Policy, tickets: Iterator[list[dict[str, Any]]]) -> Streamed:
 
 def peak_rss() -> int:
     """Return this process's peak resident set size so far, in bytes."""
+    # Linux carries ``ru_maxrss`` across exec, so a process started by a big parent
+    # (compare.py) would report the parent's peak; VmHWM belongs to this process alone.
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak * (1 if sys.platform == "darwin" else 1024)
 

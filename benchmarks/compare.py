@@ -1493,7 +1493,8 @@ def evaluator(smoke: bool, longest: int = 1_000_000) -> tuple[str, list[str]]:
         "each report is dropped once made, as a stream drops it once written. Medians of "
         "the runs; CPU time of the one process (other work on the machine moves it less "
         "than wall time). Each row runs in a new process after 50 warm-up tickets; its "
-        "peak resident memory (`ru_maxrss`) is shown after the warm-up and at the end.\n\n"
+        "peak resident memory (`VmHWM`, else `ru_maxrss`) is shown after the warm-up "
+        "and at the end.\n\n"
         + "\n".join(lines)
         + f"\n\nWithin the {largest:,}-ticket stream ({lasted(took)} of this run), "
         f"the median CPU time per ticket of its stretches of {batch:,} tickets: "
