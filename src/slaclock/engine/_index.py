@@ -184,6 +184,7 @@ class PeriodIndex:
         "_spans",
         "_totals",
         "batch_tables",
+        "day_tables",
         "source",
     )
 
@@ -200,6 +201,9 @@ class PeriodIndex:
         #: The batch functions' lookup tables over runs of chunks (see ``_batch``), kept
         #: here so that repeated batches on one calendar do not rebuild them.
         self.batch_tables: dict[tuple[int, int], Any] = {}
+        #: Business-day tables of ``BusinessDays.due_many`` (``sla._due_many``), newest
+        #: last, kept here for the same reason and dropped with the calendar.
+        self.day_tables: list[Any] = []
         # Chunks, spans and pieces, made when a query first needs one of them.
         self._levels: tuple[_Level, _Level, _Level] | None = None
         #: The source, if it answers by its weekly template while nothing is built.

@@ -7,9 +7,9 @@ the batch can reach, where its day starts (``day_start``) and where its last
 open time ends, and a running count of business days. A ticket is then two
 look-ups in those arrays: which local date it was logged on (a bucket table,
 ``engine._batch._Lookup``), and the first date whose count is ``days`` higher
-(a table indexed by count). The day tables of the last few batches are kept,
-so a repeated batch on the same calendar reads them instead of walking the
-dates again.
+(a table indexed by count). The calendar keeps the day tables of its last
+few batches (beside the batch functions' own tables), so a repeated batch
+reads them instead of walking the dates again.
 
 The answers are ``due_from``'s: the same day boundaries, the same last open
 instant. A logging instant on a day whose UTC offset changes between its first
@@ -21,7 +21,6 @@ boundaries alone (a clock falling back across midnight).
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -83,23 +82,20 @@ class _Days:
         )
 
 
-#: Day tables kept for repeated batches, newest last: (calendar index, table).
-_TABLES: list[tuple[object, _Days]] = []
+#: How many day tables a calendar keeps for repeated batches.
 _TABLES_KEPT = 8
-_TABLES_LOCK = threading.Lock()
 
 
 def _days(calendar: Calendar, first: dt.date, count: int) -> _Days:
-    """Return a day table covering ``count`` dates from ``first``, reusing a kept one."""
-    index = calendar._index
-    with _TABLES_LOCK:
-        for kept_index, table in reversed(_TABLES):
-            if kept_index is index and table.covers(first, count):
-                return table
+    """Return a day table covering ``count`` dates from ``first``, reusing one the calendar kept."""
+    kept: list[_Days] = calendar._index.day_tables
+    for table in reversed(kept):
+        if table.covers(first, count):
+            return table
     table = _Days(calendar, first, count)
-    with _TABLES_LOCK:
-        _TABLES.append((index, table))
-        del _TABLES[:-_TABLES_KEPT]
+    # Two threads may both build a table here; either answers the same, so no lock.
+    kept.append(table)
+    del kept[:-_TABLES_KEPT]
     return table
 
 
