@@ -95,7 +95,9 @@ def _instants(values: Any, what: str) -> _Column:
         return _Column(values, "arrow", data)
     if np is not None and isinstance(values, np.ndarray):
         if values.dtype.kind == "M":
-            return _Column(values, "numpy", values.astype("datetime64[us]").view("int64"))
+            # copy=False: already µs (the usual case), the array is only viewed, never written.
+            data = values.astype("datetime64[us]", copy=False).view("int64")
+            return _Column(values, "numpy", data)
         if values.dtype.kind == "O":
             return _instants(values.tolist(), what)
         raise TypeError(f"{what}: expected datetime64 values, got dtype {values.dtype}")
@@ -272,9 +274,6 @@ def _chunk_span(*arrays: IntArray) -> tuple[int, int] | None:
 
 def _shape_instants(column: _Column, data: IntArray, zone: ZoneInfo) -> Any:
     """Return µs values shaped like the input column: same container, calendar's zone."""
-    import numpy as np
-
-    missing = data == NAT
     if column.kind == "numpy":
         return data.view("datetime64[us]")
     if column.kind == "pandas":
@@ -295,11 +294,10 @@ def _shape_instants(column: _Column, data: IntArray, zone: ZoneInfo) -> Any:
     if column.kind == "arrow":
         import pyarrow as pa
 
-        return pa.array(data, type=pa.int64(), mask=missing).cast(pa.timestamp("us", tz=zone.key))
-    return [
-        None if gone else from_us(int(value), zone)
-        for value, gone in zip(data.tolist(), np.asarray(missing).tolist(), strict=True)
-    ]
+        return pa.array(data, type=pa.int64(), mask=data == NAT).cast(
+            pa.timestamp("us", tz=zone.key)
+        )
+    return [None if value == NAT else from_us(value, zone) for value in data.tolist()]
 
 
 def _shape_durations(column: _Column, data: IntArray) -> Any:

@@ -141,7 +141,7 @@ class BusinessDays:
         """
         from slaclock.sla._due_many import due_many
 
-        return due_many(calendar, self.days, logged_at, self.due_from)
+        return due_many(calendar, self.days, self.cutoff, logged_at, self.due_from)
 
     def duration_from(self, calendar: Calendar, logged_at: dt.datetime) -> dt.timedelta:
         """Return the business time from ``logged_at`` to the end of the N-th business day."""
