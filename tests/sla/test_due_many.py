@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slaclock import Calendar
-from slaclock.errors import NoBusinessTimeError
+from slaclock.engine._time import day_start
+from slaclock.errors import NoBusinessTimeError, OutOfRangeError
+from slaclock.sla import _due_many
 from slaclock.sla.targets import BusinessDays
 
 UTC = dt.timezone.utc
@@ -92,6 +94,7 @@ def test_due_many_without_open_time_raises_like_due_from() -> None:
     batches=st.lists(
         st.tuples(
             st.integers(1, 12),
+            st.sampled_from([None, dt.time(15), dt.time(8, 45)]),
             st.lists(st.integers(0, 3 * 365 * 24 * 60), min_size=1, max_size=20),
         ),
         min_size=2,
@@ -99,16 +102,183 @@ def test_due_many_without_open_time_raises_like_due_from() -> None:
     ),
 )
 def test_repeated_batches_on_one_calendar_reuse_tables_and_agree(
-    zone: str, batches: list[tuple[int, list[int]]]
+    zone: str, batches: list[tuple[int, dt.time | None, list[int]]]
 ) -> None:
     # Later batches may be answered from a day table an earlier batch built (narrower,
-    # wider or shifted ranges, other day counts): every answer is still due_from's.
+    # wider or shifted ranges, other day counts and cut-offs): every answer is still due_from's.
     cal = calendar(zone, {"mon-fri": "09:00-17:00"})
     other = calendar(zone, {"sat-sun": "10:00-11:00"})
-    for days, offsets in batches:
+    for days, cutoff, offsets in batches:
         logged = [dt.datetime(2026, 1, 1, tzinfo=UTC) + dt.timedelta(minutes=m) for m in offsets]
         for each in (cal, other):
-            target = BusinessDays(days)
+            target = BusinessDays(days, cutoff)
             assert [as_us(t) for t in target.due_many(each, logged)] == [
                 as_us(target.due_from(each, t)) for t in logged
             ]
+
+
+#: Zones with half-hour and 45-minute offsets and half-hour daylight saving (Lord Howe),
+#: besides those above.
+MORE_ZONES = (*ZONES, "Australia/Lord_Howe", "Asia/Kathmandu", "America/St_Johns")
+CUTOFFS = (
+    None,
+    dt.time(15),
+    dt.time(0),
+    dt.time(9, 7, 30),
+    dt.time(23, 59, 59, 999_999),
+    dt.time(0, 30),
+)
+
+
+def answers_or_error(
+    target: BusinessDays, cal: Calendar, logged: list[dt.datetime | None]
+) -> list[int | None] | type[Exception]:
+    """Return ``due_from`` for each element (None stays None), or the error it raises."""
+    try:
+        return [None if t is None else as_us(target.due_from(cal, t)) for t in logged]
+    except NoBusinessTimeError:
+        return NoBusinessTimeError
+
+
+def due_many_or_error(
+    target: BusinessDays, cal: Calendar, logged: list[dt.datetime | None]
+) -> list[int | None] | type[Exception]:
+    stamps = [NAT_US if t is None else as_us(t) for t in logged]
+    array = np.array(stamps, dtype="int64").view("datetime64[us]")
+    before = array.copy()
+    try:
+        due = target.due_many(cal, array)
+    except NoBusinessTimeError:
+        return NoBusinessTimeError
+    assert (array.view("int64") == before.view("int64")).all()  # the input is not touched
+    assert not np.shares_memory(due, array)
+    return [None if v == NAT_US else v for v in due.view("int64").tolist()]
+
+
+NAT_US = -(2**63)
+
+
+@pytest.fixture(params=["buckets", "rows"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Answer through the bucket tables, or (with none allowed) row by row."""
+    if request.param == "rows":
+        monkeypatch.setattr(_due_many, "_MAX_BUCKETS", 0)
+    return str(request.param)
+
+
+@settings(
+    deadline=None,
+    max_examples=60,
+    # ``path`` only sets which way answers are found, the same for every example.
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    zone=st.sampled_from(MORE_ZONES),
+    hours=st.sampled_from(HOURS),
+    days=st.integers(0, 12),
+    cutoff=st.sampled_from(CUTOFFS),
+    year=st.sampled_from((1790, 1890, 1916, 1975, 2026, 2038, 2150, 2499)),
+    offsets=st.lists(
+        st.one_of(st.none(), st.integers(0, 2 * 365 * 24 * 3600 * 10**6)), min_size=1, max_size=30
+    ),
+)
+def test_due_many_with_cutoffs_far_past_and_future_equals_due_from(
+    path: str,
+    *,
+    zone: str,
+    hours: dict[str, str],
+    days: int,
+    cutoff: dt.time | None,
+    year: int,
+    offsets: list[int | None],
+) -> None:
+    # Unsorted µs instants (missing ones among them) over two years from a year with
+    # local mean time (1790, 1890), wartime clocks (1916), the zone's POSIX rule (2038 on).
+    cal = calendar(zone, hours)
+    target = BusinessDays(days, cutoff)
+    start = dt.datetime(year, 1, 1, tzinfo=UTC)
+    logged = [None if m is None else start + dt.timedelta(microseconds=m) for m in offsets]
+    expected = answers_or_error(target, cal, logged)
+    if days == 0 and cutoff is None:
+        # No 0th business day ever comes: the batch says so even if every element is missing.
+        expected = NoBusinessTimeError
+    assert due_many_or_error(target, cal, logged) == expected
+
+
+@pytest.mark.parametrize("zone", MORE_ZONES)
+@pytest.mark.parametrize("cutoff", [None, dt.time(0, 30), dt.time(9, 7, 30)])
+def test_due_many_at_midnights_transitions_and_cutoffs(
+    path: str, zone: str, cutoff: dt.time | None
+) -> None:
+    # Every day start, offset change and cut-off of a year, and a microsecond either side.
+    cal = calendar(zone, {"mon-fri": "09:00-17:00", "sat": "00:00-00:30"})
+    tz = cal.tz
+    moments: list[dt.datetime] = []
+    day = dt.date(2026, 7, 1)
+    while day < dt.date(2027, 7, 1):
+        midnight = day_start(day, tz)
+        moments.append(midnight)
+        if cutoff is not None:
+            moments.append(dt.datetime.combine(day, cutoff, tz).astimezone(UTC))
+        noon = dt.datetime.combine(day, dt.time(12), tz)
+        if midnight.utcoffset() != noon.utcoffset() or (
+            noon.utcoffset() != day_start(day + dt.timedelta(1), tz).utcoffset()
+        ):
+            # A change of offset that day: every quarter of an hour of it.
+            moments.extend(midnight + dt.timedelta(minutes=15 * k) for k in range(100))
+        day += dt.timedelta(1)
+    one = dt.timedelta(microseconds=1)
+    logged: list[dt.datetime | None] = [m + d for m in moments for d in (-one, 0 * one, one)]
+    for days in (1, 3):
+        target = BusinessDays(days, cutoff)
+        assert due_many_or_error(target, cal, logged) == answers_or_error(target, cal, logged)
+
+
+def test_due_many_with_a_cutoff_moves_day_zero() -> None:
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+    friday_4pm = dt.datetime(2026, 11, 20, 16, tzinfo=UTC)
+    early = dt.datetime(2026, 11, 20, 14, 59, tzinfo=UTC)
+    due = BusinessDays(1, dt.time(15)).due_many(cal, [friday_4pm, early, None])
+    assert due[:2] == [
+        dt.datetime(2026, 11, 24, 17, tzinfo=UTC),
+        dt.datetime(2026, 11, 23, 17, tzinfo=UTC),
+    ]
+    assert due[2] is None
+
+
+def test_due_many_day_zero_with_a_cutoff_answers_only_where_due_from_does() -> None:
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+    late = [dt.datetime(2026, 11, 20, 16, tzinfo=UTC), dt.datetime(2026, 11, 21, 9, tzinfo=UTC)]
+    target = BusinessDays(0, dt.time(15))
+    assert due_many_or_error(target, cal, late) == answers_or_error(target, cal, late)
+    early = [*late, dt.datetime(2026, 11, 20, 10, tzinfo=UTC)]
+    assert due_many_or_error(target, cal, early) is NoBusinessTimeError
+    assert answers_or_error(target, cal, early) is NoBusinessTimeError
+
+
+def test_bucket_tables_are_kept_per_target_and_cutoff() -> None:
+    cal = calendar("Asia/Kathmandu", {"mon-fri": "09:00-17:00"})
+    logged = np.array(["2026-03-02T04:00", "2026-07-01T12:00"], dtype="datetime64[us]")
+    for days, cutoff in ((3, None), (3, dt.time(15)), (5, None), (3, None)):
+        BusinessDays(days, cutoff).due_many(cal, logged)
+    (table,) = cal._index.day_tables
+    assert set(table.buckets) == {(3, None), (3, 15 * 3600 * 10**6), (5, None)}
+    # Kathmandu is 5:45 ahead of UTC: buckets of a quarter of an hour.
+    assert {each.width for each in table.buckets.values()} == {900 * 10**6}
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "Pacific/Kiritimati", "Pacific/Niue"])
+@pytest.mark.parametrize("cutoff", [None, dt.time(15)])
+def test_due_many_at_the_end_of_the_datetime_range_answers_or_raises_like_due_from(
+    zone: str, cutoff: dt.time | None
+) -> None:
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz=zone)
+    target = BusinessDays(3, cutoff)
+    # One batch each: a batch spanning the years 1 to 9999 would walk every date between.
+    for near in (dt.datetime(9999, 12, 20, 10, tzinfo=UTC), dt.datetime(1, 1, 3, 10, tzinfo=UTC)):
+        assert due_many_or_error(target, cal, [near]) == answers_or_error(target, cal, [near])
+    past = [dt.datetime(9999, 12, 24, 10, tzinfo=UTC)]
+    with pytest.raises(OutOfRangeError):
+        target.due_from(cal, past[0])
+    with pytest.raises(OutOfRangeError):
+        target.due_many(cal, past)

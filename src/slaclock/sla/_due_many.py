@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 from slaclock.engine._batch import NAT, _instants, _numpy_or_none, _shape_instants
 from slaclock.engine._time import MAX_US, MIN_US, ONE_US, US_PER_DAY, first_instant_at, from_us
 from slaclock.engine.calendar import Calendar
-from slaclock.errors import NoBusinessTimeError
+from slaclock.errors import NoBusinessTimeError, OutOfRangeError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -277,25 +277,37 @@ def _answers(
 ) -> IntArray:
     """Return the due instant (µs) of each of ``t`` (no NaT; ``low``/``high`` its extremes)."""
     zone = calendar.tz
-    first = from_us(low, zone).date() - _ONE_DAY
+    # The dates a table may hold: those whose start and end a datetime can hold.
+    floor = from_us(MIN_US, zone).date() + _ONE_DAY
+    ceiling = from_us(MAX_US, zone).date()
+    first = max(from_us(low, zone).date(), floor + _ONE_DAY) - _ONE_DAY
     last = from_us(high, zone).date()
     span = (last - first).days + 1
     # Look ahead far enough for ``days`` business days after the last date, widening as needed.
     ahead = max(2 * days + 2, 14)
     while True:
-        table = _days(calendar, first, span + ahead)
+        room = (ceiling - first).days
+        table = _days(calendar, first, min(span + ahead, room))
         if days > 0:
             buckets = _buckets(table, days, cutoff_us)
             if buckets.covers(low, high):
                 return buckets.answer(t)
         dates, late = table.place(t, cutoff_us)
-        if int(dates.min()) >= 0 and int(dates.max()) < table.last_open.size:
+        if int(dates.min()) < 0:
+            raise OutOfRangeError("logged_at: an element lies within a day of year 1")
+        if int(dates.max()) < table.last_open.size:
             wanted = table.wanted(dates, late, days)
             if days <= 0 and int((wanted - table.business[dates]).min()) <= 0:
                 # A 0th business day: ``due_from`` never reaches one, it searches to its horizon.
                 break
             if int(wanted.max()) <= int(table.business[-1]):
                 return table.last_open[table.firsts[wanted]]
+        if span + ahead >= room:
+            # As ``due_from`` does when its walk reaches the end of the datetime range.
+            raise OutOfRangeError(
+                "logged_at: the search for an element's due date ran past the range "
+                "a datetime can hold"
+            )
         if ahead > _HORIZON_DAYS:
             break
         ahead *= 4
