@@ -229,13 +229,17 @@ class _Buckets:
         """Return whether every instant from ``low`` to ``high`` (inclusive) has a bucket."""
         return self.due is not None and self.low <= low and high < self.high
 
-    def answer(self, t: IntArray) -> IntArray:
-        """Return the due instant of each of ``t`` (all covered): one new array, three passes."""
+    def answer(self, t: IntArray, *, spare: bool) -> IntArray:
+        """Return the due instant of each of ``t`` (all covered) in three passes.
+
+        The answers take ``t``'s place if it is ``spare`` (the caller's own copy),
+        else one new array: a new array costs as much as a pass (its pages are new).
+        """
         import numpy as np
 
         due = self.due
         assert due is not None  # covered
-        index = np.subtract(t, self.low)
+        index = np.subtract(t, self.low, out=t if spare else None)
         np.floor_divide(index, self.width, out=index)
         # Each element is read before it is written over, so the answers can reuse
         # the indices' array ("clip" takes indices as they are; they are in range).
@@ -273,9 +277,19 @@ def _days(calendar: Calendar, first: dt.date, count: int) -> _Days:
 
 
 def _answers(
-    calendar: Calendar, days: int, cutoff_us: int | None, t: IntArray, *, low: int, high: int
+    calendar: Calendar,
+    days: int,
+    cutoff_us: int | None,
+    t: IntArray,
+    *,
+    low: int,
+    high: int,
+    spare: bool = False,
 ) -> IntArray:
-    """Return the due instant (µs) of each of ``t`` (no NaT; ``low``/``high`` its extremes)."""
+    """Return the due instant (µs) of each of ``t`` (no NaT; ``low``/``high`` its extremes).
+
+    With ``spare`` the answers may be written over ``t``.
+    """
     zone = calendar.tz
     # The dates a table may hold: those whose start and end a datetime can hold.
     floor = from_us(MIN_US, zone).date() + _ONE_DAY
@@ -291,7 +305,7 @@ def _answers(
         if days > 0:
             buckets = _buckets(table, days, cutoff_us)
             if buckets.covers(low, high):
-                return buckets.answer(t)
+                return buckets.answer(t, spare=spare)
         dates, late = table.place(t, cutoff_us)
         if int(dates.min()) < 0:
             raise OutOfRangeError("logged_at: an element lies within a day of year 1")
@@ -346,15 +360,19 @@ def due_many(
         raise NoBusinessTimeError(f"{calendar!r} has no {days}th business day after a date")
     cutoff_us = None if cutoff is None else _time_us(cutoff)
     low = int(data.min())
+    high = int(data.max())
     if low != NAT:
         # Nothing missing (the common case): no mask, no copies.
-        result = _answers(calendar, days, cutoff_us, data, low=low, high=int(data.max()))
+        result = _answers(calendar, days, cutoff_us, data, low=low, high=high)
         return _shape_instants(column, result, zone)
-    valid = data != NAT
-    result = np.full(data.shape, NAT, dtype="int64")
-    if valid.any():
-        present = data[valid]
-        result[valid] = _answers(
-            calendar, days, cutoff_us, present, low=int(present.min()), high=int(present.max())
-        )
+    if high == NAT:
+        return _shape_instants(column, np.full(data.shape, NAT, dtype="int64"), zone)
+    # NaT is the least int64, so ``high`` is the latest instant given. Missing values
+    # stand in as it and are put back after: whole arrays, no gathers or scatters.
+    missing = data == NAT
+    filled = np.where(missing, high, data)
+    result = _answers(
+        calendar, days, cutoff_us, filled, low=int(filled.min()), high=high, spare=True
+    )
+    np.putmask(result, missing, NAT)
     return _shape_instants(column, result, zone)
