@@ -170,10 +170,14 @@ class _Lookup:
 
         if self.table is None:
             return np.searchsorted(self.values, t, side="right")
+        # In place where it can be: on big inputs every new array costs about a pass
+        # (fresh pages), and ``take`` gathers faster than fancy indexing.
         clipped = np.clip(t, self.low, self.high)
-        count = self.table[(clipped - self.low) >> self.shift]
-        count += self.padded[count] <= clipped
-        return count  # type: ignore[no-any-return]
+        count = np.subtract(clipped, self.low)
+        np.right_shift(count, self.shift, out=count)
+        np.take(self.table, count, out=count, mode="clip")  # in range: ``clipped``
+        count += np.take(self.padded, count) <= clipped
+        return count
 
 
 class _Flat:

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from slaclock.engine._batch import NAT, _instants, _numpy_or_none, _shape_instants
+from slaclock.engine._batch import NAT, _instants, _Lookup, _numpy_or_none, _shape_instants
 from slaclock.engine._time import MAX_US, MIN_US, ONE_US, US_PER_DAY, first_instant_at, from_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import NoBusinessTimeError, OutOfRangeError
@@ -105,6 +105,9 @@ class _Days:
         #: The zone's transitions over these dates and the offsets between them (None at the
         #: edges of the datetime range).
         self.transitions = _transitions(zone, edges)
+        # Which stretch between transitions each instant lies in: a bucket table, not a
+        # binary search per instant.
+        self.stretches = None if self.transitions is None else _Lookup(self.transitions[0])
         self.buckets: dict[tuple[int, int | None], _Buckets] = {}
 
     def covers(self, first: dt.date, count: int) -> bool:
@@ -129,8 +132,8 @@ class _Days:
                 return dates, None
             clock = np.array([_time_us(w.time()) for w in wall], dtype="int64")
             return dates, clock >= cutoff_us
-        changes, offsets = self.transitions
-        local = t + offsets[np.searchsorted(changes, t, side="right")]
+        assert self.stretches is not None  # with the transitions
+        local = t + self.transitions[1][self.stretches.count_le(t)]
         day = local // US_PER_DAY
         late = None if cutoff_us is None else local - day * US_PER_DAY >= cutoff_us
         day -= self.first_day
