@@ -54,8 +54,9 @@ _ONE_DAY = dt.timedelta(days=1)
 _EPOCH_DATE = dt.date(1970, 1, 1)
 #: How far past the last logging date a batch looks for business days (as ``due_from``).
 _HORIZON_DAYS = 366 * 50
-#: The most buckets one table of answers holds (8 MB); a longer span answers row by row.
-_MAX_BUCKETS = 1 << 20
+#: The most buckets one table of answers holds (4 MB: 60 years by the hour); a longer
+#: span answers row by row.
+_MAX_BUCKETS = 1 << 19
 #: How many tables of answers (targets and cut-offs) a day table keeps.
 _BUCKETS_KEPT = 8
 
