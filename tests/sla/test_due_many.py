@@ -282,3 +282,20 @@ def test_due_many_at_the_end_of_the_datetime_range_answers_or_raises_like_due_fr
         target.due_from(cal, past[0])
     with pytest.raises(OutOfRangeError):
         target.due_many(cal, past)
+
+
+def test_due_many_on_strided_two_dimensional_and_second_arrays_keeps_their_shape() -> None:
+    cal = calendar("Europe/London", {"mon-fri": "09:00-17:00"})
+    target = BusinessDays(2, dt.time(12))
+    rng = np.random.default_rng(3)
+    stamps = np.datetime64("2026-01-01", "us") + rng.integers(0, 365 * 86_400 * 10**6, 60)
+    flat = target.due_many(cal, stamps).view("int64")
+    strided = stamps[::3]
+    assert target.due_many(cal, strided).view("int64").tolist() == flat[::3].tolist()
+    square = stamps.reshape(6, 10)
+    due = target.due_many(cal, square)
+    assert due.shape == (6, 10)
+    assert due.view("int64").ravel().tolist() == flat.tolist()
+    seconds = stamps.astype("datetime64[s]")
+    expected = [as_us(target.due_from(cal, t.item().replace(tzinfo=UTC))) for t in seconds]
+    assert target.due_many(cal, seconds).view("int64").tolist() == expected
