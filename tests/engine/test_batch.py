@@ -147,6 +147,16 @@ def test_inputs_are_not_mutated() -> None:
     cal.add_many(starts, amounts)
     assert (starts == before[0]).all()
     assert (amounts == before[1]).all()
+    # µs arrays are read in place, never copied: read-only ones work, and no answer is
+    # (or shares memory with) an input, even where nothing moves (a calendar never open).
+    starts.flags.writeable = False
+    amounts.flags.writeable = False
+    for each in (cal, Calendar.never("UTC")):
+        added = each.add_many(starts, np.zeros(1, dtype="timedelta64[us]"))
+        elapsed = each.elapsed_many(starts, starts)
+        assert not np.shares_memory(added, starts)
+        assert not np.shares_memory(elapsed, starts)
+    assert (cal.add_many(starts, amounts) > before[0]).all()
 
 
 def test_cached_tables_serve_later_batches_exactly() -> None:
