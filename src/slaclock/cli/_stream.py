@@ -9,6 +9,7 @@ cell. The output is the same, byte for byte, as rendering everything at once.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import dataclasses
@@ -106,6 +107,8 @@ class _Spool:
 
     def __init__(self, folder: str | None = None) -> None:
         self.name = ""
+        #: How many characters were written: past ``_SPOOL_MEMORY``, the spool is a file.
+        self.written = 0
         self.file: IO[str]
         if folder is None:
             self.file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed by close()
@@ -116,10 +119,61 @@ class _Spool:
             self.file = os.fdopen(handle, "w+", **_TEXT)
 
     def write(self, text: str) -> None:
+        self.written += len(text)
         self.file.write(text)
 
     def close(self) -> None:
         self.file.close()
+
+
+def _copy(file: IO[str], on_disk: bool, stream: TextIO, skip: int = 0) -> bool:
+    """Copy the text of ``file`` but its first ``skip`` characters to ``stream``; return if any.
+
+    What is skipped is ASCII. From a file on disk to a UTF-8 file (``--output``, standard
+    output sent to a file) the bytes are copied as they are, by the kernel where it can.
+    """
+    target = _byte_target(stream) if on_disk else None
+    if target is not None:
+        file.flush()
+        source = file.fileno()
+        size = os.fstat(source).st_size
+        stream.flush()
+        _copy_bytes(source, target, skip, size)
+        return size > 0
+    copied = False
+    for chunk in _chunks(file):
+        stream.write(chunk if copied else chunk[skip:])
+        copied = True
+    return copied
+
+
+def _byte_target(stream: TextIO) -> int | None:
+    """Return the descriptor under ``stream`` if bytes of UTF-8 text can go straight to it."""
+    if os.linesep != "\n" or codecs.lookup(stream.encoding or "ascii").name != "utf-8":
+        return None  # the text would be translated on its way to the file
+    try:
+        return stream.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        return None
+
+
+def _copy_bytes(source: int, target: int, start: int, end: int) -> None:
+    """Append the bytes ``start`` to ``end`` of the file ``source`` to the file ``target``."""
+    at = start
+    with contextlib.suppress(OSError, AttributeError):  # not between these two: read and write
+        while at < end:
+            copied = os.copy_file_range(source, target, end - at, at)
+            if not copied:
+                break
+            at += copied
+    while at < end:
+        data = os.pread(source, min(_CHUNK, end - at), at)
+        if not data:
+            raise OSError(f"a spool of the output ended at byte {at} of {end}")
+        view = memoryview(data)
+        while view:
+            view = view[os.write(target, view) :]
+        at += len(data)
 
 
 def _chunks(file: IO[str]) -> Iterator[str]:
@@ -377,16 +431,19 @@ class EvaluateWriter:
         """Keep a worker's share (from ``sink()``), after the tickets kept so far."""
         self.shares.append(share)
 
-    def _parts(self, notes: bool) -> Iterator[IO[str]]:
-        """Yield the spools of the tickets in order, or of their notes: open, and closed after."""
+    def _parts(self, notes: bool) -> Iterator[tuple[IO[str], bool]]:
+        """Yield the spools of the tickets in order, or of their notes, and if each is on disk.
+
+        Open, and closed after.
+        """
         own = self.tickets.notes if notes else self.tickets.body
         if own is not None:
-            yield own.file
+            yield own.file, own.written > _SPOOL_MEMORY
         for share in self.shares:
             name = share.notes if notes else share.body
             if name:
                 with Path(name).open(**_TEXT) as file:
-                    yield file
+                    yield file, True
 
     def write(self, stream: TextIO, *, policy: str, now: str, skipped: int) -> None:
         """Write the whole output to ``stream``."""
@@ -396,17 +453,15 @@ class EvaluateWriter:
             text = json.dumps(head, indent=2, ensure_ascii=False)
             stream.write(safe_text(text[:-2] + ',\n  "tickets": ['))
             first = True
-            for file in self._parts(notes=False):
-                for chunk in _chunks(file):
-                    # Every ticket comes after a comma, but the first.
-                    stream.write(chunk[1:] if first else chunk)
+            for file, on_disk in self._parts(notes=False):
+                # Every ticket comes after a comma, but the first.
+                if _copy(file, on_disk, stream, 1 if first else 0):
                     first = False
             stream.write("]\n}\n" if first else "\n  ]\n}\n")
         elif self.form == "csv":
             stream.write(",".join(EVALUATE_COLUMNS) + "\n")
-            for file in self._parts(notes=False):
-                for chunk in _chunks(file):
-                    stream.write(chunk)
+            for file, on_disk in self._parts(notes=False):
+                _copy(file, on_disk, stream)
         else:
             widths = list(self.tickets.widths)
             for share in self.shares:
@@ -416,11 +471,11 @@ class EvaluateWriter:
             stream.write(text_table_rule(widths))
             # The status column starts after the columns before it and their two-space gaps.
             status_at = sum(widths[:_STATUS_COLUMN]) + 2 * _STATUS_COLUMN
-            for file in self._parts(notes=False):
+            for file, _ in self._parts(notes=False):
                 for line in _lines(file):
                     text = safe_text(text_table_line(json.loads(line), widths, _TABLE_RIGHT))
                     stream.write(colour_word(text, status_at) if self.colour else text)
-            for file in self._parts(notes=True):
+            for file, _ in self._parts(notes=True):
                 for chunk in _chunks(file):
                     stream.write(safe_text(chunk))
 
