@@ -122,6 +122,18 @@ def test_ranges_shrink_towards_the_end_of_the_file(tmp_path: Path) -> None:
     assert len(ranges) < 40
 
 
+def test_ranges_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a worker holds of a large file at once is bounded."""
+    from slaclock.cli import _jobs
+
+    monkeypatch.setattr(_jobs, "LARGEST_RANGE", 10_000)
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("".join(f'{{"n": {number}}}\n' for number in range(20_000)))
+    ranges = _ranges(str(path), 2)
+    assert max(end - start for start, end, _ in ranges) < 10_000 + 20
+    assert ranges[-1][1] == path.stat().st_size
+
+
 @pytest.mark.parametrize(
     "options",
     [

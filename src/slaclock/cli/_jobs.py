@@ -47,6 +47,10 @@ __all__ = ["Sink", "Taker", "parallel_reports"]
 #: so that no core waits long for the other to finish the file's last range.
 SMALLEST_SHARE = 64
 
+#: The largest range, in bytes: what a worker holds of the file and sends back per line
+#: stays bounded however large the file.
+LARGEST_RANGE = 16 * 1024 * 1024
+
 #: What became of a parsed ticket (one byte per ticket in ``Lines.kinds``).
 TAKEN, LEFT, FAILED = 0, 1, 2
 
@@ -156,7 +160,8 @@ def _ranges(path: str, jobs: int) -> list[tuple[int, int, int]]:
     """Return byte ranges of whole lines for ``jobs`` workers: ``(start, end, first line)``.
 
     Each range is a quarter of what is left per job, at least ``1 / (SMALLEST_SHARE * jobs)``
-    of the file: large ranges first (few tasks), small ones last (the cores finish together).
+    of the file and at most ``LARGEST_RANGE`` bytes: large ranges first (few tasks), small
+    ones last (the cores finish together).
     """
     size = os.path.getsize(path)
     smallest = max(size // (SMALLEST_SHARE * jobs), 1)
@@ -164,7 +169,8 @@ def _ranges(path: str, jobs: int) -> list[tuple[int, int, int]]:
     with Path(path).open("rb") as handle:
         start, line = 0, 1
         while start < size:
-            end = min(size, start + max((size - start) // (4 * jobs), smallest))
+            step = min(max((size - start) // (4 * jobs), smallest), LARGEST_RANGE)
+            end = min(size, start + step)
             if end < size:
                 handle.seek(end)
                 end += len(handle.readline())  # on to the end of that line
