@@ -120,10 +120,15 @@ def parallel_reports(
     ]
     seen = SeenIds()
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool, contextlib.closing(seen):
-        for task, (lines, done) in zip(tasks, pool.map(_work, tasks), strict=True):
-            again = _replay(path, lines, seen, on_bad)
-            # Done again here without the repeats (whose problems were just told).
-            merge(_work(task, frozenset(again))[1] if again else done)
+        try:
+            for task, (lines, done) in zip(tasks, pool.map(_work, tasks), strict=True):
+                again = _replay(path, lines, seen, on_bad)
+                # Done again here without the repeats (whose problems were just told).
+                merge(_work(task, frozenset(again))[1] if again else done)
+        except BaseException:
+            # A problem stops the run: the ranges not started are not worked through.
+            pool.shutdown(cancel_futures=True)
+            raise
 
 
 def _replay(
