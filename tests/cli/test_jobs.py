@@ -108,3 +108,129 @@ def test_report_tallies_leave_out_an_id_repeated_in_a_later_range(tmp_path: Path
     assert {**json.loads(one[1]), "skipped": 0} == alone
     for jobs in ("2", "3"):
         assert run(*argv, "--jobs", jobs) == one
+
+
+def test_ranges_shrink_towards_the_end_of_the_file(tmp_path: Path) -> None:
+    """Large ranges first (few tasks), small ones last (the cores finish together)."""
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("".join(f'{{"n": {number}}}\n' for number in range(20_000)))
+    ranges = _ranges(str(path), 2)
+    sizes = [end - start for start, end, _ in ranges]
+    assert sizes[0] > 10 * sizes[-1]
+    assert all(later <= earlier + 16 for earlier, later in itertools.pairwise(sizes))
+    assert ranges[-1][1] == path.stat().st_size
+    assert len(ranges) < 40
+
+
+def test_ranges_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a worker holds of a large file at once is bounded."""
+    from slaclock.cli import _jobs
+
+    monkeypatch.setattr(_jobs, "LARGEST_RANGE", 10_000)
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("".join(f'{{"n": {number}}}\n' for number in range(20_000)))
+    ranges = _ranges(str(path), 2)
+    assert max(end - start for start, end, _ in ranges) < 10_000 + 20
+    assert ranges[-1][1] == path.stat().st_size
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--format", "json", "--explain"],
+        ["--format", "csv", "--raw-csv"],
+        ["--format", "table"],
+        ["--format", "csv", "--now", "2026-10-15T12:00Z"],  # later tickets not yet logged
+        ["--format", "json", "--fail-on", "breached"],
+        ["--format", "table", "--fail-on", "at_risk", "--now", "2026-10-20T12:00Z"],
+    ],
+    ids=["json explain", "raw csv", "table", "half the month", "fail-on", "table fail-on"],
+)
+def test_evaluate_jobs_give_one_process_output(tickets: Path, options: list[str]) -> None:
+    argv = ["evaluate", "--policy", POLICY, str(tickets), "--no-progress", "--skip-bad"]
+    if "--now" not in options:
+        argv += ["--now", NOW]
+    one = run(*argv, *options)
+    assert one[1]
+    for jobs in ("2", "3"):
+        assert run(*argv, *options, "--jobs", jobs) == one
+
+
+@pytest.mark.parametrize("form", ["json", "csv", "table"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_evaluate_writes_a_file_as_it_prints(
+    tickets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: str, jobs: str
+) -> None:
+    """Spools on disk are copied to ``--output`` as bytes: the same text as printed."""
+    from slaclock.cli import _stream
+
+    monkeypatch.setattr(_stream, "_SPOOL_MEMORY", 1000)  # one process's spool on disk too
+    argv = ["evaluate", "--policy", POLICY, str(tickets), "--now", NOW, "--no-progress"]
+    argv += ["--skip-bad", "--format", form, "--jobs", jobs]
+    printed = run(*argv)
+    assert run(*argv, "--output", str(tmp_path / "out"))[::2] == printed[::2]
+    assert (tmp_path / "out").read_text(encoding="utf-8") == printed[1]
+
+
+def test_evaluate_leaves_out_an_id_repeated_in_a_later_range(tmp_path: Path) -> None:
+    """A ticket a worker rendered, whose id an earlier range gave, is not in the output."""
+    lines = (DATA / "october_2026_tickets.jsonl").read_text().splitlines()
+    repeat = json.loads(lines[0])
+    repeat["events"] = repeat["events"][:1]
+    lines[-10] = json.dumps(repeat)
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    argv = ["evaluate", "--format", "csv", "--policy", POLICY, str(path), "--now", NOW]
+    argv += ["--no-progress", "--skip-bad"]
+    one = run(*argv)
+    assert f":{len(lines) - 9}: id: 'T-0001' repeats line 1" in one[2]
+    without = tmp_path / "without.jsonl"
+    without.write_text("\n".join(lines[:-10] + lines[-9:]) + "\n")
+    assert one[1] == run(*argv[:5], str(without), *argv[6:])[1]
+    for jobs in ("2", "4"):
+        assert run(*argv, "--jobs", jobs) == one
+
+
+@pytest.mark.parametrize("form", ["json", "csv", "table"])
+def test_evaluate_jobs_escape_what_utf8_cannot_hold_alike(tmp_path: Path, form: str) -> None:
+    """Ids with a lone surrogate, other scripts and formula starts come out alike."""
+    lines = (DATA / "october_2026_tickets.jsonl").read_text().splitlines()
+    names = ["T\\ud800", "Ticket-é-日本", "=1+1", "T\\u001b[31m"]
+    for number, name in enumerate(names):
+        data = json.loads(lines[number * 70])
+        lines[number * 70] = json.dumps(data).replace(json.dumps(data["id"]), f'"{name}"', 1)
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    argv = ["evaluate", "--format", form, "--policy", POLICY, str(path), "--now", NOW]
+    one = run(*argv, "--no-progress")
+    assert one[0] == 0
+    assert "ud800" in one[1]
+    assert run(*argv, "--no-progress", "--jobs", "2") == one
+
+
+@pytest.mark.parametrize("form", ["json", "csv", "table"])
+def test_evaluate_jobs_with_no_ticket_to_show(tmp_path: Path, form: str) -> None:
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("\n{not json\n\n")
+    argv = ["evaluate", "--format", form, "--policy", POLICY, str(path), "--now", NOW]
+    argv += ["--no-progress", "--skip-bad"]
+    one = run(*argv)
+    assert one[0] == 0
+    assert "skipped 1 bad input" in one[2]
+    assert run(*argv, "--jobs", "2") == one
+
+
+def test_evaluate_writes_a_file_where_the_kernel_cannot_copy(
+    tickets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    def refuse(*_: object) -> int:
+        raise OSError(22, "Invalid argument")
+
+    monkeypatch.setattr(os, "copy_file_range", refuse, raising=False)
+    argv = ["evaluate", "--policy", POLICY, str(tickets), "--now", NOW, "--no-progress"]
+    argv += ["--skip-bad", "--format", "json", "--jobs", "2"]
+    printed = run(*argv)
+    assert run(*argv, "--output", str(tmp_path / "out"))[::2] == printed[::2]
+    assert (tmp_path / "out").read_text(encoding="utf-8") == printed[1]

@@ -23,7 +23,6 @@ import argparse
 import contextlib
 import dataclasses
 import datetime as dt
-import functools
 import io
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -297,7 +296,7 @@ def _policy(path: str) -> Policy:
 
 
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from slaclock.cli._stream import EvaluateWriter, output_stream, render_ticket
+    from slaclock.cli._stream import EvaluateWriter, output_stream
     from slaclock.cli._terminal import Skipper, ticket_lines
     from slaclock.sla.tickets import evaluate_tickets
 
@@ -307,21 +306,21 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # Each ticket is rendered as it is evaluated (cli/_stream.py): memory stays flat.
     colour = form == "table" and args.output in (None, "-") and wants_colour(out)
     writer = EvaluateWriter(form, explain=args.explain, neutralise=not args.raw_csv, colour=colour)
-    render = functools.partial(render_ticket, form, bool(args.explain), not args.raw_csv)
     try:
         if _jobs(args) > 1:
-            from slaclock.cli._jobs import Render, parallel_reports
+            from slaclock.cli._jobs import parallel_reports
 
             skipper = Skipper(err)
-            for rendered in parallel_reports(
+            # Each worker renders its range into a file; the parent copies them out in order.
+            parallel_reports(
                 args.tickets,
                 _jobs(args),
                 policy_path=args.policy,
                 now=now,
                 on_bad=skipper if args.skip_bad else None,
-                sink=Render(render),
-            ):
-                writer.add_rendered(rendered)
+                sink=writer.sink(),
+                merge=writer.add_share,
+            )
         else:
             with ticket_lines(args.tickets, err, args.no_progress) as (lines, progress):
                 skipper = Skipper(err, progress)
@@ -329,7 +328,7 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 for ticket, report in evaluate_tickets(
                     policy, tickets, now, skipper if args.skip_bad else None
                 ):
-                    writer.add_rendered(render(ticket, report))
+                    writer.add(ticket, report)
         skipper.summary(args.tickets)
         with output_stream(args.output, out) as stream:
             writer.write(stream, policy=policy.name, now=now.isoformat(), skipped=skipper.count)
@@ -467,14 +466,13 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             }
             if _jobs(args) > 1:
                 from slaclock.cli._jobs import parallel_reports
-                from slaclock.reports.compliance import Tallies
 
                 skipper = Skipper(err)
                 # Each worker counts its tickets into tallies; the parent merges them.
                 tallies = ComplianceReport.tallies(
                     policy, period, by=by, worst=args.worst, goal=args.goal
                 )
-                for _ in parallel_reports(
+                parallel_reports(
                     args.tickets,
                     _jobs(args),
                     policy_path=args.policy,
@@ -483,9 +481,8 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     customer=args.customer,
                     on_bad=skipper if args.skip_bad else None,
                     sink=tallies,
-                    merge=Tallies.merge,
-                ):
-                    pass
+                    merge=tallies.merge,
+                )
                 report = ComplianceReport.from_tallies(
                     policy, tallies, period, now, goal=args.goal, customer=args.customer
                 )

@@ -4,31 +4,32 @@ The file is cut at line boundaries into byte ranges; each worker process gets
 the file's path, a range and the number of its first line (a few integers, never
 tickets), loads the policy once, reads its range, parses each line as
 ``iter_tickets`` does and evaluates each ticket as ``evaluate_tickets`` does.
-Each ticket goes to a *sink* (``Sink``): ``evaluate`` renders it there, ``report``
-counts it into mergeable ``Tallies``. A worker sends back, in line order, what
-happened on each line (a problem, or a ticket and what its sink gave back) and
-then its sink. The parent replays that in file order: ids repeated across
-ranges are caught there, as ``iter_tickets`` catches them, problems go to
-``--skip-bad`` (or the first one stops the run) in the order one process meets
-them, renderings come out in file order and tallies merge in file order. So the
-output is the same, byte for byte, whatever ``N``.
+Each ticket goes to a *sink* (``Sink``): ``evaluate`` renders it into a file of
+the range's output, ``report`` counts it into mergeable ``Tallies``. A worker sends
+back what its sink finished with (a file's name and a few figures, or tallies) and
+a summary of its lines: the line and id of each ticket and what became of it,
+and the problems by line. No ticket and no report travels between processes.
+
+The parent replays that in file order: ids repeated across ranges are caught
+there, as ``iter_tickets`` catches them, problems go to ``--skip-bad`` (or the
+first one stops the run) in the order one process meets them, and the ranges'
+shares merge in file order. So the output is the same, byte for byte, whatever ``N``.
 
 A worker skips an id repeated within its own range; one first seen in an earlier
-range it cannot know of, so when such a ticket was counted, the parent counts
-that range again without it (rare: repeated ids are bad input).
+range it cannot know of, so when such a ticket was taken, the parent does that
+range again without it (rare: repeated ids are bad input).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import dataclasses
 import datetime as dt
 import os
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Union
 
 from slaclock.errors import InputError
 from slaclock.sla._seen import SeenIds
@@ -40,48 +41,54 @@ if TYPE_CHECKING:
     from slaclock.sla.results import Report
     from slaclock.sla.tickets import Ticket
 
-__all__ = ["Render", "Sink", "parallel_reports"]
+__all__ = ["Sink", "Taker", "parallel_reports"]
 
-#: Ranges per worker: enough for the work to even out, few enough to keep overhead low.
-RANGES_PER_JOB = 8
+#: The smallest range, as a share of the file per job: the last ranges are this small,
+#: so that no core waits long for the other to finish the file's last range.
+SMALLEST_SHARE = 64
 
-#: What a worker sends back per line: a problem (its message), or a parsed ticket's
-#: line, id and ``where``, and then either ``(what the sink gave back,)``, None (not
-#: taken: outside the period, logged after ``now``, or an id repeated in the range)
-#: or the message of the problem evaluating it.
-Problem = tuple[str]
-Parsed = tuple[int, str, str, Union[tuple[Any], str, None]]
-Item = Union[Problem, Parsed]
+#: The largest range, in bytes: what a worker holds of the file and sends back per line
+#: stays bounded however large the file.
+LARGEST_RANGE = 16 * 1024 * 1024
+
+#: What became of a parsed ticket (one byte per ticket in ``Lines.kinds``).
+TAKEN, LEFT, FAILED = 0, 1, 2
 
 
 class Sink(Protocol):
-    """What a worker hands each ticket and its report to (it travels to the worker pickled)."""
+    """What the workers start each range from (it travels to them pickled)."""
 
-    def begin(self, policy: Policy, period: ReportingPeriod | None) -> Sink:
-        """Return the sink a worker's range of lines goes to, under the policy it loaded."""
-        ...
-
-    def take(self, ticket: Ticket, report: Report) -> Any:
-        """Return what travels back to the parent for this ticket."""
+    def begin(self, policy: Policy, period: ReportingPeriod | None) -> Taker:
+        """Return what a worker's range of lines goes to, under the policy it loaded."""
         ...
 
 
-@dataclasses.dataclass(frozen=True)
-class Render:
-    """A sink that renders each ticket with ``render`` (a module-level function or partial)."""
+class Taker(Protocol):
+    """What a worker hands each ticket of one range and its report to."""
 
-    render: Callable[[Ticket, Report], Any]
+    def take(self, ticket: Ticket, report: Report) -> None:
+        """Take one ticket and its report."""
+        ...
 
-    def begin(self, policy: Policy, period: ReportingPeriod | None) -> Render:
-        """Return this sink: rendering keeps nothing between tickets."""
-        return self
-
-    def take(self, ticket: Ticket, report: Report) -> Any:
-        """Return ``render(ticket, report)``."""
-        return self.render(ticket, report)
+    def finish(self) -> Any:
+        """Return what travels back to the parent for the range (pickled), for ``merge``."""
+        ...
 
 
-S = TypeVar("S", bound=Sink)
+class Lines(NamedTuple):
+    """What became of a range's lines, in line order (plain data, cheap to send back).
+
+    ``numbers``, ``ids`` and ``kinds`` give each parsed ticket's line, id and fate
+    (``TAKEN`` by the sink, ``LEFT`` out: outside the period, logged after ``now``
+    or an id repeated in the range, or ``FAILED``, whose message ``failures`` holds
+    by line); ``problems`` holds the messages of lines that are no ticket.
+    """
+
+    numbers: list[int]
+    ids: list[str]
+    kinds: bytearray
+    failures: dict[int, str]
+    problems: dict[int, str]
 
 
 def parallel_reports(
@@ -93,75 +100,89 @@ def parallel_reports(
     period: tuple[str, str] | None = None,
     customer: str | None = None,
     on_bad: Callable[[InputError], None] | None = None,
-    sink: S,
-    merge: Callable[[S, S], None] | None = None,
-) -> Iterator[Any]:
-    """Yield what ``sink`` gives back for each ticket of the file ``path``, on ``jobs`` processes.
+    sink: Sink,
+    merge: Callable[[Any], None],
+) -> None:
+    """Hand each ticket of the file ``path`` to a copy of ``sink``, on ``jobs`` processes.
 
-    In file order, as ``evaluate_tickets`` would give the tickets. ``period`` (the
+    Each range of the file goes to ``sink.begin(...)`` in a worker, which takes
+    the tickets ``evaluate_tickets`` would give, in file order; what it finishes
+    with is passed to ``merge``, range by range in file order. ``period`` (the
     ``--period`` and ``--tz`` texts) keeps only tickets logged in it, and
     ``customer`` only that customer's, as ``ComplianceReport.build`` does.
-    Problems raise ``InputError``, or go to ``on_bad``, in file order. The sink's
-    work (rendering, counting) is done on all cores, and what travels back is plain
-    data rather than reports. With ``merge``, each worker's sink is merged into
-    ``sink`` in file order (``merge(sink, part)``), as if one sink took every ticket.
+    Problems raise ``InputError``, or go to ``on_bad``, in file order.
     """
-    # Each range goes to a sink of its own (``begin``); ``sink`` takes the merges, so the
-    # tasks carry a copy of it as it is now (they are pickled while merges go on).
+    # The tasks carry a copy of the sink as it is now (they are pickled while merges go on).
     blank = pickle.loads(pickle.dumps(sink))
     tasks: list[Task] = [
         (path, start, end, first_line, policy_path, now.isoformat(), period, customer, blank)
-        for start, end, first_line in _ranges(path, jobs * RANGES_PER_JOB)
+        for start, end, first_line in _ranges(path, jobs)
     ]
     seen = SeenIds()
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool, contextlib.closing(seen):
-        for task, (items, done) in zip(tasks, pool.map(_work, tasks), strict=True):
-            again: set[int] = set()
-            for item in items:
-                if len(item) == 1:
-                    error = InputError(item[0])
-                else:
-                    line, ident, where, outcome = item
-                    first = seen.first_line(ident)
-                    if first is not None:
-                        error = repeated(ident, where, first)
-                        if isinstance(outcome, tuple):
-                            again.add(line)  # first seen in an earlier range: not to count
-                    else:
-                        seen.add(ident, line)
-                        if outcome is None:
-                            continue
-                        if not isinstance(outcome, str):
-                            yield outcome[0]
-                            continue
-                        error = InputError(outcome)
-                if on_bad is None:
-                    raise error
-                on_bad(error)
-            if merge is not None:
-                # Counted again here without the repeats (whose problems were just told).
-                if again:
-                    merge(sink, cast(S, _work(task, frozenset(again))[1]))
-                else:
-                    merge(sink, cast(S, done))
+        try:
+            for task, (lines, done) in zip(tasks, pool.map(_work, tasks), strict=True):
+                again = _replay(path, lines, seen, on_bad)
+                # Done again here without the repeats (whose problems were just told).
+                merge(_work(task, frozenset(again))[1] if again else done)
+        except BaseException:
+            # A problem stops the run: the ranges not started are not worked through.
+            pool.shutdown(cancel_futures=True)
+            raise
 
 
-def _ranges(path: str, count: int) -> list[tuple[int, int, int]]:
-    """Return ``count`` or fewer byte ranges of whole lines: ``(start, end, first line)``."""
+def _replay(
+    path: str, lines: Lines, seen: SeenIds, on_bad: Callable[[InputError], None] | None
+) -> set[int]:
+    """Tell a range's problems in line order; return the lines of tickets not to take after all.
+
+    Those are tickets taken by the worker whose id an earlier range gave.
+    """
+    errors: list[tuple[int, InputError]] = [
+        (number, InputError(message)) for number, message in lines.problems.items()
+    ]
+    again: set[int] = set()
+    first_line, add = seen.first_line, seen.add
+    for number, ident, kind in zip(lines.numbers, lines.ids, lines.kinds, strict=True):
+        first = first_line(ident)
+        if first is not None:
+            errors.append((number, repeated(ident, f"{path}:{number}", first)))
+            if kind == TAKEN:
+                again.add(number)
+            continue
+        add(ident, number)
+        if kind == FAILED:
+            errors.append((number, InputError(lines.failures[number])))
+    errors.sort(key=lambda item: item[0])
+    for _, error in errors:
+        if on_bad is None:
+            raise error
+        on_bad(error)
+    return again
+
+
+def _ranges(path: str, jobs: int) -> list[tuple[int, int, int]]:
+    """Return byte ranges of whole lines for ``jobs`` workers: ``(start, end, first line)``.
+
+    Each range is a quarter of what is left per job, at least ``1 / (SMALLEST_SHARE * jobs)``
+    of the file and at most ``LARGEST_RANGE`` bytes: large ranges first (few tasks), small
+    ones last (the cores finish together).
+    """
     size = os.path.getsize(path)
+    smallest = max(size // (SMALLEST_SHARE * jobs), 1)
     ranges: list[tuple[int, int, int]] = []
     with Path(path).open("rb") as handle:
         start, line = 0, 1
-        for number in range(1, count + 1):
-            end = size if number == count else max(start, size * number // count)
+        while start < size:
+            step = min(max((size - start) // (4 * jobs), smallest), LARGEST_RANGE)
+            end = min(size, start + step)
             if end < size:
                 handle.seek(end)
                 end += len(handle.readline())  # on to the end of that line
-            if end > start:
-                handle.seek(start)
-                lines = handle.read(end - start).count(b"\n")
-                ranges.append((start, end, line))
-                start, line = end, line + lines
+            handle.seek(start)
+            lines = handle.read(end - start).count(b"\n")
+            ranges.append((start, end, line))
+            start, line = end, line + lines
     return ranges
 
 
@@ -181,7 +202,7 @@ Task = tuple[
 ]
 
 
-def _work(task: Task, skip: frozenset[int] = frozenset()) -> tuple[list[Item], Sink]:
+def _work(task: Task, skip: frozenset[int] = frozenset()) -> tuple[Lines, Any]:
     """Evaluate one byte range of a tickets file, in a worker process; leave out lines ``skip``."""
     from slaclock.sla.policy import Policy
 
@@ -199,35 +220,43 @@ def _work(task: Task, skip: frozenset[int] = frozenset()) -> tuple[list[Item], S
     with Path(path).open("rb") as handle:
         handle.seek(start)
         data = handle.read(end - start)
-    lines = data.split(b"\n")
+    raw_lines = data.split(b"\n")
     if data.endswith(b"\n"):
-        lines.pop()  # what reading the file line by line gives
-    items: list[Item] = []
+        raw_lines.pop()  # what reading the file line by line gives
+    found = Lines([], [], bytearray(), {}, {})
+    numbers, ids, kinds = found.numbers, found.ids, found.kinds
     # The ids of this range so far: a repeat is a problem the parent tells, not a ticket.
-    ids: set[str] = set()
-    for number, raw in enumerate(lines, start=first_line):
+    known: set[str] = set()
+    for number, raw in enumerate(raw_lines, start=first_line):
         if number in skip:
             continue
         try:
             ticket = parse_line(raw, f"{path}:{number}")
         except InputError as exc:
-            items.append((str(exc),))
+            found.problems[number] = str(exc)
             continue
         if ticket is None:
             continue
-        if ticket.id in ids or (
+        ident = ticket.id
+        numbers.append(number)
+        ids.append(ident)
+        if ident in known or (
             (period is not None and not period.contains(ticket.logged_at))
             or customer not in (None, ticket.customer)
         ):
-            ids.add(ticket.id)
-            items.append((number, ticket.id, ticket.where, None))
+            known.add(ident)
+            kinds.append(LEFT)
             continue
-        ids.add(ticket.id)
+        known.add(ident)
         try:
             report = ticket.evaluate(policy, now)
         except InputError as exc:
-            items.append((number, ticket.id, ticket.where, str(exc)))
+            kinds.append(FAILED)
+            found.failures[number] = str(exc)
             continue
-        kept = None if report is None else (sink.take(ticket, report),)
-        items.append((number, ticket.id, ticket.where, kept))
-    return items, sink
+        if report is None:
+            kinds.append(LEFT)
+        else:
+            sink.take(ticket, report)
+            kinds.append(TAKEN)
+    return found, sink.finish()

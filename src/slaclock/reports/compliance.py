@@ -137,6 +137,10 @@ class Tallies:
         """Count ``ticket`` judged by ``report`` (what a ``--jobs`` worker does per ticket)."""
         self.add(outcomes(ticket, report))
 
+    def finish(self) -> Tallies:
+        """Return these tallies: what a ``--jobs`` worker sends back for its range."""
+        return self
+
     def merge(self, other: Tallies) -> None:
         """Count what ``other`` counted as well, as if its tickets came after these."""
         self.count += other.count
