@@ -126,6 +126,7 @@ class WeeklySource:
         "_hash",
         "_irregular",
         "_override_days",
+        "_override_shifts",
         "_templates",
         "_week_ends",
         "_week_starts",
@@ -150,6 +151,7 @@ class WeeklySource:
         # Worked out when first asked (a composition asks; a lone calendar seldom does).
         self._hash: int | None = None
         self._override_days = [day.toordinal() for day in self.overrides]
+        self._override_shifts = {day.toordinal(): shifts for day, shifts in self.overrides.items()}
         self._working_days = [number for number, shifts in enumerate(week.days) if shifts]
         # The week's template (``_template``) at each UTC offset it has been asked at.
         self._templates: dict[int, Template] = {}
@@ -290,6 +292,8 @@ class WeeklySource:
         his: list[int] = []
         exact: list[Intervals] = []
         runs = set(specials)
+        overridden = self._override_shifts
+        days = self.week.days
         i = 0
         while i < len(specials):
             j = i
@@ -307,10 +311,12 @@ class WeeklySource:
             for ordinal in range(run_first - 1, run_last + 2):
                 # Each day's shifts lie within it and the next: only those reaching the hole.
                 if base < hole_hi and base + 2 * US_PER_DAY > hole_lo:
-                    if ordinal in runs or not first <= ordinal <= last:
+                    if ordinal in runs:  # an override's shifts, or none on a holiday
+                        shifts = overridden.get(ordinal, ())
+                    elif first <= ordinal <= last:  # a day the scan found plain
+                        shifts = days[(ordinal - 1) % 7]
+                    else:
                         shifts = self.shifts_on(dt.date.fromordinal(ordinal))
-                    else:  # a day the scan found plain
-                        shifts = self.week.days[(ordinal - 1) % 7]
                     for shift in shifts:
                         append_clipped(
                             starts,

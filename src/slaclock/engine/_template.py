@@ -1,19 +1,23 @@
 """Cold answers by arithmetic on a weekly template, before any of the index is built.
 
-Between irregularities (a zone's UTC-offset transition, a holiday, an override
-date), a calendar of weekly hours is open on a set that repeats every week in
-real time: in UTC µs, one week's open intervals shifted by whole weeks. On such a
-*steady stretch*, the open time in ``[x, y)`` is whole weeks times the week's
-open total plus two partial weeks looked up by bisection in the one-week
-*template*, and ``add`` is a ``divmod`` by that total and one bisection. A
-composition of calendars that are all steady over a stretch is steady there too,
-with the composed template: a union, intersection or difference of a few
-intervals, not of months of them.
+Between a zone's UTC-offset transitions, a calendar of weekly hours is open on a
+set that repeats every week in real time: in UTC µs, one week's open intervals
+shifted by whole weeks. On such a *steady stretch*, the open time in ``[x, y)``
+is whole weeks times the week's open total plus two partial weeks looked up by
+bisection in the one-week *template*, and ``add`` is a ``divmod`` by that total
+and one bisection. Holidays and overrides change the shifts of their own day
+only, which lie within that day and the next: a run of them is a *hole* in the
+stretch whose open intervals are listed (``Holed``), and the stretch counts the
+template plus each hole's difference from it. A composition of calendars that
+are all steady over a stretch is steady there too, with the composed template
+(a union, intersection or difference of a few intervals, not of months of them)
+and the operands' holes merged.
 
 A source that can answer this way (``templated`` true) offers two methods:
 
 * ``steady(t, limit)``: ``(hi, template)`` saying that ``[t, hi)`` (``hi > t``) is
-  open exactly where the template's weekly repetition is, ``(hi, None)`` saying
+  open exactly where the template's weekly repetition is (a ``Template``, or a
+  ``Holed`` one where its holes say otherwise), ``(hi, None)`` saying
   ``[t, hi)`` is irregular (ask ``between``), or None when it cannot tell (then
   the period index answers as before). ``limit`` says how far the caller needs
   to see; a stretch may stop there.
