@@ -254,7 +254,7 @@ class Holed:
                 continue
             if hole_lo >= hi:
                 break
-            parts = [self.template.expand(cursor, min(hole_lo, hi))]
+            parts = [self.template.expand(cursor, hole_lo)] if cursor < hole_lo else []
             parts.append(
                 (
                     [max(start, cursor) for start in inside_starts],
