@@ -479,7 +479,7 @@ def test_a_desk_with_runs_of_holidays_matches_the_reference(zone: str) -> None:
 
 
 def test_a_stretch_keeps_going_over_holidays() -> None:
-    """A year of a desk with England's holidays is a handful of stretches, none irregular."""
+    """A desk's stretch runs to the end of the local year, its holidays holes in it."""
     holidays = [dt.date(2026, 12, 25), dt.date(2026, 12, 28), dt.date(2027, 1, 1)]
     desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="Europe/London", holidays=holidays)
     source = desk._source
@@ -487,16 +487,32 @@ def test_a_stretch_keeps_going_over_holidays() -> None:
     hi, stretch = source.steady(t, t + 365 * DAY_US)
     assert isinstance(stretch, Holed)
     assert hi == us(dt.datetime(2027, 1, 1, tzinfo=UTC))  # the end of the local year
+    # Each holiday's hole is its own shifts' span: no other day's shift reaches into it.
     assert stretch.los == [
-        us(dt.datetime(2026, 12, 25, tzinfo=UTC)),
-        us(dt.datetime(2026, 12, 28, tzinfo=UTC)),
+        us(dt.datetime(2026, 12, 25, 9, tzinfo=UTC)),
+        us(dt.datetime(2026, 12, 28, 9, tzinfo=UTC)),
     ]
-    # Within each hole, the shifts of the holidays' neighbours: Saturday none, Tuesday's.
-    tuesday = us(dt.datetime(2026, 12, 29, 9, tzinfo=UTC))
-    assert stretch.exact == [([], []), ([tuesday], [tuesday + 8 * HOUR_US])]
+    assert stretch.his == [
+        us(dt.datetime(2026, 12, 25, 17, tzinfo=UTC)),
+        us(dt.datetime(2026, 12, 28, 17, tzinfo=UTC)),
+    ]
+    assert stretch.exact == [([], []), ([], [])]
     assert stretch.before(hi) - stretch.before(t) == 27 * 8 * HOUR_US + 5 * MINUTE_US
     closed = us(dt.datetime(2026, 12, 25, 9, tzinfo=UTC))
     assert stretch.instant_at(stretch.before(closed) + 1) == closed + 4 * DAY_US + 1  # Tuesday
+    # A run with an override: its hole reaches from its first midnight to two days after its
+    # last, and lists the open intervals there (the override's, and the next day's).
+    half = Calendar.weekly(
+        {"mon-fri": "09:00-17:00"},
+        tz="Europe/London",
+        holidays=holidays,
+        overrides={dt.date(2026, 12, 24): "09:00-13:00"},
+    )
+    _, stretch = half._source.steady(t, t + 365 * DAY_US)
+    assert isinstance(stretch, Holed)
+    christmas_eve = us(dt.datetime(2026, 12, 24, tzinfo=UTC))
+    assert (stretch.los[0], stretch.his[0]) == (christmas_eve, christmas_eve + 3 * DAY_US)
+    assert stretch.exact[0] == ([christmas_eve + 9 * HOUR_US], [christmas_eve + 13 * HOUR_US])
 
 
 def test_holed_stretches_count_and_find_across_their_holes() -> None:

@@ -301,6 +301,20 @@ class WeeklySource:
                 j += 1
             run_first, run_last = specials[i], specials[j]
             i = j + 1
+            if not overridden or not any(n in overridden for n in range(run_first, run_last + 1)):
+                # Holidays only (on working days): no shift of another day overlaps theirs
+                # (``WeeklyHours`` checks), so the hole is their span and nothing is open in it.
+                midnight = (run_first - _EPOCH_ORDINAL) * US_PER_DAY - offset
+                earliest = min(shift.start_us for shift in days[(run_first - 1) % 7])
+                hole_lo = max(midnight + earliest, lo)
+                midnight += (run_last - run_first) * US_PER_DAY
+                latest = max(shift.end_us for shift in days[(run_last - 1) % 7])
+                hole_hi = min(midnight + latest, hi)
+                if hole_lo < hole_hi:
+                    los.append(hole_lo)
+                    his.append(hole_hi)
+                    exact.append(([], []))
+                continue
             base = (run_first - 1 - _EPOCH_ORDINAL) * US_PER_DAY - offset
             hole_lo = max(base + US_PER_DAY, lo)
             hole_hi = min(base + (run_last - run_first + 3) * US_PER_DAY, hi)
@@ -695,11 +709,20 @@ class CompositeSource:
         his: list[int] = []
         for lo, end in holes:
             append_merged(los, his, lo, end)
-        exact = [
-            combine(self.kind, [stretch.expand(lo, end) for stretch in stretches])
-            for lo, end in zip(los, his, strict=True)
-        ]
+        exact = [self._combined(stretches, lo, end) for lo, end in zip(los, his, strict=True)]
         return hi, Holed(composed, los, his, exact)
+
+    def _combined(self, stretches: list[Stretch], lo: int, hi: int) -> Intervals:
+        """Return the composition of the operands' open intervals within ``[lo, hi)``."""
+        parts: list[Intervals] = []
+        for number, stretch in enumerate(stretches):
+            part = stretch.expand(lo, hi)
+            # Nothing open in an intersection's operand, or a difference's first: nothing.
+            empties = self.kind == "intersection" or (self.kind == "difference" and not number)
+            if empties and not part[0]:
+                return part
+            parts.append(part)
+        return combine(self.kind, parts)
 
     def _stretch(
         self, number: int, part: TemplatedSource, t: int, limit: int
