@@ -72,9 +72,10 @@ MAX_CACHED_SPANS = 128
 #: share the index that makes each one cheaper.
 COLD_ANSWERS = 16
 #: The most stretches (runs between transitions, within one local year) one template
-#: answer may walk. A question that needs more (a desk in a zone with daylight saving
-#: over about eight years or more) costs more walked than the index costs built, and
-#: is asked again warm; it goes to the index at once.
+#: answer may walk. A question that needs more (a desk in a zone with daylight saving,
+#: four stretches a year and the hour after the clocks go back, over about eight years
+#: or more) costs more walked than the index costs built, and is asked again warm; it
+#: goes to the index at once.
 COLD_STEPS = 32
 
 _PAST_THE_END = "the search ran past the range a datetime can hold (years 1 to 9999)"
