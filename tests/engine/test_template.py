@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reference import RefCalendar, engine_hours
+from reference import RefCalendar, engine_hours, engine_overrides
 from test_calendar_properties import ZONES as PROPERTY_ZONES
 from test_calendar_properties import Scenario, scenarios
 from test_steady_placement import WEEKS
@@ -30,7 +30,7 @@ from slaclock.engine import _template
 from slaclock.engine._index import COLD_ANSWERS, PeriodIndex
 from slaclock.engine._sources import _MAX_COMPOSED, CompositeSource
 from slaclock.engine._steady import transitions
-from slaclock.engine._template import WEEK_US, Template, compose
+from slaclock.engine._template import WEEK_US, Holed, Template, compose
 from slaclock.engine.windows import Windows
 from slaclock.errors import NoBusinessTimeError, OutOfRangeError
 
@@ -367,3 +367,174 @@ def test_one_composition_asked_again_and_again_agrees_with_the_index(
     if isinstance(source, CompositeSource):
         assert len(source._stretches) == len(source.operands)
         assert len(source._composed) <= _MAX_COMPOSED
+
+
+# -- stretches with holes: holidays and overrides inside a steady stretch ---------------------
+
+HOLED_WEEKS = [
+    *WEEKS,
+    {"mon-fri": "09:00-17:00"},
+    {"mon-fri": "22:00-06:00", "sat": "06:00-12:00"},  # overnight, Saturday's meeting Friday's
+    {"mon": "20:00-19:59", "tue": "20:00-21:00", "fri-sun": "23:00-23:30"},  # a day-long shift
+]
+HOLED_ZONES = ["Europe/London", "America/New_York", "Australia/Lord_Howe", "Pacific/Apia", "UTC"]
+HOLED_BASE = dt.date(2026, 1, 1)
+
+
+@st.composite
+def holed_calendars(draw: st.DrawFn) -> tuple[Calendar, dt.date]:
+    """Return a weekly calendar with many holidays and a few overrides over two years,
+    often in runs of consecutive days, and a date to ask from."""
+    day = st.integers(-10, 740).map(lambda n: HOLED_BASE + dt.timedelta(days=n))
+    runs = draw(st.lists(st.tuples(day, st.integers(1, 4)), max_size=30))
+    holidays = {first + dt.timedelta(days=n) for first, length in runs for n in range(length)}
+    overrides = {
+        when: draw(st.sampled_from([None, "10:00-12:00", "23:00-01:00,02:00-03:00"]))
+        for when in draw(st.lists(day, max_size=4))
+    }
+    calendar = Calendar.weekly(
+        draw(st.sampled_from(HOLED_WEEKS)),
+        tz=draw(st.sampled_from(HOLED_ZONES)),
+        holidays=holidays,
+        overrides=overrides,
+    )
+    near = sorted(holidays | set(overrides)) or [HOLED_BASE]
+    return calendar, draw(st.sampled_from(near))
+
+
+@SETTINGS
+@given(
+    holed_calendars(),
+    st.integers(-3 * DAY_US, 3 * DAY_US),
+    st.one_of(spans, st.integers(0, 800 * DAY_US)),
+    amounts,
+)
+def test_holidays_and_overrides_inside_stretches_agree_with_the_index(
+    drawn: tuple[Calendar, dt.date], shift: int, span: int, amounts: list[int]
+) -> None:
+    """Queries starting on, just before or after a holiday run, over a day to two years."""
+    calendar, day = drawn
+    zone = calendar._source.zone
+    a = us(dt.datetime.combine(day, dt.time(), tzinfo=zone)) + shift
+    assert_same_answers(calendar, a, a + span, [*amounts, 700 * HOUR_US, 2000 * HOUR_US])
+
+
+@SETTINGS
+@given(
+    calendars(),
+    st.sampled_from(COMPOSED_STARTS),
+    st.integers(-4 * DAY_US, 4 * DAY_US),
+    st.integers(0, 500 * DAY_US),
+    amounts,
+)
+def test_compositions_agree_with_the_index_over_long_spans(
+    calendar: Calendar, start: int, shift: int, span: int, amounts: list[int]
+) -> None:
+    """Compositions whose operands' holes (holidays, overrides) fall inside one stretch."""
+    a = start + shift
+    assert_same_answers(calendar, a, a + span, [*amounts, 1000 * HOUR_US])
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "Australia/Lord_Howe"])
+def test_a_desk_with_runs_of_holidays_matches_the_reference(zone: str) -> None:
+    """Overnight shifts, holidays on and around both transitions of 2026, against brute force."""
+    week = {
+        0: [("09:00", "17:00")],
+        1: [("22:00", "02:30")],
+        2: [("22:00", "02:30")],
+        3: [("09:00", "17:00"), ("23:00", "07:00")],
+        4: [("07:00", "12:00")],
+        5: [("01:00", "03:00")],
+    }
+    transitions_2026 = {
+        "Europe/London": (dt.date(2026, 3, 29), dt.date(2026, 10, 25)),
+        "America/New_York": (dt.date(2026, 3, 8), dt.date(2026, 11, 1)),
+        "Australia/Lord_Howe": (dt.date(2026, 4, 5), dt.date(2026, 10, 4)),
+    }[zone]
+    holidays = {day + dt.timedelta(days=n) for day in transitions_2026 for n in (-2, -1, 0, 2)}
+    holidays |= {dt.date(2026, 6, 10), dt.date(2026, 6, 11), dt.date(2026, 12, 31)}
+    overrides = {dt.date(2026, 6, 12): [("23:30", "01:00")]}
+    reference = RefCalendar(week, zone, holidays=holidays, overrides=overrides)
+    local = ZoneInfo(zone)
+    starts = [dt.datetime.combine(day, dt.time(), tzinfo=local) for day in sorted(holidays)]
+    for number, start in enumerate(starts):
+        for hours in (-30, -1, 0, 23) if number else (0,):
+            a = start + dt.timedelta(hours=hours)
+            for days in (1, 9, 45) if hours or number else (200,):
+                fresh = Calendar.weekly(
+                    engine_hours(week),
+                    tz=zone,
+                    holidays=holidays,
+                    overrides=engine_overrides(overrides),
+                )
+                b = a + dt.timedelta(days=days)
+                assert fresh.elapsed(a, b) == reference.elapsed(a, b)
+        fresh = Calendar.weekly(
+            engine_hours(week), tz=zone, holidays=holidays, overrides=engine_overrides(overrides)
+        )
+        amount = dt.timedelta(hours=333, minutes=20)
+        expected = reference.add(start, amount, limit_days=200)
+        assert expected is not None
+        assert (fresh.add(start, amount) - EPOCH) == (expected - EPOCH)
+
+
+def test_a_stretch_keeps_going_over_holidays() -> None:
+    """A desk's stretch runs to the end of the local year, its holidays holes in it."""
+    holidays = [dt.date(2026, 12, 25), dt.date(2026, 12, 28), dt.date(2027, 1, 1)]
+    desk = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="Europe/London", holidays=holidays)
+    source = desk._source
+    t = us(dt.datetime(2026, 11, 20, 16, 55, tzinfo=UTC))
+    hi, stretch = source.steady(t, t + 365 * DAY_US)
+    assert isinstance(stretch, Holed)
+    assert hi == us(dt.datetime(2027, 1, 1, tzinfo=UTC))  # the end of the local year
+    # Each holiday's hole is its own shifts' span: no other day's shift reaches into it.
+    assert stretch.los == [
+        us(dt.datetime(2026, 12, 25, 9, tzinfo=UTC)),
+        us(dt.datetime(2026, 12, 28, 9, tzinfo=UTC)),
+    ]
+    assert stretch.his == [
+        us(dt.datetime(2026, 12, 25, 17, tzinfo=UTC)),
+        us(dt.datetime(2026, 12, 28, 17, tzinfo=UTC)),
+    ]
+    assert stretch.exact == [([], []), ([], [])]
+    assert stretch.before(hi) - stretch.before(t) == 27 * 8 * HOUR_US + 5 * MINUTE_US
+    closed = us(dt.datetime(2026, 12, 25, 9, tzinfo=UTC))
+    assert stretch.instant_at(stretch.before(closed) + 1) == closed + 4 * DAY_US + 1  # Tuesday
+    # A run with an override: its hole reaches from its first midnight to two days after its
+    # last, and lists the open intervals there (the override's, and the next day's).
+    half = Calendar.weekly(
+        {"mon-fri": "09:00-17:00"},
+        tz="Europe/London",
+        holidays=holidays,
+        overrides={dt.date(2026, 12, 24): "09:00-13:00"},
+    )
+    _, stretch = half._source.steady(t, t + 365 * DAY_US)
+    assert isinstance(stretch, Holed)
+    christmas_eve = us(dt.datetime(2026, 12, 24, tzinfo=UTC))
+    assert (stretch.los[0], stretch.his[0]) == (christmas_eve, christmas_eve + 3 * DAY_US)
+    assert stretch.exact[0] == ([christmas_eve + 9 * HOUR_US], [christmas_eve + 13 * HOUR_US])
+
+
+def test_holed_stretches_count_and_find_across_their_holes() -> None:
+    week = Template([0], [DAY_US])  # open the first day of each week
+    holed = Holed(
+        week,
+        [7 * DAY_US, 14 * DAY_US],
+        [8 * DAY_US, 16 * DAY_US],
+        [
+            ([], []),
+            ([14 * DAY_US + HOUR_US, 15 * DAY_US], [14 * DAY_US + 2 * HOUR_US, 16 * DAY_US]),
+        ],
+    )
+    assert holed.cum == [0, -DAY_US, -DAY_US - 23 * HOUR_US + DAY_US]
+    assert holed.before(7 * DAY_US + HOUR_US) == DAY_US
+    assert holed.before(14 * DAY_US + 90 * MINUTE_US) == DAY_US + 30 * MINUTE_US
+    assert holed.before(21 * DAY_US) == 3 * DAY_US + HOUR_US - DAY_US
+    assert holed.instant_at(DAY_US) == DAY_US  # the earliest: the end of the first day
+    assert holed.instant_at(DAY_US + 1) == 14 * DAY_US + HOUR_US + 1
+    assert holed.instant_at(DAY_US + HOUR_US + 1) == 15 * DAY_US + 1
+    assert holed.instant_at(2 * DAY_US + HOUR_US + 1) == 21 * DAY_US + 1
+    assert holed.expand(6 * DAY_US, 22 * DAY_US) == (
+        [14 * DAY_US + HOUR_US, 15 * DAY_US, 21 * DAY_US],
+        [14 * DAY_US + 2 * HOUR_US, 16 * DAY_US, 22 * DAY_US],
+    )

@@ -22,9 +22,9 @@ give the same answers.
 Before any of that, a new index answers its first few ``elapsed`` and ``add``
 questions (``COLD_ANSWERS``) without building a level at all, where its source
 can say where it repeats one week (weekly hours, 24x7, and compositions of
-those): between the zones' transitions, holidays and overrides, the open time
-is one week's template repeated, so the answer is arithmetic on the template
-and only the irregular days are placed (``_template``). After those questions
+those): between the zones' transitions, the open time is one week's template
+repeated but for holidays and overrides, so the answer is arithmetic on the
+template, corrected day by day for those (``_template``). After those questions
 the levels are built as above, and the index answers from them.
 
 All instants here are integer microseconds since the epoch (see ``_time``).
@@ -71,9 +71,10 @@ MAX_CACHED_SPANS = 128
 #: before it builds levels: a few questions on a new calendar build nothing, many
 #: share the index that makes each one cheaper.
 COLD_ANSWERS = 16
-#: The most stretches (runs between transitions, holidays and overrides) one template
-#: answer may walk. A question that needs more (a plain desk over about two years or
-#: more) costs more walked than the index costs built, and is asked again warm; it
+#: The most stretches (runs between transitions, within one local year) one template
+#: answer may walk. A question that needs more (a desk in a zone with daylight saving,
+#: four stretches a year and the hour after the clocks go back, over about eight years
+#: or more) costs more walked than the index costs built, and is asked again warm; it
 #: goes to the index at once.
 COLD_STEPS = 32
 

@@ -7,7 +7,7 @@ JSON-ready data (``to_data``) and list its open intervals for any span.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -17,6 +17,8 @@ from ._index import Intervals, PeriodIndex
 from ._steady import transitions
 from ._template import (
     WEEK_US,
+    Holed,
+    Stretch,
     Template,
     TemplatedSource,
     combine,
@@ -33,10 +35,9 @@ _MAX_ORDINAL = dt.date.max.toordinal()
 #: The first and last local dates whose shifts the engine places in time.
 _FIRST_DAY = dt.date(1, 1, 3)
 _LAST_DAY = dt.date(9999, 12, 27)
+_LAST_ORDINAL = _LAST_DAY.toordinal()
 #: The fewest days a span must hold to be placed at steady offsets (``_steady``).
 _STEADY_DAYS = 31
-#: How many dates one ``WeeklySource.steady`` looks through for holidays and overrides.
-_SCAN_DAYS = 400
 #: Zones a short question has asked about while their transitions were unread.
 _ASKED: set[str] = set()
 #: How many composed templates a composition keeps (one per mix of offsets met).
@@ -125,6 +126,7 @@ class WeeklySource:
         "_hash",
         "_irregular",
         "_override_days",
+        "_override_shifts",
         "_templates",
         "_week_ends",
         "_week_starts",
@@ -149,6 +151,7 @@ class WeeklySource:
         # Worked out when first asked (a composition asks; a lone calendar seldom does).
         self._hash: int | None = None
         self._override_days = [day.toordinal() for day in self.overrides]
+        self._override_shifts = {day.toordinal(): shifts for day, shifts in self.overrides.items()}
         self._working_days = [number for number, shifts in enumerate(week.days) if shifts]
         # The week's template (``_template``) at each UTC offset it has been asked at.
         self._templates: dict[int, Template] = {}
@@ -225,14 +228,17 @@ class WeeklySource:
     #: Answers ``steady`` and ``between`` (see ``_template``).
     templated = True
 
-    def steady(self, t: int, limit: int) -> tuple[int, Template | None] | None:
+    def steady(self, t: int, limit: int) -> tuple[int, Stretch | None] | None:
         """Return how far from ``t`` the open time repeats the week's template (``_template``).
 
         Between two transitions of the zone (once a clock set back has caught up with
         what it read before), an instant is open exactly when its wall-clock reading
-        lies in a shift: the week's shifts at one UTC offset. Holidays and overrides
-        change the shifts of their day, whose readings reach into the next day: those
-        two days are irregular, placed exactly by ``between``.
+        lies in a shift of a day that keeps the week's shifts: the week's shifts at one
+        UTC offset. Holidays and overrides change the shifts of their day, whose
+        readings reach into the next day: those days are *holes* in the stretch
+        (``Holed``), their open intervals placed by integer arithmetic at that offset.
+        A stretch stays within one local year, so a year's holidays are worked out
+        only when a walk gets to it.
         """
         # Reading the zone's transitions costs a few milliseconds, once per process: the
         # first question of a few weeks about the zone is left to the index's pieces (a
@@ -247,21 +253,98 @@ class WeeklySource:
         settled, hi, offset = known.segment(t)
         if t < settled:  # the hour a clock set back reads again
             return settled, None
-        if self._irregular:
-            day = (t + offset) // US_PER_DAY + _EPOCH_ORDINAL
-            last = (min(hi, limit) - 1 + offset) // US_PER_DAY + _EPOCH_ORDINAL
-            last = min(last, day + _SCAN_DAYS)  # the dates looked at: a year at a time
-            special = self._first_special(day - 1, last)
-            if special is None:
-                hi = min(hi, (last + 1 - _EPOCH_ORDINAL) * US_PER_DAY - offset)
-            elif special > day:
-                hi = min(hi, (special - _EPOCH_ORDINAL) * US_PER_DAY - offset)
-            else:
-                return min(hi, (special + 2 - _EPOCH_ORDINAL) * US_PER_DAY - offset), None
         template = self._templates.get(offset)
         if template is None:
             template = self._template(offset)
-        return hi, template
+        if not self._irregular:
+            return hi, template
+        day = (t + offset) // US_PER_DAY + _EPOCH_ORDINAL
+        last = (min(hi, limit) - 1 + offset) // US_PER_DAY + _EPOCH_ORDINAL
+        # The dates looked at: to the end of the local year at most (never past the last
+        # date a shift can be placed on).
+        year_end = dt.date(dt.date.fromordinal(max(min(day, _LAST_ORDINAL), 1)).year, 12, 31)
+        last = max(min(last, year_end.toordinal(), _LAST_ORDINAL), day)
+        hi = min(hi, (last + 1 - _EPOCH_ORDINAL) * US_PER_DAY - offset)
+        specials = self._specials(day - 1, last)
+        if not specials:
+            return hi, template
+        return hi, self._holed(template, specials, offset, t, hi, day - 1, last)
+
+    def _holed(  # noqa: PLR0917 - one stretch's parts, worked out by ``steady``
+        self,
+        template: Template,
+        specials: list[int],
+        offset: int,
+        lo: int,
+        hi: int,
+        first: int,
+        last: int,
+    ) -> Holed:
+        """Return the stretch ``[lo, hi)`` at UTC offset ``offset``: the template, with a hole
+        for each run of consecutive special days (ordinals ``specials``, sorted, all those in
+        ``first..last``).
+
+        A run's shifts and those of the days either side reach from the run's first
+        midnight to the midnight two days after its last: its hole. Within it, the
+        open intervals are those days' own shifts, placed at the offset.
+        """
+        los: list[int] = []
+        his: list[int] = []
+        exact: list[Intervals] = []
+        runs = set(specials)
+        overridden = self._override_shifts
+        days = self.week.days
+        i = 0
+        while i < len(specials):
+            j = i
+            while j + 1 < len(specials) and specials[j + 1] == specials[j] + 1:
+                j += 1
+            run_first, run_last = specials[i], specials[j]
+            i = j + 1
+            if not overridden or not any(n in overridden for n in range(run_first, run_last + 1)):
+                # Holidays only (on working days): no shift of another day overlaps theirs
+                # (``WeeklyHours`` checks), so the hole is their span and nothing is open in it.
+                midnight = (run_first - _EPOCH_ORDINAL) * US_PER_DAY - offset
+                earliest = min(shift.start_us for shift in days[(run_first - 1) % 7])
+                hole_lo = max(midnight + earliest, lo)
+                midnight += (run_last - run_first) * US_PER_DAY
+                latest = max(shift.end_us for shift in days[(run_last - 1) % 7])
+                hole_hi = min(midnight + latest, hi)
+                if hole_lo < hole_hi:
+                    los.append(hole_lo)
+                    his.append(hole_hi)
+                    exact.append(([], []))
+                continue
+            base = (run_first - 1 - _EPOCH_ORDINAL) * US_PER_DAY - offset
+            hole_lo = max(base + US_PER_DAY, lo)
+            hole_hi = min(base + (run_last - run_first + 3) * US_PER_DAY, hi)
+            if hole_lo >= hole_hi:
+                continue
+            starts: list[int] = []
+            ends: list[int] = []
+            for ordinal in range(run_first - 1, run_last + 2):
+                # Each day's shifts lie within it and the next: only those reaching the hole.
+                if base < hole_hi and base + 2 * US_PER_DAY > hole_lo:
+                    if ordinal in runs:  # an override's shifts, or none on a holiday
+                        shifts = overridden.get(ordinal, ())
+                    elif first <= ordinal <= last:  # a day the scan found plain
+                        shifts = days[(ordinal - 1) % 7]
+                    else:
+                        shifts = self.shifts_on(dt.date.fromordinal(ordinal))
+                    for shift in shifts:
+                        append_clipped(
+                            starts,
+                            ends,
+                            base + shift.start_us,
+                            base + shift.end_us,
+                            hole_lo,
+                            hole_hi,
+                        )
+                base += US_PER_DAY
+            los.append(hole_lo)
+            his.append(hole_hi)
+            exact.append((starts, ends))
+        return Holed(template, los, his, exact)
 
     def _template(self, offset: int) -> Template:
         """Return the week's template with local midnights ``offset`` µs ahead of UTC."""
@@ -272,31 +355,30 @@ class WeeklySource:
         self._templates[offset] = template
         return template
 
-    def _first_special(self, first: int, last: int) -> int | None:
-        """Return the first day (ordinal) in ``first..last`` with an override or a holiday on a
-        working day, or None."""
-        found = None
+    def _specials(self, first: int, last: int) -> list[int]:
+        """Return the days (ordinals) in ``first..last`` with an override, or a holiday on a
+        working day, sorted."""
+        found: list[int] = []
         overridden = self._override_days
         if overridden:
-            i = bisect_left(overridden, first)
-            if i < len(overridden) and overridden[i] <= last:
-                found = last = overridden[i]
+            found = overridden[bisect_left(overridden, first) : bisect_right(overridden, last)]
         holidays = self.holidays
         if isinstance(holidays, DateHolidays) and not holidays.dates:
             return found
         days = self.week.days
-        # A year at a time, as asking day by day would meet them: a year's holidays are
-        # worked out only if a working day of it comes before the first special day.
-        # (Ordinals past either end of the calendar name no date, so no holiday.)
+        # A year at a time; a few days of a year that are not working days (the day
+        # before a stretch of January 1st) do not work its holidays out. (Ordinals
+        # past either end of the calendar name no date, so no holiday.)
         first, last = max(first, 1), min(last, _MAX_ORDINAL)
+        holiday_days: list[int] = []
         while first <= last:
             stop = min(last, dt.date(dt.date.fromordinal(first).year, 12, 31).toordinal())
             if stop - first >= 6 or any(days[(n - 1) % 7] for n in range(first, stop + 1)):
-                for ordinal in holidays.ordinals(first, stop):
-                    if days[(ordinal - 1) % 7]:
-                        return ordinal
+                holiday_days += [n for n in holidays.ordinals(first, stop) if days[(n - 1) % 7]]
             first = stop + 1
-        return found
+        if not found:
+            return holiday_days
+        return sorted(set(found).union(holiday_days))
 
     def between(self, lo: int, hi: int) -> Intervals:
         """Return the open intervals within ``[lo, hi)`` (placed, as ``intervals``)."""
@@ -477,7 +559,7 @@ class ConstantSource:
         """Return the open intervals within ``[lo, hi)``."""
         return self.intervals(lo, hi)
 
-    def steady(self, t: int, limit: int) -> tuple[int, Template | None]:
+    def steady(self, t: int, limit: int) -> tuple[int, Stretch | None]:
         """Return the whole range and the template of every week: all open, or all closed."""
         return MAX_US, _ALWAYS if self.open else _NEVER
 
@@ -542,7 +624,7 @@ class CompositeSource:
         # Each operand's last answer to ``steady``, as ``(from, hi, template)``: a stretch
         # steady (or irregular) from ``from`` to ``hi`` is so from any instant within it,
         # so a walk asks only the operand whose stretch ended (one entry per operand).
-        self._stretches: list[tuple[int, int, Template | None] | None] = [None] * len(self._parts)
+        self._stretches: list[tuple[int, int, Stretch | None] | None] = [None] * len(self._parts)
 
     @property
     def keys(self) -> tuple[object, ...]:
@@ -581,34 +663,70 @@ class CompositeSource:
                 parts.append(part.between(lo, hi))
         return combine(self.kind, parts)
 
-    def steady(self, t: int, limit: int) -> tuple[int, Template | None] | None:
-        """Return how far from ``t`` every operand is steady, and the composed template."""
+    def steady(self, t: int, limit: int) -> tuple[int, Stretch | None] | None:
+        """Return how far from ``t`` every operand is steady, and the composed stretch.
+
+        Outside the operands' holes (``Holed``) the composed template holds; the holes
+        of all operands, merged, become the composition's, their intervals combined
+        from each operand's there.
+        """
         hi = MAX_US
-        templates: list[Template] = []
+        stretches: list[Stretch] = []
         regular = True
         for number, part in enumerate(self._parts):
             found = self._stretch(number, part, t, limit)
             if found is None:
                 return None
-            end, template = found
+            end, stretch = found
             hi = min(hi, end)
-            if template is None:
+            if stretch is None:
                 regular = False
             else:
-                templates.append(template)
+                stretches.append(stretch)
         if not regular:
             return hi, None
+        templates = [
+            stretch.template if isinstance(stretch, Holed) else stretch for stretch in stretches
+        ]
         key = tuple(templates)
         composed = self._composed.get(key)
         if composed is None:
             if len(self._composed) >= _MAX_COMPOSED:
                 self._composed.clear()
             composed = self._composed[key] = compose(self.kind, templates)
-        return hi, composed
+        holes: list[tuple[int, int]] = []
+        for stretch in stretches:
+            if isinstance(stretch, Holed):
+                holes += [
+                    (max(lo, t), min(end, hi))
+                    for lo, end in zip(stretch.los, stretch.his, strict=True)
+                    if end > t and lo < hi
+                ]
+        if not holes:
+            return hi, composed
+        holes.sort()
+        los: list[int] = []
+        his: list[int] = []
+        for lo, end in holes:
+            append_merged(los, his, lo, end)
+        exact = [self._combined(stretches, lo, end) for lo, end in zip(los, his, strict=True)]
+        return hi, Holed(composed, los, his, exact)
+
+    def _combined(self, stretches: list[Stretch], lo: int, hi: int) -> Intervals:
+        """Return the composition of the operands' open intervals within ``[lo, hi)``."""
+        parts: list[Intervals] = []
+        for number, stretch in enumerate(stretches):
+            part = stretch.expand(lo, hi)
+            # Nothing open in an intersection's operand, or a difference's first: nothing.
+            empties = self.kind == "intersection" or (self.kind == "difference" and not number)
+            if empties and not part[0]:
+                return part
+            parts.append(part)
+        return combine(self.kind, parts)
 
     def _stretch(
         self, number: int, part: TemplatedSource, t: int, limit: int
-    ) -> tuple[int, Template | None] | None:
+    ) -> tuple[int, Stretch | None] | None:
         """Return operand ``number``'s ``steady(t, limit)``, or the stretch it gave before if that
         covers ``t``."""
         known = self._stretches[number]  # one read: another thread may replace it

@@ -1,19 +1,23 @@
 """Cold answers by arithmetic on a weekly template, before any of the index is built.
 
-Between irregularities (a zone's UTC-offset transition, a holiday, an override
-date), a calendar of weekly hours is open on a set that repeats every week in
-real time: in UTC µs, one week's open intervals shifted by whole weeks. On such a
-*steady stretch*, the open time in ``[x, y)`` is whole weeks times the week's
-open total plus two partial weeks looked up by bisection in the one-week
-*template*, and ``add`` is a ``divmod`` by that total and one bisection. A
-composition of calendars that are all steady over a stretch is steady there too,
-with the composed template: a union, intersection or difference of a few
-intervals, not of months of them.
+Between a zone's UTC-offset transitions, a calendar of weekly hours is open on a
+set that repeats every week in real time: in UTC µs, one week's open intervals
+shifted by whole weeks. On such a *steady stretch*, the open time in ``[x, y)``
+is whole weeks times the week's open total plus two partial weeks looked up by
+bisection in the one-week *template*, and ``add`` is a ``divmod`` by that total
+and one bisection. Holidays and overrides change the shifts of their own day
+only, which lie within that day and the next: a run of them is a *hole* in the
+stretch whose open intervals are listed (``Holed``), and the stretch counts the
+template plus each hole's difference from it. A composition of calendars that
+are all steady over a stretch is steady there too, with the composed template
+(a union, intersection or difference of a few intervals, not of months of them)
+and the operands' holes merged.
 
 A source that can answer this way (``templated`` true) offers two methods:
 
 * ``steady(t, limit)``: ``(hi, template)`` saying that ``[t, hi)`` (``hi > t``) is
-  open exactly where the template's weekly repetition is, ``(hi, None)`` saying
+  open exactly where the template's weekly repetition is (a ``Template``, or a
+  ``Holed`` one where its holes say otherwise), ``(hi, None)`` saying
   ``[t, hi)`` is irregular (ask ``between``), or None when it cannot tell (then
   the period index answers as before). ``limit`` says how far the caller needs
   to see; a stretch may stop there.
@@ -163,6 +167,123 @@ class Template:
         return starts, ends
 
 
+class Holed:
+    """A template over one stretch, except in a few *holes* whose open intervals are listed.
+
+    Holidays and overrides change the shifts of their day only, and those shifts lie
+    within that day and the next: a stretch of steady UTC offset keeps the week's
+    template everywhere else. So a stretch with a few such days is the template plus,
+    per hole, the difference between what is open there and what the template says:
+    ``before`` adds the differences of the holes before ``t``, ``instant_at`` skips
+    from hole to hole. Only valid within the stretch it was made for (the holes lie
+    inside it), unlike a ``Template``, which repeats for ever.
+
+    >>> day = 86_400_000_000
+    >>> week = Template([0], [day])  # open the first day of each week
+    >>> closed = Holed(week, [7 * day], [8 * day], [([], [])])  # but not in the second week
+    >>> closed.before(14 * day) // day, closed.instant_at(2 * day) // day
+    (1, 15)
+    """
+
+    __slots__ = ("cum", "exact", "his", "los", "template")
+
+    def __init__(
+        self, template: Template, los: list[int], his: list[int], exact: list[Intervals]
+    ) -> None:
+        self.template = template
+        #: The holes ``[los[i], his[i])``: sorted, disjoint, none empty.
+        self.los = los
+        self.his = his
+        #: The open intervals within each hole, clipped to it.
+        self.exact = exact
+        before = template.before
+        deltas = [
+            sum(map(sub, ends, starts)) - (before(hi) - before(lo))
+            for lo, hi, (starts, ends) in zip(los, his, exact, strict=True)
+        ]
+        #: ``cum[i]``: how much more (or less) is open before hole ``i`` than the template says.
+        self.cum: list[int] = [0, *accumulate(deltas)]
+
+    def __repr__(self) -> str:
+        return f"Holed({self.template!r}, {len(self.los)} holes)"
+
+    def before(self, t: int) -> int:
+        """Return the open time from the epoch to ``t`` (``t`` within the stretch), as the
+        template counts it outside the holes."""
+        i = bisect_right(self.los, t) - 1
+        if i < 0:
+            return self.template.before(t)
+        if t >= self.his[i]:
+            return self.template.before(t) + self.cum[i + 1]
+        inside = 0
+        starts, ends = self.exact[i]
+        for start, end in zip(starts, ends, strict=True):
+            if start >= t:
+                break
+            inside += min(end, t) - start
+        return self.template.before(self.los[i]) + self.cum[i] + inside
+
+    def instant_at(self, target: int) -> int:
+        """Return the earliest instant ``s`` with ``before(s) == target`` (one in the stretch)."""
+        template = self.template
+        los, cum = self.los, self.cum
+        for i, lo in enumerate(los):
+            # Before hole i, the template's count shifted by the holes already passed.
+            if template.total:
+                found = template.instant_at(target - cum[i])
+                if found <= lo:
+                    return found
+            # Within hole i: its own intervals, from what is open before it.
+            done = template.before(lo) + cum[i]
+            starts, ends = self.exact[i]
+            for start, end in zip(starts, ends, strict=True):
+                if done + end - start >= target:
+                    return start + target - done
+                done += end - start
+        return template.instant_at(target - cum[-1])
+
+    def expand(self, lo: int, hi: int) -> Intervals:
+        """Return the open intervals within ``[lo, hi)`` (within the stretch), merged."""
+        starts: list[int] = []
+        ends: list[int] = []
+        cursor = lo
+        for hole_lo, hole_hi, (inside_starts, inside_ends) in zip(
+            self.los, self.his, self.exact, strict=True
+        ):
+            if hole_hi <= cursor:
+                continue
+            if hole_lo >= hi:
+                break
+            parts = [self.template.expand(cursor, hole_lo)] if cursor < hole_lo else []
+            parts.append(
+                (
+                    [max(start, cursor) for start in inside_starts],
+                    [min(end, hi) for end in inside_ends],
+                )
+            )
+            for part_starts, part_ends in parts:
+                for start, end in zip(part_starts, part_ends, strict=True):
+                    if start < end:
+                        if ends and start <= ends[-1]:
+                            ends[-1] = max(ends[-1], end)
+                        else:
+                            starts.append(start)
+                            ends.append(end)
+            cursor = hole_hi
+        if cursor < hi:
+            for start, end in zip(*self.template.expand(cursor, hi), strict=True):
+                if ends and start <= ends[-1]:
+                    ends[-1] = max(ends[-1], end)
+                else:
+                    starts.append(start)
+                    ends.append(end)
+        return starts, ends
+
+
+#: What a source's ``steady`` may answer for a stretch: the plain template, or one with holes.
+Stretch = Template | Holed
+
+
 def compose(kind: str, templates: Sequence[Template]) -> Template:
     """Return the template of a union, intersection or difference of templates."""
     return Template(*combine(kind, [(template.starts, template.ends) for template in templates]))
@@ -185,7 +306,7 @@ def combine(kind: str, parts: Sequence[Intervals]) -> Intervals:
 class TemplatedSource(Protocol):
     """A source that knows where it is steady (see the module's docstring)."""
 
-    def steady(self, t: int, limit: int) -> tuple[int, Template | None] | None:
+    def steady(self, t: int, limit: int) -> tuple[int, Stretch | None] | None:
         """Return ``(hi, template)`` for ``[t, hi)``, ``(hi, None)`` if irregular, or None."""
         ...
 
