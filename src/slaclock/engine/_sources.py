@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
+from operator import lt
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -158,17 +159,25 @@ class WeeklySource:
         )
         # A week without holidays or overrides, from Monday 00:00 (µs), merged as placed:
         # copied whole into each such week at a steady UTC offset (see ``_place_steady``).
-        self._week_starts: list[int] = []
-        self._week_ends: list[int] = []
-        for number, shifts in enumerate(week.days):
-            for shift in shifts:
-                midnight = number * US_PER_DAY
-                append_merged(
-                    self._week_starts,
-                    self._week_ends,
-                    midnight + shift.start_us,
-                    midnight + shift.end_us,
-                )
+        starts = [
+            number * US_PER_DAY + shift.start_us
+            for number, shifts in enumerate(week.days)
+            for shift in shifts
+        ]
+        ends = [
+            number * US_PER_DAY + shift.end_us
+            for number, shifts in enumerate(week.days)
+            for shift in shifts
+        ]
+        if not all(map(lt, ends[:-1], starts[1:])):
+            # Shifts that touch (an overnight shift running into the next day's): merged
+            # one by one as placed. Apart, they are already what merging would give.
+            pairs = zip(starts, ends, strict=True)
+            starts, ends = [], []
+            for start, end in pairs:
+                append_merged(starts, ends, start, end)
+        self._week_starts = starts
+        self._week_ends = ends
 
     @classmethod
     def build(

@@ -78,22 +78,33 @@ class Template:
         """Return the template of intervals given from some origin that lies ``shift`` µs after a
         multiple of the week from the epoch (intervals may be longer than a week, or overlap)."""
         shift %= WEEK_US
-        firsts = [(start + shift) % WEEK_US for start in starts]
-        lasts = [
-            first + end - start for first, start, end in zip(firsts, starts, ends, strict=True)
-        ]
-        if firsts:
-            # Sorted, disjoint intervals (a week's shifts, merged as placed) come out as a
-            # rotation of themselves, the last one perhaps wrapping past the week's end.
-            i = firsts.index(min(firsts))
-            firsts = firsts[i:] + firsts[:i]
-            lasts = lasts[i:] + lasts[:i]
+        if (
+            starts
+            and ends[-1] < starts[0] + WEEK_US
+            and all(map(lt, starts, ends))
+            and all(map(lt, ends[:-1], starts[1:]))
+        ):
+            # Sorted intervals, apart and within a week of the first start (a week's
+            # shifts, merged as placed), land as a rotation of themselves: those carried
+            # past the week's end come first, the last one perhaps wrapping round.
+            move = (starts[0] + shift) % WEEK_US - starts[0]
+            cut = bisect_left(starts, WEEK_US - move)
+            back = move - WEEK_US
+            firsts = [start + back for start in starts[cut:]]
+            firsts += [start + move for start in starts[:cut]]
+            lasts = [end + back for end in ends[cut:]]
+            lasts += [end + move for end in ends[:cut]]
             if lasts[-1] > WEEK_US:
                 firsts.insert(0, 0)
                 lasts.insert(0, lasts[-1] - WEEK_US)
                 lasts[-1] = WEEK_US
-            if max(lasts) <= WEEK_US and all(map(lt, lasts[:-1], firsts[1:])):
-                return cls(firsts, lasts)
+            return cls(firsts, lasts)
+        return cls.merged(starts, ends, shift)
+
+    @classmethod
+    def merged(cls, starts: Sequence[int], ends: Sequence[int], shift: int) -> Template:
+        """Return ``placed``'s template for any intervals: each placed, all sorted and merged."""
+        shift %= WEEK_US
         pairs: list[tuple[int, int]] = []
         for start, end in zip(starts, ends, strict=True):
             if end - start >= WEEK_US:

@@ -1,0 +1,116 @@
+"""Fast paths of a new calendar's construction give what the general paths they skip give.
+
+Each fast path here is checked against the slower, general code it stands in for:
+placing a week's template by rotation against sorting and merging every interval,
+the week's intervals read in one pass against merging them one by one, and shifts
+made without re-checking against the checked constructor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from slaclock.engine._holidays import holiday_source
+from slaclock.engine._sources import WeeklySource, append_merged
+from slaclock.engine._template import WEEK_US, Template
+from slaclock.engine.schedule import Shift, WeeklyHours, _quick_shifts
+
+SETTINGS = settings(
+    deadline=None,
+    max_examples=300,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+MINUTE_US = 60_000_000
+DAY_US = 1440 * MINUTE_US
+
+# Interval lists of every kind ``Template.placed`` may get: sorted and apart (a week's
+# shifts), touching, overlapping, empty, longer than a week, out of order, negative.
+bounds = st.integers(-2 * WEEK_US, 3 * WEEK_US)
+intervals = st.lists(st.tuples(bounds, st.integers(0, WEEK_US + DAY_US)), max_size=12).map(
+    lambda pairs: ([start for start, _ in pairs], [start + length for start, length in pairs])
+)
+minutes = st.integers(0, 7 * 1440 - 1).map(lambda m: m * MINUTE_US)
+
+
+@st.composite
+def weeks(draw: st.DrawFn) -> tuple[list[int], list[int]]:
+    """Return sorted, apart intervals within about a week: the usual shape, and its edges."""
+    cuts = sorted(set(draw(st.lists(minutes, min_size=0, max_size=16))))
+    if len(cuts) % 2:
+        cuts.append(cuts[-1] + draw(st.integers(1, 2 * 1440)) * MINUTE_US)
+    return cuts[::2], cuts[1::2]
+
+
+@SETTINGS
+@given(intervals | weeks(), st.integers(-3 * WEEK_US, 3 * WEEK_US) | st.sampled_from([0, -1]))
+def test_placed_templates_equal_the_sorted_and_merged_ones(
+    given_intervals: tuple[list[int], list[int]], shift: int
+) -> None:
+    starts, ends = given_intervals
+    placed = Template.placed(starts, ends, shift)
+    merged = Template.merged(starts, ends, shift)
+    assert (placed.starts, placed.ends) == (merged.starts, merged.ends)
+    assert placed.cum_end == merged.cum_end
+    assert placed.total == merged.total
+
+
+def test_a_week_reaching_round_to_its_own_start_is_merged_by_the_general_path() -> None:
+    # The last interval ends exactly a week after the first starts: they touch once placed.
+    starts, ends = [0, 2 * DAY_US], [DAY_US, WEEK_US]
+    for shift in (0, DAY_US // 3, -5):
+        placed = Template.placed(starts, ends, shift)
+        assert (placed.starts, placed.ends) == (
+            Template.merged(starts, ends, shift).starts,
+            Template.merged(starts, ends, shift).ends,
+        )
+
+
+day_hours = st.lists(
+    st.tuples(st.integers(0, 1439), st.integers(1, 1440)), min_size=0, max_size=4
+).map(lambda pairs: tuple(Shift(a * MINUTE_US, (a + b) * MINUTE_US) for a, b in pairs))
+
+
+@SETTINGS
+@given(st.lists(day_hours, min_size=7, max_size=7))
+def test_the_week_read_in_one_pass_is_the_week_merged_shift_by_shift(
+    days: list[tuple[Shift, ...]],
+) -> None:
+    # Built directly (as a caller may), so the shifts may touch, overlap or be out of order.
+    week = object.__new__(WeeklyHours)
+    object.__setattr__(week, "days", tuple(days))
+    source = WeeklySource(ZoneInfo("Europe/London"), week, holiday_source(None), {})
+    starts: list[int] = []
+    ends: list[int] = []
+    for number, shifts in enumerate(days):
+        for shift in shifts:
+            append_merged(
+                starts, ends, number * DAY_US + shift.start_us, number * DAY_US + shift.end_us
+            )
+    assert (source._week_starts, source._week_ends) == (starts, ends)
+
+
+clock = st.integers(0, 24 * 60).map(lambda m: f"{m // 60:02d}:{m % 60:02d}")
+
+
+@SETTINGS
+@given(st.lists(st.tuples(clock, clock), min_size=1, max_size=5))
+def test_shifts_read_quickly_are_the_checked_shifts(pairs: list[tuple[str, str]]) -> None:
+    quick = _quick_shifts(",".join(f"{a}-{b}" for a, b in pairs))
+    if quick is None:
+        return
+    for shift in quick:
+        checked = Shift(shift.start_us, shift.end_us)
+        assert shift == checked
+        assert hash(shift) == hash(checked)
+        assert (shift.start, shift.end, str(shift)) == (checked.start, checked.end, str(checked))
+
+
+def test_three_shifts_with_a_night_are_read_quickly() -> None:
+    quick = _quick_shifts("06:00-13:45,14:00-21:45,22:00-05:45")
+    assert quick is not None
+    assert [str(shift) for shift in quick] == ["06:00-13:45", "14:00-21:45", "22:00-05:45"]
+    assert quick[2].end == dt.timedelta(hours=29, minutes=45)
