@@ -72,6 +72,10 @@ class Calendar:
 
     __slots__ = ("_index", "_source", "_zone")
 
+    _index: PeriodIndex
+    _source: PeriodSource
+    _zone: ZoneInfo
+
     def __init__(self, source: PeriodSource, zone: ZoneInfo) -> None:
         """Wrap a period source; build calendars with ``weekly`` or ``always``."""
         # Set past ``__setattr__``, which refuses assignment once ``_index`` is set: its
