@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from slaclock import Calendar
 from slaclock.engine._holidays import holiday_source
 from slaclock.engine._sources import WeeklySource, append_merged
+from slaclock.engine._steady import transitions
 from slaclock.engine._template import WEEK_US, Template
 from slaclock.engine.schedule import Shift, WeeklyHours, _quick_shifts
 
@@ -24,6 +27,9 @@ SETTINGS = settings(
     max_examples=300,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+UTC = dt.timezone.utc
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+US = dt.timedelta(microseconds=1)
 MINUTE_US = 60_000_000
 DAY_US = 1440 * MINUTE_US
 
@@ -114,3 +120,76 @@ def test_three_shifts_with_a_night_are_read_quickly() -> None:
     assert quick is not None
     assert [str(shift) for shift in quick] == ["06:00-13:45", "14:00-21:45", "22:00-05:45"]
     assert quick[2].end == dt.timedelta(hours=29, minutes=45)
+
+
+# -- the hour a clock set back reads again ------------------------------------------------
+
+REPEAT_ZONES = (
+    "Europe/London",
+    "America/New_York",
+    "Australia/Sydney",
+    "Australia/Lord_Howe",  # half-hour daylight saving
+    "Europe/Dublin",  # negative daylight saving (summer is standard time)
+    "Pacific/Chatham",  # transitions at 02:45 and 03:45
+    "Pacific/Apia",  # skipped a whole day
+    "America/St_Johns",
+    "America/Sao_Paulo",
+    "Africa/Casablanca",  # an hour back for Ramadan, twice a year
+    "Asia/Gaza",
+    "Antarctica/Troll",  # two hours at once
+    "Europe/Moscow",
+)
+REPEAT_WEEKS = (
+    {"mon-fri": "09:00-17:00"},
+    {"mon-fri": "06:00-13:45,14:00-21:45,22:00-05:45"},
+    # Boundaries on, inside and at the edges of the readings repeated, every day.
+    {"mon-sun": "00:30-01:00,01:15-01:45,02:00-02:30,02:45-03:00,03:30-03:45,04:00-05:00"},
+    {"mon-sun": "01:00-02:00,23:00-00:59"},
+    {"sat,sun": "01:30-02:15,22:00-01:30"},
+    {"mon-sun": "00:00-24:00"},
+)
+
+
+@pytest.mark.parametrize("hours", REPEAT_WEEKS)
+@pytest.mark.parametrize("name", REPEAT_ZONES)
+def test_every_repeated_hour_of_1990_to_2045_is_placed_as_its_days_are(
+    name: str, hours: dict[str, str]
+) -> None:
+    """After every transition of 1990-2045 that sets a clock back, the template given for
+    the hour read again lists what placing its days lists, with and without holidays."""
+    zone = ZoneInfo(name)
+    known = transitions(zone)
+    assert known is not None
+    first = (dt.datetime(1990, 1, 1, tzinfo=UTC) - EPOCH) // US
+    last = (dt.datetime(2045, 1, 1, tzinfo=UTC) - EPOCH) // US
+    changes = [t for t in known.times if first <= t < last]
+    year = first
+    while year < last:  # past the file's transitions, the rule's
+        changes += [t for t in known.around(year) if first <= t < last]
+        year += 30 * DAY_US
+    holidays = {
+        (EPOCH + US * (t - DAY_US)).date() for t in changes[::2]
+    }  # the day before every other change
+    sources = [
+        Calendar.weekly(hours, tz=name)._source,
+        Calendar.weekly(hours, tz=name, holidays=sorted(holidays))._source,
+    ]
+    seen = 0
+    for change in sorted(set(changes)):
+        settled, _, _ = known.segment(change)
+        if settled <= change:
+            continue  # the clock went forward (or nothing changed)
+        for source in sources:
+            for t in (change, change + 1, (change + settled) // 2, settled - 1):
+                found = source.steady(t, t + DAY_US)
+                assert found is not None
+                hi, template = found
+                assert hi == settled
+                if template is None:
+                    continue
+                seen += 1
+                assert template.total in {0, WEEK_US}
+                assert template.expand(t, hi) == source.between(t, hi)
+                assert template.expand(t, hi) == source.intervals(t, hi, steady=False)
+    if name not in {"Asia/Kolkata", "UTC"}:
+        assert seen

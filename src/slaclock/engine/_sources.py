@@ -255,7 +255,7 @@ class WeeklySource:
             return None
         settled, hi, offset = known.segment(t)
         if t < settled:  # the hour a clock set back reads again
-            return settled, None
+            return settled, self._repeated(known.around(t)[0], settled, hi)
         if self._irregular:
             day = (t + offset) // US_PER_DAY + _EPOCH_ORDINAL
             last = (min(hi, limit) - 1 + offset) // US_PER_DAY + _EPOCH_ORDINAL
@@ -271,6 +271,23 @@ class WeeklySource:
         if template is None:
             template = self._template(offset)
         return hi, template
+
+    def _repeated(self, before: int, settled: int, hi: int) -> Template | None:
+        """Return the template of ``[before, settled)``, the hour a clock set back at ``before``
+        reads again: all open or all closed, as at the instant before it; None if unknown.
+
+        Every reading of that hour was first read before ``before``, and a shift boundary is
+        placed at the first instant the clock reads it (docs/semantics.md, "Daylight
+        saving"): none lies in the hour, so its state is that of the instant just before,
+        which the stretch before it tells when that one is regular.
+        """
+        if settled > hi:  # another transition within the hour: the days are placed
+            return None
+        found = self.steady(before - 1, before)
+        if found is None or found[1] is None or found[0] < before:
+            return None
+        template = found[1]
+        return _ALWAYS if template.before(before) > template.before(before - 1) else _NEVER
 
     def _template(self, offset: int) -> Template:
         """Return the week's template with local midnights ``offset`` µs ahead of UTC."""
