@@ -19,7 +19,7 @@ from slaclock import Calendar
 from slaclock.engine._holidays import holiday_source
 from slaclock.engine._sources import WeeklySource, append_merged
 from slaclock.engine._steady import transitions
-from slaclock.engine._template import WEEK_US, Template
+from slaclock.engine._template import ALWAYS, NEVER, WEEK_US, Template, combine, compose
 from slaclock.engine.schedule import Shift, WeeklyHours, _quick_shifts
 
 SETTINGS = settings(
@@ -193,3 +193,36 @@ def test_every_repeated_hour_of_1990_to_2045_is_placed_as_its_days_are(
                 assert template.expand(t, hi) == source.intervals(t, hi, steady=False)
     if name not in {"Asia/Kolkata", "UTC"}:
         assert seen
+
+
+# -- compositions with a week all open or never open -------------------------------------
+
+week_templates = st.one_of(
+    st.sampled_from([ALWAYS, NEVER, Template([0], [WEEK_US]), Template([], [])]),
+    weeks()
+    .filter(lambda pair: not pair[0] or pair[1][-1] <= WEEK_US)
+    .map(lambda pair: Template(*pair)),
+    # Touching intervals, as an intersection may leave.
+    st.just(Template([0, DAY_US], [DAY_US, 2 * DAY_US])),
+)
+
+
+@SETTINGS
+@given(
+    st.sampled_from(["union", "intersection", "difference"]),
+    st.lists(week_templates, min_size=2, max_size=4),
+)
+def test_compositions_with_constant_weeks_answer_as_merged_ones(
+    kind: str, templates: list[Template]
+) -> None:
+    if kind == "difference":
+        templates = templates[:2]
+    composed = compose(kind, templates)
+    merged = Template(*combine(kind, [(template.starts, template.ends) for template in templates]))
+    assert composed.total == merged.total
+    assert composed.expand(-WEEK_US, 2 * WEEK_US) == merged.expand(-WEEK_US, 2 * WEEK_US)
+    for t in range(-WEEK_US, 2 * WEEK_US, 7 * MINUTE_US * 61):
+        assert composed.before(t) == merged.before(t)
+        if merged.total:
+            target = merged.before(t) + 1
+            assert composed.instant_at(target) == merged.instant_at(target)

@@ -17,7 +17,8 @@ from ._holidays import DateHolidays, PackageHolidays, UnionHolidays, holiday_sou
 from ._index import Intervals, PeriodIndex
 from ._steady import transitions
 from ._template import (
-    WEEK_US,
+    ALWAYS,
+    NEVER,
     Template,
     TemplatedSource,
     combine,
@@ -287,7 +288,7 @@ class WeeklySource:
         if found is None or found[1] is None or found[0] < before:
             return None
         template = found[1]
-        return _ALWAYS if template.before(before) > template.before(before - 1) else _NEVER
+        return ALWAYS if template.before(before) > template.before(before - 1) else NEVER
 
     def _template(self, offset: int) -> Template:
         """Return the week's template with local midnights ``offset`` µs ahead of UTC."""
@@ -470,10 +471,6 @@ class WeeklySource:
         return f"Calendar.weekly({', '.join(parts)})"
 
 
-_ALWAYS = Template([0], [WEEK_US])
-_NEVER = Template([], [])
-
-
 class ConstantSource:
     """A calendar that is always open, or never open."""
 
@@ -505,7 +502,7 @@ class ConstantSource:
 
     def steady(self, t: int, limit: int) -> tuple[int, Template | None]:
         """Return the whole range and the template of every week: all open, or all closed."""
-        return MAX_US, _ALWAYS if self.open else _NEVER
+        return MAX_US, ALWAYS if self.open else NEVER
 
     def to_data(self) -> dict[str, Any]:
         return {"kind": "always" if self.open else "never", "tz": self.zone.key}

@@ -64,7 +64,7 @@ class Template:
     (1, 1)
     """
 
-    __slots__ = ("cum_end", "ends", "key", "starts", "total")
+    __slots__ = ("_hash", "cum_end", "ends", "key", "starts", "total")
 
     def __init__(self, starts: list[int], ends: list[int]) -> None:
         self.starts = starts
@@ -72,6 +72,8 @@ class Template:
         self.cum_end: list[int] = list(accumulate(map(sub, ends, starts)))
         self.total = self.cum_end[-1] if self.cum_end else 0
         self.key = (tuple(starts), tuple(ends))
+        # Worked out when first asked: compositions look templates up by them at every stretch.
+        self._hash: int | None = None
 
     @classmethod
     def placed(cls, starts: Sequence[int], ends: Sequence[int], shift: int) -> Template:
@@ -130,7 +132,10 @@ class Template:
         return isinstance(other, Template) and other.key == self.key
 
     def __hash__(self) -> int:
-        return hash(self.key)
+        found = self._hash
+        if found is None:
+            found = self._hash = hash(self.key)
+        return found
 
     def __repr__(self) -> str:
         return f"Template({self.starts!r}, {self.ends!r})"
@@ -174,8 +179,33 @@ class Template:
         return starts, ends
 
 
+#: The templates of a week all open and of one never open.
+ALWAYS = Template([0], [WEEK_US])
+NEVER = Template([], [])
+
+
 def compose(kind: str, templates: Sequence[Template]) -> Template:
-    """Return the template of a union, intersection or difference of templates."""
+    """Return the template of a union, intersection or difference of templates.
+
+    A week all open or never open (a 24x7 calendar, the hour a clock set back
+    reads again) decides a union or an intersection, or drops out of it, without
+    merging the others' intervals: the template returned is then one of those given,
+    open on the same set as the merged one (its intervals may touch where merging
+    would have joined them; every answer is the same).
+    """
+    if kind == "difference":
+        left, right = templates
+        if not left.total or not right.total:
+            return left
+        if right.total == WEEK_US:
+            return NEVER
+    else:
+        absorbing, neutral = (WEEK_US, 0) if kind == "union" else (0, WEEK_US)
+        if any(template.total == absorbing for template in templates):
+            return ALWAYS if absorbing else NEVER
+        rest = [template for template in templates if template.total != neutral]
+        if len(rest) <= 1:
+            return rest[0] if rest else (NEVER if kind == "union" else ALWAYS)
     return Template(*combine(kind, [(template.starts, template.ends) for template in templates]))
 
 
