@@ -147,10 +147,10 @@ class WeeklySource:
         self.zone = zone
         self.week = week
         self.holidays = holidays
-        self.overrides = dict(sorted(overrides.items()))
+        self.overrides = dict(sorted(overrides.items())) if overrides else {}
         # Worked out when first asked (a composition asks; a lone calendar seldom does).
         self._hash: int | None = None
-        self._override_days = [day.toordinal() for day in self.overrides]
+        self._override_days = [day.toordinal() for day in self.overrides] if overrides else []
         self._working_days = [number for number, shifts in enumerate(week.days) if shifts]
         # The week's template (``_template``) at each UTC offset it has been asked at.
         self._templates: dict[int, Template] = {}

@@ -175,7 +175,7 @@ def _quick_shifts(text: str) -> tuple[Shift, ...] | None:
     """Return the shifts of ``text`` if it is written the usual way and valid, else None.
 
     ``HH:MM-HH:MM`` shifts, comma-separated, no spaces: what almost every calendar
-    says, read with string slices instead of a regular expression per time. Whatever
+    says, read with one split instead of a regular expression per time. Whatever
     this does not accept (other shapes, and every mistake) ``_parse_shifts`` reads,
     so answers and error messages are the same either way (tests check it).
     """
