@@ -101,11 +101,15 @@ def append_clipped(  # noqa: PLR0917 - called per shift, where keywords cost
     starts: list[int], ends: list[int], start: int, end: int, lo: int, hi: int
 ) -> None:
     """Append ``[start, end)`` clipped to ``[lo, hi)`` if anything is left, merging as below."""
-    start = max(start, lo)
-    end = min(end, hi)
+    # Comparisons rather than calls of max and min: this runs once per shift placed.
+    if start < lo:  # noqa: PLR1730
+        start = lo
+    if end > hi:  # noqa: PLR1730
+        end = hi
     if start < end:
         if ends and start <= ends[-1]:
-            ends[-1] = max(ends[-1], end)
+            if end > ends[-1]:  # noqa: PLR1730
+                ends[-1] = end
         else:
             starts.append(start)
             ends.append(end)
@@ -114,7 +118,8 @@ def append_clipped(  # noqa: PLR0917 - called per shift, where keywords cost
 def append_merged(starts: list[int], ends: list[int], start: int, end: int) -> None:
     """Append ``[start, end)`` (starts non-decreasing), merging it into a touching last one."""
     if ends and start <= ends[-1]:
-        ends[-1] = max(ends[-1], end)
+        if end > ends[-1]:  # noqa: PLR1730 - a comparison costs less than a call of max
+            ends[-1] = end
     else:
         starts.append(start)
         ends.append(end)

@@ -320,7 +320,9 @@ def union(parts: Sequence[Intervals]) -> Intervals:
     current_start, current_end = pairs[0]
     for start, end in pairs:
         if start <= current_end:
-            current_end = max(current_end, end)
+            # A comparison, not a call of max: this runs once per interval merged.
+            if end > current_end:  # noqa: PLR1730
+                current_end = end
         else:
             starts.append(current_start)
             ends.append(current_end)
