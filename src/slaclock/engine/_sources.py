@@ -551,7 +551,7 @@ class CompositeSource:
                 f"a {kind} of {len(operands)} calendars is more than the limit "
                 f"MAX_OPERANDS ({self.MAX_OPERANDS}); combine them in steps"
             )
-        self.depth = 1 + max(getattr(index.source, "depth", 0) for index in operands)
+        self.depth = 1 + max([getattr(index.source, "depth", 0) for index in operands])
         if self.depth > self.MAX_DEPTH:
             raise ScheduleError(
                 f"compositions nest deeper than the limit MAX_DEPTH ({self.MAX_DEPTH})"
@@ -561,9 +561,9 @@ class CompositeSource:
         self._hash: int | None = None  # worked out when first asked
         # Templates compose only if every operand answers ``steady`` (``_template``).
         sources = [index.source for index in operands]
-        self.templated = all(getattr(source, "templated", False) for source in sources)
+        self.templated = all([getattr(source, "templated", False) for source in sources])
         self._parts: tuple[TemplatedSource, ...] = (
-            tuple(cast("TemplatedSource", source) for source in sources) if self.templated else ()
+            cast("tuple[TemplatedSource, ...]", tuple(sources)) if self.templated else ()
         )
         # Composed templates by their operands' templates (a few: one per offsets met).
         self._composed: dict[tuple[Template, ...], Template] = {}

@@ -353,7 +353,7 @@ class WeeklyHours:
                     )
                 named_by[day] = key
                 days[day] = shifts
-        return cls(tuple(day or () for day in days))
+        return cls(tuple([day or () for day in days]))
 
     def to_dict(self) -> dict[str, str]:
         """Return the week as ``{"mon-fri": "09:00-17:00", ...}``, runs of equal days joined.
