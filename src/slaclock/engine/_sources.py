@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
+from operator import lt
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,8 @@ from ._holidays import DateHolidays, PackageHolidays, UnionHolidays, holiday_sou
 from ._index import Intervals, PeriodIndex
 from ._steady import transitions
 from ._template import (
-    WEEK_US,
+    ALWAYS,
+    NEVER,
     Holed,
     Stretch,
     Template,
@@ -100,11 +102,15 @@ def append_clipped(  # noqa: PLR0917 - called per shift, where keywords cost
     starts: list[int], ends: list[int], start: int, end: int, lo: int, hi: int
 ) -> None:
     """Append ``[start, end)`` clipped to ``[lo, hi)`` if anything is left, merging as below."""
-    start = max(start, lo)
-    end = min(end, hi)
+    # Comparisons rather than calls of max and min: this runs once per shift placed.
+    if start < lo:  # noqa: PLR1730
+        start = lo
+    if end > hi:  # noqa: PLR1730
+        end = hi
     if start < end:
         if ends and start <= ends[-1]:
-            ends[-1] = max(ends[-1], end)
+            if end > ends[-1]:  # noqa: PLR1730
+                ends[-1] = end
         else:
             starts.append(start)
             ends.append(end)
@@ -113,7 +119,8 @@ def append_clipped(  # noqa: PLR0917 - called per shift, where keywords cost
 def append_merged(starts: list[int], ends: list[int], start: int, end: int) -> None:
     """Append ``[start, end)`` (starts non-decreasing), merging it into a touching last one."""
     if ends and start <= ends[-1]:
-        ends[-1] = max(ends[-1], end)
+        if end > ends[-1]:  # noqa: PLR1730 - a comparison costs less than a call of max
+            ends[-1] = end
     else:
         starts.append(start)
         ends.append(end)
@@ -147,7 +154,7 @@ class WeeklySource:
         self.zone = zone
         self.week = week
         self.holidays = holidays
-        self.overrides = dict(sorted(overrides.items()))
+        self.overrides = dict(sorted(overrides.items())) if overrides else {}
         # Worked out when first asked (a composition asks; a lone calendar seldom does).
         self._hash: int | None = None
         self._override_days = [day.toordinal() for day in self.overrides]
@@ -161,17 +168,25 @@ class WeeklySource:
         )
         # A week without holidays or overrides, from Monday 00:00 (µs), merged as placed:
         # copied whole into each such week at a steady UTC offset (see ``_place_steady``).
-        self._week_starts: list[int] = []
-        self._week_ends: list[int] = []
-        for number, shifts in enumerate(week.days):
-            for shift in shifts:
-                midnight = number * US_PER_DAY
-                append_merged(
-                    self._week_starts,
-                    self._week_ends,
-                    midnight + shift.start_us,
-                    midnight + shift.end_us,
-                )
+        starts = [
+            number * US_PER_DAY + shift.start_us
+            for number, shifts in enumerate(week.days)
+            for shift in shifts
+        ]
+        ends = [
+            number * US_PER_DAY + shift.end_us
+            for number, shifts in enumerate(week.days)
+            for shift in shifts
+        ]
+        if not all(map(lt, ends[:-1], starts[1:])):
+            # Shifts that touch (an overnight shift running into the next day's): merged
+            # one by one as placed. Apart, they are already what merging would give.
+            pairs = zip(starts, ends, strict=True)
+            starts, ends = [], []
+            for start, end in pairs:
+                append_merged(starts, ends, start, end)
+        self._week_starts = starts
+        self._week_ends = ends
 
     @classmethod
     def build(
@@ -252,7 +267,7 @@ class WeeklySource:
             return None
         settled, hi, offset = known.segment(t)
         if t < settled:  # the hour a clock set back reads again
-            return settled, None
+            return settled, self._repeated(known.around(t)[0], settled, hi)
         template = self._templates.get(offset)
         if template is None:
             template = self._template(offset)
@@ -345,6 +360,23 @@ class WeeklySource:
             his.append(hole_hi)
             exact.append((starts, ends))
         return Holed(template, los, his, exact)
+
+    def _repeated(self, before: int, settled: int, hi: int) -> Template | None:
+        """Return the template of ``[before, settled)``, the hour a clock set back at ``before``
+        reads again: all open or all closed, as at the instant before it; None if unknown.
+
+        Every reading of that hour was first read before ``before``, and a shift boundary is
+        placed at the first instant the clock reads it (docs/semantics.md, "Daylight
+        saving"): none lies in the hour, so its state is that of the instant just before,
+        which the stretch before it tells when that one is regular.
+        """
+        if settled > hi:  # another transition within the hour: the days are placed
+            return None
+        found = self.steady(before - 1, before)
+        if found is None or found[1] is None or found[0] < before:
+            return None
+        template = found[1]
+        return ALWAYS if template.before(before) > template.before(before - 1) else NEVER
 
     def _template(self, offset: int) -> Template:
         """Return the week's template with local midnights ``offset`` µs ahead of UTC."""
@@ -526,10 +558,6 @@ class WeeklySource:
         return f"Calendar.weekly({', '.join(parts)})"
 
 
-_ALWAYS = Template([0], [WEEK_US])
-_NEVER = Template([], [])
-
-
 class ConstantSource:
     """A calendar that is always open, or never open."""
 
@@ -561,7 +589,7 @@ class ConstantSource:
 
     def steady(self, t: int, limit: int) -> tuple[int, Stretch | None]:
         """Return the whole range and the template of every week: all open, or all closed."""
-        return MAX_US, _ALWAYS if self.open else _NEVER
+        return MAX_US, ALWAYS if self.open else NEVER
 
     def to_data(self) -> dict[str, Any]:
         return {"kind": "always" if self.open else "never", "tz": self.zone.key}
@@ -605,7 +633,7 @@ class CompositeSource:
                 f"a {kind} of {len(operands)} calendars is more than the limit "
                 f"MAX_OPERANDS ({self.MAX_OPERANDS}); combine them in steps"
             )
-        self.depth = 1 + max(getattr(index.source, "depth", 0) for index in operands)
+        self.depth = 1 + max([getattr(index.source, "depth", 0) for index in operands])
         if self.depth > self.MAX_DEPTH:
             raise ScheduleError(
                 f"compositions nest deeper than the limit MAX_DEPTH ({self.MAX_DEPTH})"
@@ -615,9 +643,9 @@ class CompositeSource:
         self._hash: int | None = None  # worked out when first asked
         # Templates compose only if every operand answers ``steady`` (``_template``).
         sources = [index.source for index in operands]
-        self.templated = all(getattr(source, "templated", False) for source in sources)
+        self.templated = all([getattr(source, "templated", False) for source in sources])
         self._parts: tuple[TemplatedSource, ...] = (
-            tuple(cast("TemplatedSource", source) for source in sources) if self.templated else ()
+            cast("tuple[TemplatedSource, ...]", tuple(sources)) if self.templated else ()
         )
         # Composed templates by their operands' templates (a few: one per offsets met).
         self._composed: dict[tuple[Template, ...], Template] = {}

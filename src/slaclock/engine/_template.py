@@ -68,7 +68,7 @@ class Template:
     (1, 1)
     """
 
-    __slots__ = ("cum_end", "ends", "key", "starts", "total")
+    __slots__ = ("_hash", "cum_end", "ends", "key", "starts", "total")
 
     def __init__(self, starts: list[int], ends: list[int]) -> None:
         self.starts = starts
@@ -76,28 +76,41 @@ class Template:
         self.cum_end: list[int] = list(accumulate(map(sub, ends, starts)))
         self.total = self.cum_end[-1] if self.cum_end else 0
         self.key = (tuple(starts), tuple(ends))
+        # Worked out when first asked: compositions look templates up by them at every stretch.
+        self._hash: int | None = None
 
     @classmethod
     def placed(cls, starts: Sequence[int], ends: Sequence[int], shift: int) -> Template:
         """Return the template of intervals given from some origin that lies ``shift`` µs after a
         multiple of the week from the epoch (intervals may be longer than a week, or overlap)."""
         shift %= WEEK_US
-        firsts = [(start + shift) % WEEK_US for start in starts]
-        lasts = [
-            first + end - start for first, start, end in zip(firsts, starts, ends, strict=True)
-        ]
-        if firsts:
-            # Sorted, disjoint intervals (a week's shifts, merged as placed) come out as a
-            # rotation of themselves, the last one perhaps wrapping past the week's end.
-            i = firsts.index(min(firsts))
-            firsts = firsts[i:] + firsts[:i]
-            lasts = lasts[i:] + lasts[:i]
+        if (
+            starts
+            and ends[-1] < starts[0] + WEEK_US
+            and all(map(lt, starts, ends))
+            and all(map(lt, ends[:-1], starts[1:]))
+        ):
+            # Sorted intervals, apart and within a week of the first start (a week's
+            # shifts, merged as placed), land as a rotation of themselves: those carried
+            # past the week's end come first, the last one perhaps wrapping round.
+            move = (starts[0] + shift) % WEEK_US - starts[0]
+            cut = bisect_left(starts, WEEK_US - move)
+            back = move - WEEK_US
+            firsts = [start + back for start in starts[cut:]]
+            firsts += [start + move for start in starts[:cut]]
+            lasts = [end + back for end in ends[cut:]]
+            lasts += [end + move for end in ends[:cut]]
             if lasts[-1] > WEEK_US:
                 firsts.insert(0, 0)
                 lasts.insert(0, lasts[-1] - WEEK_US)
                 lasts[-1] = WEEK_US
-            if max(lasts) <= WEEK_US and all(map(lt, lasts[:-1], firsts[1:])):
-                return cls(firsts, lasts)
+            return cls(firsts, lasts)
+        return cls.merged(starts, ends, shift)
+
+    @classmethod
+    def merged(cls, starts: Sequence[int], ends: Sequence[int], shift: int) -> Template:
+        """Return ``placed``'s template for any intervals: each placed, all sorted and merged."""
+        shift %= WEEK_US
         pairs: list[tuple[int, int]] = []
         for start, end in zip(starts, ends, strict=True):
             if end - start >= WEEK_US:
@@ -123,7 +136,10 @@ class Template:
         return isinstance(other, Template) and other.key == self.key
 
     def __hash__(self) -> int:
-        return hash(self.key)
+        found = self._hash
+        if found is None:
+            found = self._hash = hash(self.key)
+        return found
 
     def __repr__(self) -> str:
         return f"Template({self.starts!r}, {self.ends!r})"
@@ -283,9 +299,33 @@ class Holed:
 #: What a source's ``steady`` may answer for a stretch: the plain template, or one with holes.
 Stretch = Template | Holed
 
+#: The templates of a week all open and of one never open.
+ALWAYS = Template([0], [WEEK_US])
+NEVER = Template([], [])
+
 
 def compose(kind: str, templates: Sequence[Template]) -> Template:
-    """Return the template of a union, intersection or difference of templates."""
+    """Return the template of a union, intersection or difference of templates.
+
+    A week all open or never open (a 24x7 calendar, the hour a clock set back
+    reads again) decides a union or an intersection, or drops out of it, without
+    merging the others' intervals: the template returned is then one of those given,
+    open on the same set as the merged one (its intervals may touch where merging
+    would have joined them; every answer is the same).
+    """
+    if kind == "difference":
+        left, right = templates
+        if not left.total or not right.total:
+            return left
+        if right.total == WEEK_US:
+            return NEVER
+    else:
+        absorbing, neutral = (WEEK_US, 0) if kind == "union" else (0, WEEK_US)
+        if any(template.total == absorbing for template in templates):
+            return ALWAYS if absorbing else NEVER
+        rest = [template for template in templates if template.total != neutral]
+        if len(rest) <= 1:
+            return rest[0] if rest else (NEVER if kind == "union" else ALWAYS)
     return Template(*combine(kind, [(template.starts, template.ends) for template in templates]))
 
 
@@ -400,7 +440,9 @@ def union(parts: Sequence[Intervals]) -> Intervals:
     current_start, current_end = pairs[0]
     for start, end in pairs:
         if start <= current_end:
-            current_end = max(current_end, end)
+            # A comparison, not a call of max: this runs once per interval merged.
+            if end > current_end:  # noqa: PLR1730
+                current_end = end
         else:
             starts.append(current_start)
             ends.append(current_end)

@@ -72,11 +72,17 @@ class Calendar:
 
     __slots__ = ("_index", "_source", "_zone")
 
+    _index: PeriodIndex
+    _source: PeriodSource
+    _zone: ZoneInfo
+
     def __init__(self, source: PeriodSource, zone: ZoneInfo) -> None:
         """Wrap a period source; build calendars with ``weekly`` or ``always``."""
-        self._source = source
-        self._zone = zone
-        self._index = PeriodIndex(source)
+        # Set past ``__setattr__``, which refuses assignment once ``_index`` is set: its
+        # check costs more than the assignments on every calendar built.
+        object.__setattr__(self, "_source", source)
+        object.__setattr__(self, "_zone", zone)
+        object.__setattr__(self, "_index", PeriodIndex(source))
 
     # -- construction -------------------------------------------------------
 
