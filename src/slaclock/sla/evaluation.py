@@ -613,7 +613,9 @@ class Evaluation:
             desk.replied = True
         status = desk.status
         for tracker in desk.trackers:
-            tracker.on(event, t, status)
+            # What ``on`` does first, here: most metrics read few kinds of event.
+            if kind in tracker.definition.plans or (kind == "status" and tracker.pauses):
+                tracker.on(event, t, status)
 
     def _tracker(self, metric: str, tier: str, previous: Tracker | None = None) -> Tracker:
         fresh = self._book.fresh[tier, metric]
@@ -765,6 +767,10 @@ class Evaluation:
                 yield when, tracker.metric, level, left, segment
 
 
+#: Where the first events of a ticket are (``events[0]``...), written once, not per event.
+_PLACES: tuple[str, ...] = tuple(f"events[{count}]" for count in range(256))
+
+
 def _read(
     events: Iterable[TicketEvent | Mapping[str, Any]], count: int
 ) -> Iterator[tuple[TicketEvent, int] | Exception]:
@@ -773,13 +779,14 @@ def _read(
     A problem reading one is yielded, not raised, and ends the events: the reader is
     one event ahead of the steps (``Evaluation._run``), which raise it in its turn.
     """
+    from_dict = TicketEvent.from_dict
     try:
         for given in events:
-            event = (
-                given
-                if isinstance(given, TicketEvent)
-                else TicketEvent.from_dict(given, f"events[{count}]")
-            )
+            if isinstance(given, TicketEvent):
+                event = given
+            else:
+                where = _PLACES[count] if count < len(_PLACES) else f"events[{count}]"
+                event = from_dict(given, where)
             yield event, to_us(event.at)
             count += 1
     except Exception as exc:  # raised by the steps, in the order fed
