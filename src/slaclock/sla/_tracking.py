@@ -78,7 +78,9 @@ def target_us(target: Target | None, calendar: Calendar, start: int) -> int:
         return NEVER_US
     if isinstance(target, Duration):
         return target.amount // ONE_US  # the same from any start
-    return target.duration_from(calendar, from_us(start, calendar.tz)) // ONE_US
+    # ``target.duration_from`` (business time from ``start`` to the due instant) on integers.
+    due = target.due_from(calendar, from_us(start, calendar.tz))
+    return elapsed_us(calendar, start, to_us(due))
 
 
 def at(us: int, calendar: Calendar) -> dt.datetime:
