@@ -575,7 +575,7 @@ class Evaluation:
         kind = event.kind
         if kind == "reopened" and not desk.resolved:
             raise _refused(event, count, "the ticket is not resolved")
-        desk.log = _EventLink(event, desk.log)
+        desk.log = tuple.__new__(_EventLink, (event, desk.log))  # _EventLink(...), at half the cost
         desk.last_us = t
         if kind == "reopened":
             self._reopen(desk, event, t)
