@@ -573,7 +573,7 @@ class MutableTracker:
             and origin.void is self.void
         ):
             return origin
-        return Tracker(
+        fields = (
             self.metric,
             self.rule,
             self.definition,
@@ -585,6 +585,7 @@ class MutableTracker:
             self.armed,
             self.void,
         )
+        return _new(Tracker, fields)
 
     def runs(self) -> tuple[Run, ...]:
         """Return every run, oldest first."""
