@@ -311,7 +311,8 @@ def test_event_dicts_of_every_shape_read_as_their_events(
     data: dict[str, Any], history: list[dict[str, Any]], minutes: int
 ) -> None:
     """Dicts with datetimes (``{at, type}`` read without further look-ups), dicts with
-    text and ready ``TicketEvent`` values give one report, or one refusal."""
+    text and ready ``TicketEvent`` values give one report, or one refusal; so does the
+    policy read back from a pickle (its metrics' plans made again)."""
     policy = Policy.from_dict(data, source="random.toml")
     policy = policy.choose({}) if isinstance(policy, PolicySet) else policy
     rules = policy.for_fields({"site": "leeds"})
@@ -326,6 +327,11 @@ def test_event_dicts_of_every_shape_read_as_their_events(
             answers.append(rules.evaluate(events, now))
         except SlaclockError as exc:
             answers.append(f"{type(exc).__name__}: {exc}")
+    # A policy read back from a pickle (as a worker process gets it) judges alike.
+    try:
+        answers.append(pickle.loads(pickle.dumps(rules)).evaluate(history, now))
+    except SlaclockError as exc:
+        answers.append(f"{type(exc).__name__}: {exc}")
     first = answers[0]
     for answer in answers[1:]:
         assert_same(answer, first)

@@ -174,6 +174,20 @@ class MetricDefinition:
         }
         object.__setattr__(self, "plans", plans)
 
+    def __reduce__(self) -> tuple[type[MetricDefinition], tuple[Any, ...]]:
+        # Pickled as its conditions: the plans are made again where it is read, so
+        # that ``ALWAYS`` in them is that module's own (the loop tests it by identity).
+        return MetricDefinition, (
+            self.start_when,
+            self.stop_when,
+            self.pause_when,
+            self.reset_when,
+            self.cancel_when,
+            self.start_after,
+            self.cyclic,
+            self.total,
+        )
+
     def statuses(self) -> frozenset[str]:
         """Return the statuses this definition's conditions name."""
         return status_pauses(
