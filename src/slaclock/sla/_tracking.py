@@ -612,7 +612,11 @@ class MutableTracker:
         self._file(_new(Run, (t, segment, ())))
 
     def _move(self, t: int, state: str, reason: str = "") -> None:
-        # ``self._file(self.open.move(t, state, reason))``, written out for the hot path.
+        """Put the open run in ``state`` from ``t``; nothing if it is finished or already so.
+
+        A pause while paused for another reason records the new reason. A stopped run
+        is filed with the finished ones (``_file``, written out: the hot path).
+        """
         run = self.open
         if run is None:
             return
