@@ -592,3 +592,77 @@ STREAMED = policy_with(
         for name in ["touch", "fix", "ola", "group_ola", "storage", "pausable_update"]
     },
 )
+
+
+# -- plans: what the per-event loop tests, against the conditions themselves ----------
+
+_CONDITION_TEXTS = [
+    "logged",
+    "resolved",
+    "reopened",
+    "customer_reply",
+    "agent_reply",
+    "agent_reply:public",
+    "agent_reply:private",
+    "status:open",
+    "status:pending-customer",
+    "priority:P1",
+    "field:group",
+    "field:group=ops",
+]
+
+_NINE = at(2026, 11, 23, 9)
+_EVENTS = [
+    TicketEvent(_NINE, "logged", priority="P3"),
+    TicketEvent(_NINE, "resolved"),
+    TicketEvent(_NINE, "reopened"),
+    TicketEvent(_NINE, "customer_reply"),
+    TicketEvent(_NINE, "agent_reply"),
+    TicketEvent(_NINE, "agent_reply", public=False),
+    TicketEvent(_NINE, "status", status="open"),
+    TicketEvent(_NINE, "status", status="pending-customer"),
+    TicketEvent(_NINE, "priority_changed", priority="P1"),
+    TicketEvent(_NINE, "priority_changed", priority="P2"),
+    TicketEvent(_NINE, "field_changed", field="group", value="ops"),
+    TicketEvent(_NINE, "field_changed", field="group", value=None),
+    TicketEvent(_NINE, "field_changed", field="site", value="ops"),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lists=st.lists(st.lists(st.sampled_from(_CONDITION_TEXTS), max_size=4), min_size=5, max_size=5),
+    event=st.sampled_from(_EVENTS),
+)
+def test_a_plan_matches_exactly_the_events_its_conditions_match(
+    lists: list[list[str]], event: TicketEvent
+) -> None:
+    """Per kind, each list of a plan (``ALWAYS`` for a condition on the kind alone) meets
+    an event exactly when one of the definition's conditions in that list matches it."""
+    from slaclock.sla._tracking import _any
+    from slaclock.sla.conditions import ALWAYS
+
+    cancel, reset, stop, after, start = (
+        tuple(parse_condition(text, "test") for text in texts) for texts in lists
+    )
+    definition = MetricDefinition(
+        start_when=start or (parse_condition("logged", "test"),),
+        stop_when=stop,
+        reset_when=reset,
+        cancel_when=cancel,
+        start_after=after,
+    )
+    full = (
+        definition.cancel_when,
+        definition.reset_when,
+        definition.stop_when,
+        definition.start_after,
+        definition.start_when,
+    )
+    plan = definition.plans.get(event.kind)
+    if plan is None:
+        assert not any(c.matches(event) for found in full for c in found)
+        return
+    for entry, found in zip(plan, full, strict=True):
+        planned = bool(entry) and (entry is ALWAYS or _any(entry, event))
+        assert planned == any(c.matches(event) for c in found)

@@ -26,7 +26,7 @@ from typing import NamedTuple
 from slaclock.engine._time import from_us, to_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import NoBusinessTimeError
-from slaclock.sla.conditions import Condition, MetricDefinition
+from slaclock.sla.conditions import ALWAYS, Condition, MetricDefinition
 from slaclock.sla.events import TicketEvent
 from slaclock.sla.results import (
     CycleReport,
@@ -43,6 +43,16 @@ ONE_US = dt.timedelta(microseconds=1)
 
 #: Segment states. ENDED is "ended by the ticket's resolution": a reopen resumes it.
 RUNNING, PAUSED, STOPPED, ENDED = "running", "paused", "stopped", "ended"
+
+#: The report statuses, as globals: ``Status.MET`` looks the member up through the
+#: enum's class each time, several times slower, and every report reads a few dozen.
+_MET, _BREACHED, _RUNNING, _AT_RISK = Status.MET, Status.BREACHED, Status.RUNNING, Status.AT_RISK
+_PAUSED, _IDLE, _CANCELLED, _MEASURED = (
+    Status.PAUSED,
+    Status.IDLE,
+    Status.CANCELLED,
+    Status.MEASURED,
+)
 
 
 # -- integer arithmetic on a calendar ---------------------------------------------
@@ -78,7 +88,9 @@ def target_us(target: Target | None, calendar: Calendar, start: int) -> int:
         return NEVER_US
     if isinstance(target, Duration):
         return target.amount // ONE_US  # the same from any start
-    return target.duration_from(calendar, from_us(start, calendar.tz)) // ONE_US
+    # ``target.duration_from`` (business time from ``start`` to the due instant) on integers.
+    due = target.due_from(calendar, from_us(start, calendar.tz))
+    return elapsed_us(calendar, start, to_us(due))
 
 
 def at(us: int, calendar: Calendar) -> dt.datetime:
@@ -87,6 +99,11 @@ def at(us: int, calendar: Calendar) -> dt.datetime:
 
 
 # -- values -------------------------------------------------------------------
+
+#: Builds a named tuple from a tuple of all its fields, in order: what calling the class
+#: does, without the Python-level ``__new__`` it generates (half the cost, on the paths
+#: every event takes). Every field must be given.
+_new = tuple.__new__
 
 
 class Step(NamedTuple):
@@ -160,16 +177,19 @@ class Segment(NamedTuple):
 
     def moved(self, t: int, state: str, reason: str) -> Segment:
         """Return the segment counted up to ``t`` and then in ``state``."""
-        counted, reached = self._counted_to(t)
-        step = Step(t, state, reason, self.steps)
-        rule, target, opened, carried, base = (
-            self.rule,
-            self.target,
-            self.opened,
-            self.carried,
-            self.base,
+        # ``_counted_to`` written out: this is the transition of nearly every event.
+        rule, target, opened, carried, base, counted, since, was, steps, reached = self[:10]
+        if was is RUNNING:
+            calendar = rule.calendar
+            span = calendar._index.elapsed(since, t)  # elapsed_us, one call less
+            before = carried + counted - base
+            counted += span
+            if reached is None and before + span >= target:
+                reached = add_us(calendar, since, target - before)
+        step = _new(Step, (t, state, reason, steps))
+        return _new(
+            Segment, (rule, target, opened, carried, base, counted, t, state, step, reached, None)
         )
-        return Segment(rule, target, opened, carried, base, counted, t, state, step, reached)
 
     def close(self, t: int) -> Segment:
         """Return the segment counted up to ``t`` and closed there, in the state it was in."""
@@ -210,9 +230,8 @@ def open_segment(
     base = 0 if retroactive else carried
     # A target already used up when its rule applied is reached then, not before.
     reached = t if carried - base >= target else None
-    return Segment(
-        rule, target, t, carried, base, 0, t, state, Step(t, state, reason, None), reached
-    )
+    step = _new(Step, (t, state, reason, None))
+    return _new(Segment, (rule, target, t, carried, base, 0, t, state, step, reached, None))
 
 
 class Run(NamedTuple):
@@ -235,16 +254,6 @@ class Run(NamedTuple):
     @property
     def segments(self) -> tuple[Segment, ...]:
         return (*self.closed, self.current)
-
-    def move(self, t: int, state: str, reason: str = "") -> Run:
-        """Return the run in ``state`` from ``t``; the same run if that changes nothing.
-
-        A pause while paused for another reason records the new reason.
-        """
-        current = self.current
-        if self.finished or (current.state is state and current.steps.reason == reason):
-            return self
-        return Run(self.started, current.moved(t, state, reason), self.closed)
 
     def retier(self, rule: Rule, t: int) -> Run:
         """Return the run judged under ``rule`` from ``t``: its current segment closed at ``t``."""
@@ -284,49 +293,60 @@ def judge(segment: Segment, now: int) -> tuple[int, int | None]:
 def segment_status(segment: Segment, used: int, missed: bool, last: bool, warn_at: float) -> Status:
     """Return how a segment stands; closed, it is ``met`` (``cancelled`` if it ended its run)."""
     if missed:
-        return Status.BREACHED
+        return _BREACHED
     if segment.closed is not None:
         # Only a cancellation closes a run's current segment; a priority change the others.
-        return Status.CANCELLED if last else Status.MET
+        return _CANCELLED if last else _MET
     if segment.state is STOPPED or segment.state is ENDED:
-        return Status.MET
+        return _MET
     if segment.state is PAUSED:
-        return Status.PAUSED
+        return _PAUSED
     if used >= threshold_us(warn_at, segment.target):
-        return Status.AT_RISK
-    return Status.RUNNING
+        return _AT_RISK
+    return _RUNNING
 
 
 def run_report(run: Run, now: int, warn_at: float) -> tuple[CycleReport, list[SegmentReport]]:
     """Return one run as reported (its current figures, its worst status), and its segments."""
     current = run.current
-    calendar = current.rule.calendar
     segments: list[SegmentReport] = []
     first_miss: int | None = None
+    missed: int | None = None
     for segment in run.segments:
         used, missed = judge(segment, now)
         if missed is not None and (first_miss is None or missed < first_miss):
             first_miss = missed
         status = segment_status(segment, used, missed is not None, segment is current, warn_at)
         segments.append(segment_report(segment, used, missed, status))
+    # The current segment's report is on the run's calendar: its instants serve the run's
+    # figures where they are the same instant (made once, as datetimes are immutable).
     last = segments[-1]
-    status = Status.BREACHED if first_miss is not None else last.status
-    stopped: int | None = None
+    tz = current.rule.calendar.tz
+    status = _BREACHED if first_miss is not None else last.status
+    stopped_at: dt.datetime | None = None
     if current.closed is not None:
-        stopped = current.closed
+        stopped_at = last.ended_at
     elif current.state is STOPPED or current.state is ENDED:
-        stopped = current.since
+        stopped_at = from_us(current.since, tz)
+    if first_miss is None:
+        breached_at = None
+    elif first_miss == missed:
+        breached_at = last.breached_at
+    else:
+        breached_at = from_us(first_miss, tz)
     return (
         built(
             CycleReport,
             {
-                "started_at": at(run.started, calendar),
-                "stopped_at": None if stopped is None else at(stopped, calendar),
+                "started_at": last.started_at
+                if current.opened == run.started
+                else from_us(run.started, tz),
+                "stopped_at": stopped_at,
                 "status": status,
                 "elapsed": last.used,
                 "target": last.target,
                 "due": last.due,
-                "breached_at": None if first_miss is None else at(first_miss, calendar),
+                "breached_at": breached_at,
                 "target_text": last.target_text,
             },
         ),
@@ -339,24 +359,26 @@ def segment_report(
 ) -> SegmentReport:
     """Return one segment as reported, judged ``used`` µs with the due instant ``missed``."""
     rule = segment.rule
-    calendar = rule.calendar
+    tz = rule.calendar.tz
     measured = rule.target is None
-    if measured and status is not Status.CANCELLED:
-        status = Status.MEASURED  # counted, never judged: no target, no due instant
-    due = None if measured or status is Status.MET or status is Status.CANCELLED else segment.due()
+    if measured and status is not _CANCELLED:
+        status = _MEASURED  # counted, never judged: no target, no due instant
+    due = None if measured or status is _MET or status is _CANCELLED else segment.due()
+    closed = segment.closed
+    # ``ONE_US * n`` is ``timedelta(microseconds=n)`` at half the cost.
     return built(
         SegmentReport,
         {
             "tier": rule.tier,
-            "started_at": at(segment.opened, calendar),
-            "ended_at": None if segment.closed is None else at(segment.closed, calendar),
-            "target": dt.timedelta(microseconds=0 if measured else segment.target),
+            "started_at": from_us(segment.opened, tz),
+            "ended_at": None if closed is None else from_us(closed, tz),
+            "target": ONE_US * (0 if measured else segment.target),
             "target_text": "" if measured else rule.target_text,
             "calendar": rule.calendar_name,
-            "used": dt.timedelta(microseconds=used),
+            "used": ONE_US * used,
             "status": status,
-            "due": None if due is None else at(due, calendar),
-            "breached_at": None if missed is None else at(missed, calendar),
+            "due": None if due is None else from_us(due, tz),
+            "breached_at": None if missed is None else from_us(missed, tz),
         },
     )
 
@@ -551,7 +573,7 @@ class MutableTracker:
             and origin.void is self.void
         ):
             return origin
-        return Tracker(
+        fields = (
             self.metric,
             self.rule,
             self.definition,
@@ -563,6 +585,7 @@ class MutableTracker:
             self.armed,
             self.void,
         )
+        return _new(Tracker, fields)
 
     def runs(self) -> tuple[Run, ...]:
         """Return every run, oldest first."""
@@ -573,7 +596,7 @@ class MutableTracker:
         if run is self.open:
             return
         if run.finished:
-            self.done = RunLink(run, self.done)
+            self.done = _new(RunLink, (run, self.done))
             self.open = None
         else:
             self.open = run
@@ -583,19 +606,38 @@ class MutableTracker:
         if self.cancelled:
             return  # a tier without this metric applies: nothing new starts
         if status in self.pauses:
-            segment = open_segment(self.rule, t, t, 0, state=PAUSED, reason=f"status {status}")
+            segment = open_segment(self.rule, t, t, 0, state=PAUSED, reason=_pause_reason(status))
         else:
             segment = open_segment(self.rule, t, t, 0, state=RUNNING, reason="")
-        self._file(Run(t, segment))
+        self._file(_new(Run, (t, segment, ())))
 
     def _move(self, t: int, state: str, reason: str = "") -> None:
-        if self.open is not None:
-            self._file(self.open.move(t, state, reason))
+        """Put the open run in ``state`` from ``t``; nothing if it is finished or already so.
+
+        A pause while paused for another reason records the new reason. A stopped run
+        is filed with the finished ones (``_file``, written out: the hot path).
+        """
+        run = self.open
+        if run is None:
+            return
+        current = run.current
+        if (
+            current.state is STOPPED
+            or current.closed is not None  # the run is finished
+            or (current.state is state and current.steps.reason == reason)
+        ):
+            return
+        moved = _new(Run, (run.started, current.moved(t, state, reason), run.closed))
+        if state is STOPPED:
+            self.done = _new(RunLink, (moved, self.done))
+            self.open = None
+        else:
+            self.open = moved
 
     def _resume(self, t: int, status: str) -> None:
         """Count, or pause if ``status`` pauses the metric, from ``t``."""
         if status in self.pauses:
-            self._move(t, PAUSED, f"status {status}")
+            self._move(t, PAUSED, _pause_reason(status))
         else:
             self._move(t, RUNNING)
 
@@ -613,24 +655,25 @@ class MutableTracker:
             return
         if self.void:
             return
+        # Each list holds the conditions on this kind only; ALWAYS: any event of it meets them.
         cancel, reset, stop, after, start = plan
-        if cancel and _any(cancel, event):
+        if cancel and (cancel is ALWAYS or _any(cancel, event)):
             self.cancel(t, void=True)
             return
-        if reset and self.open is not None and _any(reset, event):
+        if reset and self.open is not None and (reset is ALWAYS or _any(reset, event)):
             self.reset(t, status)
         if kind == "status" and self.pauses:
             self._resume(t, status)
-        if stop and self.open is not None and _any(stop, event):
+        if stop and self.open is not None and (stop is ALWAYS or _any(stop, event)):
             self._move(t, STOPPED)
-        if after and not self.armed and _any(after, event):
+        if after and not self.armed and (after is ALWAYS or _any(after, event)):
             self.armed = True
         if (
             start
             and self.armed
             and self.open is None
             and (self.definition.cyclic or self.done is None)
-            and _any(start, event)
+            and (start is ALWAYS or _any(start, event))
         ):
             self._start(t, status)
 
@@ -678,6 +721,20 @@ class MutableTracker:
         self.void = self.void or void
 
 
+#: The reason a pause records for each status (``status pending-customer``), made once.
+_PAUSE_REASONS: dict[str, str] = {}
+
+
+def _pause_reason(status: str) -> str:
+    """Return ``f"status {status}"``, kept: a policy names few statuses."""
+    reason = _PAUSE_REASONS.get(status)
+    if reason is None:
+        reason = f"status {status}"
+        if len(_PAUSE_REASONS) < 1024:  # statuses are the policy's; bounded all the same
+            _PAUSE_REASONS[status] = reason
+    return reason
+
+
 def _any(conditions: tuple[Condition, ...], event: TicketEvent) -> bool:
     # A plain loop: no generator on the hot path.
     for condition in conditions:  # noqa: SIM110
@@ -723,9 +780,9 @@ def metric_report(
         allowed = 0 if rule.target is None else target_us(rule.target, rule.calendar, now)
         target = dt.timedelta(microseconds=allowed)
         if first_breach is not None:
-            status = Status.BREACHED
+            status = _BREACHED
         else:
-            status = Status.CANCELLED if tracker.cancelled else Status.IDLE
+            status = _CANCELLED if tracker.cancelled else _IDLE
         return built(
             MetricReport,
             {
@@ -751,13 +808,13 @@ def metric_report(
     current = cycles[-1]
     crossed, following = escalations(tracker, now, levels or (warn_at,))
     if first_breach is not None:
-        status = Status.BREACHED
+        status = _BREACHED
     elif tracker.cancelled:
-        status = Status.CANCELLED
+        status = _CANCELLED
     elif tracker.rule.target is None:
-        status = Status.MEASURED
+        status = _MEASURED
     elif tracker.cyclic and tracker.open is None:
-        status = Status.MET
+        status = _MET
     else:
         status = current.status
     return built(
@@ -775,7 +832,7 @@ def metric_report(
             "elapsed": current.elapsed,
             # A measured total has no target, so nothing remains of one.
             "remaining": dt.timedelta(0)
-            if status is Status.MEASURED
+            if status is _MEASURED
             else current.target - current.elapsed,
             "used": current.elapsed / current.target if current.target else 0.0,
             "cycles": tuple(cycles) if tracker.cyclic else (),

@@ -111,6 +111,18 @@ def parse_conditions(texts: object, where: str) -> tuple[Condition, ...]:
     return tuple(parse_condition(text, f"{where}[{index}]") for index, text in enumerate(texts))
 
 
+#: In a ``MetricDefinition``'s plans: conditions every event of their kind meets.
+ALWAYS: tuple[Condition, ...] = (Condition("always", "*"),)
+
+
+def _plan(conditions: tuple[Condition, ...]) -> tuple[Condition, ...]:
+    """Return conditions on one kind of event as a plan tests them (``ALWAYS``, or as given)."""
+    for condition in conditions:
+        if condition.public is None and condition.field is None and condition.value is None:
+            return ALWAYS  # the kind alone: no need to test the others
+    return conditions
+
+
 def status_pauses(conditions: Iterable[Condition]) -> frozenset[str]:
     """Return the statuses named by ``status:NAME`` conditions."""
     return frozenset(c.value for c in conditions if c.kind == "status" and c.value is not None)
@@ -141,7 +153,8 @@ class MetricDefinition:
     #: Per event kind, the conditions of that kind in ``cancel_when``, ``reset_when``,
     #: ``stop_when``, ``start_after`` and ``start_when``: an event is tested only
     #: against the conditions that can match it (a dispatch table built once); a kind
-    #: no condition reads is not in it.
+    #: no condition reads is not in it. A list holding a condition on the kind alone
+    #: (``logged``, ``resolved``) is ``ALWAYS``: every event of the kind meets it.
     plans: Mapping[str, tuple[tuple[Condition, ...], ...]] = dataclasses.field(
         init=False, repr=False, compare=False
     )
@@ -156,10 +169,24 @@ class MetricDefinition:
         )
         kinds = {condition.kind for found in lists for condition in found}
         plans = {
-            kind: tuple(tuple(c for c in found if c.kind == kind) for found in lists)
+            kind: tuple(_plan(tuple(c for c in found if c.kind == kind)) for found in lists)
             for kind in kinds
         }
         object.__setattr__(self, "plans", plans)
+
+    def __reduce__(self) -> tuple[type[MetricDefinition], tuple[Any, ...]]:
+        # Pickled as its conditions: the plans are made again where it is read, so
+        # that ``ALWAYS`` in them is that module's own (the loop tests it by identity).
+        return MetricDefinition, (
+            self.start_when,
+            self.stop_when,
+            self.pause_when,
+            self.reset_when,
+            self.cancel_when,
+            self.start_after,
+            self.cyclic,
+            self.total,
+        )
 
     def statuses(self) -> frozenset[str]:
         """Return the statuses this definition's conditions name."""

@@ -421,20 +421,20 @@ class Evaluation:
         previous = None if log is None else log.event
         desk: _Desk | None = None
         step, check, apply_to = self._step, self._check, self._apply_to
-        reader = _read(events, count)
-        following = next(reader, None)
-        while following is not None:
-            if isinstance(following, Exception):
-                raise following
-            event, t = following
-            # One event read ahead (its errors raised in turn): is it at this instant?
-            following = next(reader, None)
-            if following is None:
-                crowded = keep_instant
-            else:
-                crowded = type(following) is tuple and following[1] == t
+        tiers, statuses = self.policy.tiers, self.policy.statuses
+        read, problem = _read(events, count)
+        last = len(read) - 1
+        for index, (event, t) in enumerate(read):
+            # Is the next event at this instant? (The last: only a state kept may get more.)
+            crowded = read[index + 1][1] == t if index < last else keep_instant and problem is None
             if desk is not None and not crowded:
-                check(desk.last_us, previous, event, t, count)
+                if (
+                    t < desk.last_us
+                    or event.kind == "logged"
+                    or (event.priority is not None and event.priority not in tiers)
+                    or (event.status is not None and event.status not in statuses)
+                ):
+                    check(desk.last_us, previous, event, t, count)  # says why it cannot come
                 apply_to(desk, event, t, count)
             elif not crowded and (ticket is None or t > ticket.last_us):
                 check(None if ticket is None else ticket.last_us, previous, event, t, count)
@@ -451,6 +451,8 @@ class Evaluation:
                 log = _EventLink(event, log)
             previous = event
             count += 1
+        if problem is not None:
+            raise problem
         if desk is not None:
             ticket, instant = desk.freeze(), None
         if not keep_instant and previous is not None:
@@ -573,7 +575,7 @@ class Evaluation:
         kind = event.kind
         if kind == "reopened" and not desk.resolved:
             raise _refused(event, count, "the ticket is not resolved")
-        desk.log = _EventLink(event, desk.log)
+        desk.log = tuple.__new__(_EventLink, (event, desk.log))  # _EventLink(...), at half the cost
         desk.last_us = t
         if kind == "reopened":
             self._reopen(desk, event, t)
@@ -613,7 +615,9 @@ class Evaluation:
             desk.replied = True
         status = desk.status
         for tracker in desk.trackers:
-            tracker.on(event, t, status)
+            # What ``on`` does first, here: most metrics read few kinds of event.
+            if kind in tracker.definition.plans or (kind == "status" and tracker.pauses):
+                tracker.on(event, t, status)
 
     def _tracker(self, metric: str, tier: str, previous: Tracker | None = None) -> Tracker:
         fresh = self._book.fresh[tier, metric]
@@ -765,25 +769,32 @@ class Evaluation:
                 yield when, tracker.metric, level, left, segment
 
 
+#: Where the first events of a ticket are (``events[0]``...), written once, not per event.
+_PLACES: tuple[str, ...] = tuple(f"events[{count}]" for count in range(256))
+
+
 def _read(
     events: Iterable[TicketEvent | Mapping[str, Any]], count: int
-) -> Iterator[tuple[TicketEvent, int] | Exception]:
-    """Yield each event of ``events`` and its instant in µs, the first numbered ``count``.
+) -> tuple[list[tuple[TicketEvent, int]], Exception | None]:
+    """Return each event of ``events`` and its instant in µs (the first numbered ``count``).
 
-    A problem reading one is yielded, not raised, and ends the events: the reader is
-    one event ahead of the steps (``Evaluation._run``), which raise it in its turn.
+    A problem reading one is returned beside the events before it, not raised: the
+    steps (``Evaluation._run``) raise it in its turn, after refusing any event before it.
     """
+    from_dict = TicketEvent.from_dict
+    read: list[tuple[TicketEvent, int]] = []
     try:
         for given in events:
-            event = (
-                given
-                if isinstance(given, TicketEvent)
-                else TicketEvent.from_dict(given, f"events[{count}]")
-            )
-            yield event, to_us(event.at)
+            if isinstance(given, TicketEvent):
+                event = given
+            else:
+                where = _PLACES[count] if count < len(_PLACES) else f"events[{count}]"
+                event = from_dict(given, where)
+            read.append((event, to_us(event.at)))
             count += 1
     except Exception as exc:  # raised by the steps, in the order fed
-        yield exc
+        return read, exc
+    return read, None
 
 
 def _refused(event: TicketEvent, count: int, problem: str) -> EventError:

@@ -78,34 +78,45 @@ class TicketEvent:
         get = data.get
         kind = data["type"] if "type" in data else get("kind")
         at = get("at")
-        if isinstance(at, str):
-            try:
-                at = iso_datetime(at)
-            except ValueError:
-                raise EventError(
-                    f"{where}: 'at' {data['at']!r} is not an ISO 8601 instant"
-                ) from None
-        public = get("public", True)
-        if public is not True and public is not False:
-            raise EventError(f"{where}: 'public' must be true or false, not {brief(public)}")
-        priority, status = get("priority"), get("status")
-        field, new_value = get("field"), get("value")
-        # The common shapes pass a few type tests; anything else (another zone type, a
-        # field_changed event, a value to refuse) is checked in full, with its message.
-        need = _NEEDS.get(kind, _FULL) if type(kind) is str else _FULL
-        if not (
-            need is not _FULL
+        if (
+            len(data) == 2
             and type(at) is dt.datetime
+            and type(kind) is str
+            and _NEEDS.get(kind, _FULL) is None
             and type(at.tzinfo) is dt.timezone
-            and (priority is None or type(priority) is str)
-            and (status is None or type(status) is str)
-            and field is None
-            and new_value is None
-            and (need is None or get(need) is not None)
         ):
-            cls._validate(at, kind, priority, status, where=where)
-            if field is not None or new_value is not None or kind == "field_changed":
-                cls._validate_field(kind, field, new_value, where=where)
+            # The commonest shape, ``{"at": ..., "type": ...}`` (a reply, a resolution):
+            # nothing else to read or check.
+            public, priority, status, field, new_value = True, None, None, None, None
+        else:
+            if isinstance(at, str):
+                try:
+                    at = iso_datetime(at)
+                except ValueError:
+                    raise EventError(
+                        f"{where}: 'at' {data['at']!r} is not an ISO 8601 instant"
+                    ) from None
+            public = get("public", True)
+            if public is not True and public is not False:
+                raise EventError(f"{where}: 'public' must be true or false, not {brief(public)}")
+            priority, status = get("priority"), get("status")
+            field, new_value = get("field"), get("value")
+            # The common shapes pass a few type tests; anything else (another zone type, a
+            # field_changed event, a value to refuse) is checked in full, with its message.
+            need = _NEEDS.get(kind, _FULL) if type(kind) is str else _FULL
+            if not (
+                need is not _FULL
+                and type(at) is dt.datetime
+                and type(at.tzinfo) is dt.timezone
+                and (priority is None or type(priority) is str)
+                and (status is None or type(status) is str)
+                and field is None
+                and new_value is None
+                and (need is None or get(need) is not None)
+            ):
+                cls._validate(at, kind, priority, status, where=where)
+                if field is not None or new_value is not None or kind == "field_changed":
+                    cls._validate_field(kind, field, new_value, where=where)
         # Validated just above: built without __post_init__ checking it all again.
         event = object.__new__(cls)
         event.__dict__.update(
