@@ -75,9 +75,19 @@ def compile_engine(source: Path, work: Path) -> dict[str, str]:
         check=True,
         stdout=sys.stderr,
     )
-    built = [*work.rglob("*.so"), *work.rglob("*.pyd")]
-    if len(built) < len(COMPILED_MODULES):
-        raise RuntimeError(f"mypyc built {len(built)} extension modules: {built}")
+    # build_ext --inplace leaves a copy of each extension under build/: only the copies
+    # beside the sources go into the wheel (the others would install a top-level build/).
+    scratch = work / "build"
+    built = [
+        path
+        for pattern in ("*.so", "*.pyd")
+        for path in work.rglob(pattern)
+        if scratch not in path.parents
+    ]
+    engine = {path.name.split(".")[0] for path in built if path.parent == package / "engine"}
+    missing = [name for name in COMPILED_MODULES if name[:-3] not in engine]
+    if missing:
+        raise RuntimeError(f"mypyc built no extension module for {missing}: {built}")
     return {str(path): path.relative_to(work).as_posix() for path in built}
 
 
