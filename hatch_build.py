@@ -24,10 +24,14 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-#: The modules on the warm query path. The rest stay Python: errors.py subclasses
-#: built-in exceptions (mypyc compiles no such classes), and the others are build-time
-#: or once-per-query code where compiling buys little.
-COMPILED_MODULES = ("_time.py", "_index.py", "calendar.py")
+#: The modules on the warm query path, and the parser of weekly hours (building a
+#: calendar). The rest stay Python: errors.py subclasses built-in exceptions (mypyc
+#: compiles no such classes); the cold path's modules (_template, _sources, _steady,
+#: _holidays) compile, but their time goes on datetime, zoneinfo and the holidays
+#: package, and compiled they answered a new calendar's first questions no faster while
+#: the compile took twice as long (docs/scale.md, "A compiled build"); the others are
+#: once-per-query or build-time code where compiling buys little.
+COMPILED_MODULES = ("_time.py", "_index.py", "calendar.py", "schedule.py")
 #: What the build environment needs (mypyc ships with mypy).
 BUILD_REQUIRES = ["mypy>=1.10", "setuptools>=65"]
 SWITCH = "SLACLOCK_COMPILE"
