@@ -24,10 +24,14 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-#: The modules on the warm query path. The rest stay Python: errors.py subclasses
-#: built-in exceptions (mypyc compiles no such classes), and the others are build-time
-#: or once-per-query code where compiling buys little.
-COMPILED_MODULES = ("_time.py", "_index.py", "calendar.py")
+#: The modules on the warm query path, and the parser of weekly hours (building a
+#: calendar). The rest stay Python: errors.py subclasses built-in exceptions (mypyc
+#: compiles no such classes); the cold path's modules (_template, _sources, _steady,
+#: _holidays) compile, but their time goes on datetime, zoneinfo and the holidays
+#: package, and compiled they answered a new calendar's first questions no faster while
+#: the compile took twice as long (docs/scale.md, "A compiled build"); the others are
+#: once-per-query or build-time code where compiling buys little.
+COMPILED_MODULES = ("_time.py", "_index.py", "calendar.py", "schedule.py")
 #: What the build environment needs (mypyc ships with mypy).
 BUILD_REQUIRES = ["mypy>=1.10", "setuptools>=65"]
 SWITCH = "SLACLOCK_COMPILE"
@@ -75,9 +79,19 @@ def compile_engine(source: Path, work: Path) -> dict[str, str]:
         check=True,
         stdout=sys.stderr,
     )
-    built = [*work.rglob("*.so"), *work.rglob("*.pyd")]
-    if len(built) < len(COMPILED_MODULES):
-        raise RuntimeError(f"mypyc built {len(built)} extension modules: {built}")
+    # build_ext --inplace leaves a copy of each extension under build/: only the copies
+    # beside the sources go into the wheel (the others would install a top-level build/).
+    scratch = work / "build"
+    built = [
+        path
+        for pattern in ("*.so", "*.pyd")
+        for path in work.rglob(pattern)
+        if scratch not in path.parents
+    ]
+    engine = {path.name.split(".")[0] for path in built if path.parent == package / "engine"}
+    missing = [name for name in COMPILED_MODULES if name[:-3] not in engine]
+    if missing:
+        raise RuntimeError(f"mypyc built no extension module for {missing}: {built}")
     return {str(path): path.relative_to(work).as_posix() for path in built}
 
 

@@ -19,7 +19,7 @@ import holidays
 import pytest
 from reference import RefCalendar
 
-from slaclock import DAY_NAMES, Calendar, Period
+from slaclock import DAY_NAMES, Calendar, Period, WeeklyHours
 from slaclock.errors import NoClosingTimeError
 
 UTC = dt.timezone.utc
@@ -1028,6 +1028,18 @@ def test_pickle_round_trip(cal: Calendar) -> None:
     assert again == cal
     assert hash(again) == hash(cal)
     assert _probe(again) == _probe(cal)
+
+
+def test_shifts_and_weeks_pickle_and_copy_as_values() -> None:
+    # The compiled build's frozen classes need their own __reduce__ (schedule.py).
+    week = WeeklyHours.parse({"mon-fri": "09:00-12:30,13:30-17:00", "sat": "22:00-06:00"})
+    shift = week.days[5][0]
+    for value in (shift, week):
+        for again in (pickle.loads(pickle.dumps(value)), copy.deepcopy(value), copy.copy(value)):
+            assert again == value
+            assert hash(again) == hash(value)
+            assert repr(again) == repr(value)
+    assert pickle.loads(pickle.dumps(shift)).end == dt.timedelta(hours=30)
 
 
 def test_json_of_gb_holidays_names_the_source_not_the_dates() -> None:

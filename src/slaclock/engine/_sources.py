@@ -10,7 +10,7 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from operator import lt
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 from zoneinfo import ZoneInfo
 
 from ._holidays import DateHolidays, PackageHolidays, UnionHolidays, holiday_source
@@ -616,11 +616,13 @@ class CompositeSource:
         "templated",
     )
 
-    KINDS = ("union", "intersection", "difference")
+    # Class constants (ClassVar): calendar.py reads them through the class, which a
+    # compiled (mypyc) class allows only for class variables.
+    KINDS: ClassVar[tuple[str, ...]] = ("union", "intersection", "difference")
     #: The most calendars one composition may combine: each costs work in every query.
-    MAX_OPERANDS = 64
+    MAX_OPERANDS: ClassVar[int] = 64
     #: How deeply compositions may nest (a composition of compositions of ...).
-    MAX_DEPTH = 64
+    MAX_DEPTH: ClassVar[int] = 64
 
     def __init__(self, kind: str, operands: Sequence[PeriodIndex]) -> None:
         if kind not in self.KINDS:

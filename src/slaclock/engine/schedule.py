@@ -148,6 +148,11 @@ class Shift:
     def __repr__(self) -> str:
         return f"Shift({str(self)!r})"
 
+    def __reduce__(self) -> tuple[type[Shift], tuple[int, int]]:
+        # Pickled by its fields: the compiled build's frozen classes refuse the
+        # attribute-by-attribute restore pickle would otherwise do.
+        return Shift, (self.start_us, self.end_us)
+
 
 #: The most shifts one day may have: each costs work in every query over that day.
 MAX_SHIFTS_PER_DAY = 48
@@ -378,6 +383,10 @@ class WeeklyHours:
     def is_empty(self) -> bool:
         """Return whether no day of the week has a shift."""
         return not any(self.days)
+
+    def __reduce__(self) -> tuple[type[WeeklyHours], tuple[tuple[tuple[Shift, ...], ...]]]:
+        # As Shift's: by its field, which the compiled build needs.
+        return WeeklyHours, (self.days,)
 
 
 def parse_dates(values: Iterable[object], where: str) -> frozenset[dt.date]:
