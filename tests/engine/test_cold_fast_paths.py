@@ -86,7 +86,7 @@ def test_the_week_read_in_one_pass_is_the_week_merged_shift_by_shift(
     days: list[tuple[Shift, ...]],
 ) -> None:
     # Built directly (as a caller may), so the shifts may touch, overlap or be out of order.
-    week = object.__new__(WeeklyHours)
+    week = WeeklyHours.__new__(WeeklyHours)
     object.__setattr__(week, "days", tuple(days))
     source = WeeklySource(ZoneInfo("Europe/London"), week, holiday_source(None), {})
     starts: list[int] = []

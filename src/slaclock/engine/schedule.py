@@ -220,7 +220,8 @@ def _quick_shifts(text: str) -> tuple[Shift, ...] | None:
 
 def _shift(start_us: int, end_us: int) -> Shift:
     """Return ``Shift(start_us, end_us)`` for bounds already checked, without checking again."""
-    shift = object.__new__(Shift)
+    # ``Shift.__new__``, not ``object.__new__``: compiled (mypyc), Shift has its own.
+    shift = Shift.__new__(Shift)
     object.__setattr__(shift, "start_us", start_us)
     object.__setattr__(shift, "end_us", end_us)
     return shift
