@@ -43,7 +43,7 @@ def tickets(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lines[160] = json.dumps(backwards)
     path = tmp_path_factory.mktemp("jobs") / "tickets.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    return path
+    return path, lines
 
 
 def test_ranges_cover_the_file_in_whole_lines(tickets: Path) -> None:
@@ -88,15 +88,21 @@ def test_jobs_must_be_positive(tickets: Path) -> None:
     assert "--jobs: 0" in err
 
 
-def test_report_tallies_leave_out_an_id_repeated_in_a_later_range(tmp_path: Path) -> None:
-    """A worker cannot know an id came earlier in another range: its share is counted again."""
+def tickets_with_a_late_repeat(tmp_path: Path) -> tuple[Path, list[str]]:
+    """Return a file (and its lines) of October's tickets with the first ticket's id again
+    near the end (another range), cut to its first event (so it breaches every target)."""
     lines = (DATA / "october_2026_tickets.jsonl").read_text().splitlines()
-    first = json.loads(lines[0])
-    # Far from the first line (another range), the same id, now breaching every target.
-    first["events"] = first["events"][:1]
-    lines[-10] = json.dumps(first)
+    repeat = json.loads(lines[0])
+    repeat["events"] = repeat["events"][:1]
+    lines[-10] = json.dumps(repeat)
     path = tmp_path / "tickets.jsonl"
     path.write_text("\n".join(lines) + "\n")
+    return path, lines
+
+
+def test_report_tallies_leave_out_an_id_repeated_in_a_later_range(tmp_path: Path) -> None:
+    """A worker cannot know an id came earlier in another range: its share is counted again."""
+    path, lines = tickets_with_a_late_repeat(tmp_path)
     argv = ["report", "--period", "2026-10", "--format", "json", "--policy", POLICY, str(path)]
     argv += ["--now", NOW, "--no-progress", "--skip-bad"]
     one = run(*argv)
@@ -174,12 +180,7 @@ def test_evaluate_writes_a_file_as_it_prints(
 
 def test_evaluate_leaves_out_an_id_repeated_in_a_later_range(tmp_path: Path) -> None:
     """A ticket a worker rendered, whose id an earlier range gave, is not in the output."""
-    lines = (DATA / "october_2026_tickets.jsonl").read_text().splitlines()
-    repeat = json.loads(lines[0])
-    repeat["events"] = repeat["events"][:1]
-    lines[-10] = json.dumps(repeat)
-    path = tmp_path / "tickets.jsonl"
-    path.write_text("\n".join(lines) + "\n")
+    path, lines = tickets_with_a_late_repeat(tmp_path)
     argv = ["evaluate", "--format", "csv", "--policy", POLICY, str(path), "--now", NOW]
     argv += ["--no-progress", "--skip-bad"]
     one = run(*argv)

@@ -23,6 +23,7 @@ from ._template import (
     Stretch,
     Template,
     TemplatedSource,
+    append_merged,
     combine,
     compose,
 )
@@ -114,16 +115,6 @@ def append_clipped(  # noqa: PLR0917 - called per shift, where keywords cost
         else:
             starts.append(start)
             ends.append(end)
-
-
-def append_merged(starts: list[int], ends: list[int], start: int, end: int) -> None:
-    """Append ``[start, end)`` (starts non-decreasing), merging it into a touching last one."""
-    if ends and start <= ends[-1]:
-        if end > ends[-1]:  # noqa: PLR1730 - a comparison costs less than a call of max
-            ends[-1] = end
-    else:
-        starts.append(start)
-        ends.append(end)
 
 
 class WeeklySource:

@@ -56,6 +56,16 @@ _LOW, _HIGH = MIN_US + _EDGE, MAX_US - _EDGE
 Intervals = tuple[list[int], list[int]]
 
 
+def append_merged(starts: list[int], ends: list[int], start: int, end: int) -> None:
+    """Append ``[start, end)`` (starts non-decreasing), merging it into a touching last one."""
+    if ends and start <= ends[-1]:
+        if end > ends[-1]:  # noqa: PLR1730 - a comparison costs less than a call of max
+            ends[-1] = end
+    else:
+        starts.append(start)
+        ends.append(end)
+
+
 class Template:
     """One week of open time in UTC µs, repeated weekly: sorted intervals within ``[0, WEEK_US)``.
 
@@ -174,11 +184,7 @@ class Template:
             for first, last in zip(self.starts, self.ends, strict=True):
                 start, end = max(first + week, lo), min(last + week, hi)
                 if start < end:
-                    if ends and start <= ends[-1]:
-                        ends[-1] = max(ends[-1], end)
-                    else:
-                        starts.append(start)
-                        ends.append(end)
+                    append_merged(starts, ends, start, end)
             week += WEEK_US
         return starts, ends
 
@@ -280,19 +286,11 @@ class Holed:
             for part_starts, part_ends in parts:
                 for start, end in zip(part_starts, part_ends, strict=True):
                     if start < end:
-                        if ends and start <= ends[-1]:
-                            ends[-1] = max(ends[-1], end)
-                        else:
-                            starts.append(start)
-                            ends.append(end)
+                        append_merged(starts, ends, start, end)
             cursor = hole_hi
         if cursor < hi:
             for start, end in zip(*self.template.expand(cursor, hi), strict=True):
-                if ends and start <= ends[-1]:
-                    ends[-1] = max(ends[-1], end)
-                else:
-                    starts.append(start)
-                    ends.append(end)
+                append_merged(starts, ends, start, end)
         return starts, ends
 
 

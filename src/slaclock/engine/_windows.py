@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from ._index import Intervals
 from ._recurring import RecurringSource
-from ._sources import append_merged
+from ._template import append_merged
 from ._time import from_us, to_us, zone
 from ._time import parse_instant as _parse_instant
 from .errors import ScheduleError
