@@ -43,7 +43,7 @@ def tickets(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lines[160] = json.dumps(backwards)
     path = tmp_path_factory.mktemp("jobs") / "tickets.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    return path, lines
+    return path
 
 
 def test_ranges_cover_the_file_in_whole_lines(tickets: Path) -> None:
