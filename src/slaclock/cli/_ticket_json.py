@@ -49,6 +49,8 @@ _STATUSES = {status.value: _encode(status.value) for status in Status}
 _DURATIONS: dict[dt.timedelta, tuple[str, str]] = {}
 #: The JSON of names without seconds or escapes (``"resolution"``).
 _NAMES: dict[str, str] = {}
+#: The JSON of recent floats (shares of a target used come back).
+_FLOATS: dict[float, str] = {}
 #: How many entries a table of this module keeps (those that grow are cleared when full).
 _KEPT = 4096
 
@@ -283,7 +285,15 @@ def _offset(offset: dt.timedelta) -> str:
 def _number(value: float) -> str:
     """Return the JSON of a number as ``json.dumps`` writes it."""
     if type(value) is float:
-        return json_float(value)
+        text = _FLOATS.get(value)
+        if text is None:
+            text = json_float(value)  # a float's repr costs as much as the rest of its line
+            # 0.0 equals -0.0 but is written apart; NaN equals nothing.
+            if value and text != "NaN":
+                if len(_FLOATS) >= _KEPT:
+                    _FLOATS.clear()
+                _FLOATS[value] = text
+        return text
     if type(value) is int:
         return int.__repr__(value)
     raise _UnusualError(value)
