@@ -35,6 +35,7 @@ from slaclock.sla.results import (
 )
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "sla"))
+from test_policy import examples
 from test_whole_ticket import histories, policies
 
 
@@ -141,7 +142,7 @@ def assert_written_alike(ticket: Any, report: Report, explain: bool) -> None:
     assert rendered.text == ",\n    " + safe_text(expected)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=policies(),
     history=histories(),
@@ -235,7 +236,7 @@ def odd_reports(draw: st.DrawFn) -> tuple[_Ticket, Report]:
     return _Ticket(draw(ODD_TEXT), draw(_maybe(ODD_TEXT))), report
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(odd_reports(), st.booleans())
 def test_odd_reports_are_written_as_before(pair: tuple[_Ticket, Report], explain: bool) -> None:
     assert_written_alike(*pair, explain)
