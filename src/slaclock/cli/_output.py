@@ -37,10 +37,13 @@ __all__ = [
     "FORMAT_VERSION",
     "colour_column",
     "colour_word",
+    "duration_seconds",
     "emit",
     "fail_status",
     "indented_json_with_seconds",
+    "json_float",
     "output_format",
+    "seconds_of",
     "versioned",
     "with_seconds",
 ]
@@ -129,7 +132,7 @@ def with_seconds(data: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=4096)
-def _seconds_of(text: str) -> float | None:
+def seconds_of(text: str) -> float | None:
     """Return the seconds of ``text`` if it is an ISO 8601 duration, else ``None`` (cached:
     a report repeats the same few durations)."""
     return _seconds(text) if _ISO_DURATION.fullmatch(text) else None
@@ -174,7 +177,7 @@ def _write(value: Any, newline: str, parts: list[str], seconds: bool = True) -> 
     elif isinstance(value, int):
         parts.append(int.__repr__(value))
     elif isinstance(value, float):
-        parts.append(_float(value))
+        parts.append(json_float(value))
     elif isinstance(value, (list, tuple)):
         if not value:
             parts.append("[]")
@@ -198,16 +201,16 @@ def _write(value: Any, newline: str, parts: list[str], seconds: bool = True) -> 
             opening = "," + inner
             _write(item, inner, parts, seconds)
             if seconds and isinstance(item, str) and (name := f"{key}_seconds") not in value:
-                number = _seconds_of(item)
+                number = seconds_of(item)
                 if number is not None:
-                    parts.append(opening + _encode_string(name) + ": " + _float(number))
+                    parts.append(opening + _encode_string(name) + ": " + json_float(number))
         parts.append(newline + "}")
     else:  # keys that are not strings, objects json refuses: json itself says
         text = json.dumps(with_seconds(value) if seconds else value, indent=2, ensure_ascii=False)
         parts.append(text.replace("\n", newline))
 
 
-def _float(value: float) -> str:
+def json_float(value: float) -> str:
     """Return a float's JSON as ``json.dumps`` writes it (``NaN``, ``Infinity`` included)."""
     if math.isnan(value):
         return "NaN"
@@ -232,6 +235,23 @@ def _seconds(text: str) -> float:
         micros = total * 1_000_000 + int((fraction or "").ljust(6, "0"))
         if micros <= _MAX_MICROS:
             return (-micros if sign else micros) / 1_000_000
+    return _parsed_seconds(text)
+
+
+def duration_seconds(micros: int, text: str) -> float:
+    """Return the seconds ``with_seconds`` writes beside ``text``, the ISO 8601 duration of
+    ``micros`` µs (``iso_duration``'s), without reading the text back.
+
+    >>> duration_seconds(-900_000_000, "-PT15M")
+    -900.0
+    """
+    if -_MAX_MICROS <= micros <= _MAX_MICROS:
+        return micros / 1_000_000
+    return _parsed_seconds(text)
+
+
+def _parsed_seconds(text: str) -> float:
+    """Return the seconds of ``text`` as ``parse_duration`` reads it (and refuses it)."""
     from slaclock.sla.targets import parse_duration
 
     return parse_duration(text) / dt.timedelta(seconds=1)

@@ -23,7 +23,8 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from slaclock.cli._errors import safe_text
 from slaclock.cli._files import atomic_stream
-from slaclock.cli._output import FORMAT_VERSION, colour_word, indented_json_with_seconds
+from slaclock.cli._output import FORMAT_VERSION, colour_word
+from slaclock.cli._ticket_json import ticket_json
 from slaclock.reports._render import (
     human_duration,
     inert_cell,
@@ -300,7 +301,7 @@ def render_ticket(
     if form == "json":
         # Written as it is to come out: after the previous ticket's comma (the first
         # ticket's is dropped), so a worker's share is copied out as it stands.
-        text = indented_json_with_seconds(_item(ticket, report, explain), "    ")
+        text = ticket_json(ticket, report, explain, "    ")
         return Rendered(",\n    " + safe_text(text), "", statuses)
     if form == "csv":
         buffer = io.StringIO()
@@ -369,21 +370,6 @@ def _next_level(figures: MetricReport) -> str:
         return "breach"
     when = "paused" if following.at is None else following.at.isoformat()
     return f"{following.label} {when}"
-
-
-def _item(ticket: Ticket, report: Report, explain: bool) -> dict[str, Any]:
-    metrics = {}
-    for metric, figures in report.items():
-        metrics[metric] = figures.to_dict(intervals=explain)
-    return {
-        "id": ticket.id,
-        "customer": ticket.customer,
-        "priority": report.priority,
-        # Which policy judged it: a policy set chooses one per ticket.
-        "policy": report.policy,
-        "policy_version": report.policy_version,
-        "metrics": metrics,
-    }
 
 
 class EvaluateWriter:
