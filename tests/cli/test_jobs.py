@@ -235,3 +235,20 @@ def test_evaluate_writes_a_file_where_the_kernel_cannot_copy(
     printed = run(*argv)
     assert run(*argv, "--output", str(tmp_path / "out"))[::2] == printed[::2]
     assert (tmp_path / "out").read_text(encoding="utf-8") == printed[1]
+
+
+@pytest.mark.parametrize("odd", ["PT100000H", "PT" + "9" * 5000 + "H"])
+def test_an_id_shaped_like_a_long_duration_is_written_not_refused(tmp_path: Path, odd: str) -> None:
+    """An id reading as a duration past ten years, or past int()'s digit limit, is a ticket
+    like any other (it was refused, or stopped the run as an internal error)."""
+    ticket = json.loads((DATA / "october_2026_tickets.jsonl").read_text().splitlines()[0])
+    ticket["id"] = odd
+    path = tmp_path / "tickets.jsonl"
+    path.write_text(json.dumps(ticket) + "\n")
+    argv = ["evaluate", "--format", "json", "--policy", POLICY, str(path), "--now", NOW]
+    status, out, err = run(*argv)
+    assert (status, err) == (0, "")
+    written = json.loads(out)
+    assert written["tickets"][0]["id"] == odd
+    assert ("id_seconds" in written["tickets"][0]) == (len(odd) < 40)
+    assert run(*argv, "--jobs", "2") == (status, out, err)

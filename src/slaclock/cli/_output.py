@@ -17,7 +17,6 @@ The exit statuses (``docs/cli.md``):
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import functools
 import json
 import math
@@ -66,8 +65,9 @@ _EXTENSIONS = {
 _ISO_DURATION = re.compile(r"-?PT(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?")
 #: The same, with its parts: sign, hours, minutes, whole seconds, decimals.
 _ISO_PARTS = re.compile(r"(-?)PT(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d+))?S)?")
-#: ``parse_duration`` refuses longer durations (``MAX_TARGET``, ten years): left to it.
-_MAX_MICROS = 3650 * 86_400 * 1_000_000
+#: The longest text read for its seconds: a report's durations are far shorter (the whole
+#: datetime range is 12 digits of seconds); longer text, from a ticket's own fields, gets none.
+_MAX_DURATION_TEXT = 40
 
 
 def output_format(args: argparse.Namespace, choices: Sequence[str]) -> str:
@@ -127,7 +127,9 @@ def with_seconds(data: Any) -> Any:
         result[key] = with_seconds(value)
         name = f"{key}_seconds"
         if isinstance(value, str) and name not in data and _ISO_DURATION.fullmatch(value):
-            result[name] = _seconds(value)
+            number = _seconds(value)
+            if number is not None:
+                result[name] = number
     return result
 
 
@@ -224,37 +226,33 @@ def json_float(value: float) -> str:
 _INFINITY = float("inf")
 
 
-def _seconds(text: str) -> float:
-    """Return the seconds of an ISO 8601 duration that ``_ISO_DURATION`` matched."""
+def _seconds(text: str) -> float | None:
+    """Return the seconds of an ISO 8601 duration that ``_ISO_DURATION`` matched, exactly
+    rounded, or None if the text is longer than any duration a report writes.
+
+    Any length of duration is written: a report's (a ticket open for years on a 24x7
+    calendar) and text in a ticket's own fields alike; only its size is bounded.
+    """
+    if len(text) > _MAX_DURATION_TEXT:
+        return None
     parts = _ISO_PARTS.fullmatch(text)
     assert parts is not None  # the same shape as _ISO_DURATION
     sign, hours, minutes, whole, fraction = parts.groups()
-    # What format_duration writes: whole hours, minutes and seconds, at most six decimals.
-    if fraction is None or len(fraction) <= 6:
-        total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(whole or 0)
-        micros = total * 1_000_000 + int((fraction or "").ljust(6, "0"))
-        if micros <= _MAX_MICROS:
-            return (-micros if sign else micros) / 1_000_000
-    return _parsed_seconds(text)
+    total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(whole or 0)
+    # An exact fraction over a power of ten: true division of ints rounds once, correctly.
+    scale: int = 10 ** len(fraction or "")
+    micros = total * scale + int(fraction or 0)
+    return (-micros if sign else micros) / scale
 
 
-def duration_seconds(micros: int, text: str) -> float:
-    """Return the seconds ``with_seconds`` writes beside ``text``, the ISO 8601 duration of
-    ``micros`` µs (``iso_duration``'s), without reading the text back.
+def duration_seconds(micros: int) -> float:
+    """Return the seconds ``with_seconds`` writes beside the ISO 8601 duration of ``micros``
+    µs (``iso_duration``'s), without reading that text back.
 
-    >>> duration_seconds(-900_000_000, "-PT15M")
+    >>> duration_seconds(-900_000_000)
     -900.0
     """
-    if -_MAX_MICROS <= micros <= _MAX_MICROS:
-        return micros / 1_000_000
-    return _parsed_seconds(text)
-
-
-def _parsed_seconds(text: str) -> float:
-    """Return the seconds of ``text`` as ``parse_duration`` reads it (and refuses it)."""
-    from slaclock.sla.targets import parse_duration
-
-    return parse_duration(text) / dt.timedelta(seconds=1)
+    return micros / 1_000_000
 
 
 def versioned(data: dict[str, Any]) -> dict[str, Any]:

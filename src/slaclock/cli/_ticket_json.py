@@ -308,7 +308,7 @@ def _duration(value: dt.timedelta) -> tuple[str, str]:
             raise _UnusualError(value)
         return _encode(text), json_float(number)
     micros = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
-    found = (_encode(text), json_float(duration_seconds(micros, text)))
+    found = (_encode(text), json_float(duration_seconds(micros)))
     if len(_DURATIONS) >= _KEPT:
         _DURATIONS.clear()
     _DURATIONS[value] = found
