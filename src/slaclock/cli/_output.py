@@ -36,7 +36,6 @@ __all__ = [
     "FORMAT_VERSION",
     "colour_column",
     "colour_word",
-    "duration_seconds",
     "emit",
     "fail_status",
     "indented_json_with_seconds",
@@ -126,17 +125,25 @@ def with_seconds(data: Any) -> Any:
     for key, value in data.items():
         result[key] = with_seconds(value)
         name = f"{key}_seconds"
-        if isinstance(value, str) and name not in data and _ISO_DURATION.fullmatch(value):
-            number = _seconds(value)
+        if isinstance(value, str) and name not in data:
+            number = seconds_of(value)
             if number is not None:
                 result[name] = number
     return result
 
 
-@functools.lru_cache(maxsize=4096)
 def seconds_of(text: str) -> float | None:
-    """Return the seconds of ``text`` if it is an ISO 8601 duration, else ``None`` (cached:
-    a report repeats the same few durations)."""
+    """Return the seconds of ``text`` if it is an ISO 8601 duration, else ``None``.
+
+    Text longer than any duration a report writes (a ticket's own field: an id
+    ``PT`` and 5,000 digits) gets None, before the cache, which so holds short text only.
+    """
+    return None if len(text) > _MAX_DURATION_TEXT else _short_seconds(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _short_seconds(text: str) -> float | None:
+    """Return ``seconds_of(text)`` for short text (cached: a report repeats a few durations)."""
     return _seconds(text) if _ISO_DURATION.fullmatch(text) else None
 
 
@@ -226,15 +233,9 @@ def json_float(value: float) -> str:
 _INFINITY = float("inf")
 
 
-def _seconds(text: str) -> float | None:
+def _seconds(text: str) -> float:
     """Return the seconds of an ISO 8601 duration that ``_ISO_DURATION`` matched, exactly
-    rounded, or None if the text is longer than any duration a report writes.
-
-    Any length of duration is written: a report's (a ticket open for years on a 24x7
-    calendar) and text in a ticket's own fields alike; only its size is bounded.
-    """
-    if len(text) > _MAX_DURATION_TEXT:
-        return None
+    rounded, whatever its length (a ticket open for years on a 24x7 calendar)."""
     parts = _ISO_PARTS.fullmatch(text)
     assert parts is not None  # the same shape as _ISO_DURATION
     sign, hours, minutes, whole, fraction = parts.groups()
@@ -243,16 +244,6 @@ def _seconds(text: str) -> float | None:
     scale: int = 10 ** len(fraction or "")
     micros = total * scale + int(fraction or 0)
     return (-micros if sign else micros) / scale
-
-
-def duration_seconds(micros: int) -> float:
-    """Return the seconds ``with_seconds`` writes beside the ISO 8601 duration of ``micros``
-    µs (``iso_duration``'s), without reading that text back.
-
-    >>> duration_seconds(-900_000_000)
-    -900.0
-    """
-    return micros / 1_000_000
 
 
 def versioned(data: dict[str, Any]) -> dict[str, Any]:

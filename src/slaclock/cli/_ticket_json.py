@@ -19,7 +19,6 @@ from json.encoder import encode_basestring
 from typing import Any, TypeVar
 
 from slaclock.cli._output import (
-    duration_seconds,
     indented_json_with_seconds,
     json_float,
     seconds_of,
@@ -308,7 +307,8 @@ def _duration(value: dt.timedelta) -> tuple[str, str]:
             raise _UnusualError(value)
         return _encode(text), json_float(number)
     micros = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
-    found = (_encode(text), json_float(duration_seconds(micros)))
+    # The seconds ``with_seconds`` writes beside ``text``, without reading the text back.
+    found = (_encode(text), json_float(micros / 1_000_000))
     if len(_DURATIONS) >= _KEPT:
         _DURATIONS.clear()
     _DURATIONS[value] = found
