@@ -24,7 +24,7 @@ from bisect import bisect_left, bisect_right
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ._time import ONE_US, US_PER_DAY
+from ._time import ONE_US, US_PER_DAY, offset_us
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -131,16 +131,16 @@ class Transitions:
         if found is not None and found[1] == after:
             return found
         zone = self.zone
-        offset = _offset_at(zone, t)
+        offset = offset_us(t, zone)
         settled = before
         if before > -BEYOND:
             # The latest reading before ``before``: the clock's running maximum there.
             # Transitions within three days before may have set it (offsets stay
             # within a day, so readings earlier than that lie below every later one).
-            latest = before + _offset_at(zone, before - 1)
+            latest = before + offset_us(before - 1, zone)
             earlier, _ = self.around(before - 1)
             while earlier > -BEYOND and earlier >= before - 3 * US_PER_DAY:
-                latest = max(latest, earlier + _offset_at(zone, earlier - 1))
+                latest = max(latest, earlier + offset_us(earlier - 1, zone))
                 earlier, _ = self.around(earlier - 1)
             settled = max(before, latest - offset)
         found = (settled, after, offset)
@@ -168,12 +168,6 @@ class Transitions:
 
 #: Beyond every instant a datetime can hold (µs): "no transition" in ``around``.
 BEYOND = 1 << 62
-
-
-def _offset_at(zone: ZoneInfo, t: int) -> int:
-    """Return the UTC offset (µs) of ``zone`` at instant ``t``."""
-    offset = (_EPOCH + ONE_US * t).astimezone(zone).utcoffset()
-    return 0 if offset is None else offset // ONE_US
 
 
 _FOUND: dict[str, Transitions | None] = {}

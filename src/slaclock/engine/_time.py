@@ -108,6 +108,12 @@ def from_us(us: int, tz: dt.tzinfo) -> dt.datetime:
     return (EPOCH + ONE_US * us).astimezone(tz)
 
 
+def offset_us(us: int, tz: dt.tzinfo) -> int:
+    """Return ``tz``'s UTC offset (µs) at the instant ``us`` µs since the epoch."""
+    offset = from_us(us, tz).utcoffset()
+    return 0 if offset is None else offset // ONE_US
+
+
 def wall(us: int, tz: dt.tzinfo) -> dt.datetime:
     """Return the naive wall-clock reading of ``tz`` at ``us``."""
     return from_us(us, tz).replace(tzinfo=None)

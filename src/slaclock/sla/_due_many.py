@@ -37,7 +37,14 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slaclock.engine._batch import NAT, _instants, _Lookup, _numpy_or_none, _shape_instants
-from slaclock.engine._time import MAX_US, MIN_US, ONE_US, US_PER_DAY, first_instant_at, from_us
+from slaclock.engine._time import (
+    MAX_US,
+    MIN_US,
+    US_PER_DAY,
+    first_instant_at,
+    from_us,
+    offset_us,
+)
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import NoBusinessTimeError, OutOfRangeError
 
@@ -59,13 +66,6 @@ _HORIZON_DAYS = 366 * 50
 _MAX_BUCKETS = 1 << 19
 #: How many tables of answers (targets and cut-offs) a day table keeps.
 _BUCKETS_KEPT = 8
-
-
-def _offset(us: int, zone: ZoneInfo) -> int:
-    """Return the zone's UTC offset (µs) at instant ``us``."""
-    offset = from_us(us, zone).utcoffset()
-    assert offset is not None  # a ZoneInfo always has an offset
-    return offset // ONE_US
 
 
 def _time_us(cutoff: dt.time) -> int:
@@ -166,7 +166,7 @@ def _transitions(zone: ZoneInfo, edges: list[int]) -> tuple[IntArray, IntArray] 
     if edges[0] < MIN_US or edges[-1] - 1 > MAX_US:
         return None
     points = [point for lo, hi in itertools.pairwise(edges) for point in (lo, hi - 1)]
-    readings = [(point, _offset(point, zone)) for point in points]
+    readings = [(point, offset_us(point, zone)) for point in points]
     changes: list[int] = []
     offsets = [readings[0][1]]
     for (a, before), (b, after) in itertools.pairwise(readings):
@@ -180,7 +180,7 @@ def _change(zone: ZoneInfo, lo: int, hi: int, after: int) -> int:
     """Return the first instant in (``lo``, ``hi``] with offset ``after`` (one change between)."""
     while hi - lo > 1:
         middle = (lo + hi) // 2
-        if _offset(middle, zone) == after:
+        if offset_us(middle, zone) == after:
             hi = middle
         else:
             lo = middle
