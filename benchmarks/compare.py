@@ -1005,6 +1005,8 @@ SHIFTS = (
     (dt.time(14), dt.time(21, 45)),
     (dt.time(22), dt.time(5, 45)),
 )
+# The same shifts as slaclock reads them: written once, as a user's calendar file says them.
+SHIFTS_TEXT = ",".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in SHIFTS)
 DESKS = ("Europe/London", "America/New_York", "Australia/Sydney")
 
 
@@ -1020,8 +1022,7 @@ def slaclock_cold(case: str, library: str = "") -> Any:
     if case == "plain":
         return slaclock_desk(library)
     if case == "3 shifts":
-        hours = ",".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in SHIFTS)
-        return Calendar.weekly({"mon-fri": hours}, tz="Europe/London")
+        return Calendar.weekly({"mon-fri": SHIFTS_TEXT}, tz="Europe/London")
     if case == "union":
         return Calendar.union(
             *(Calendar.weekly({"mon-fri": "09:00-17:00"}, tz=zone) for zone in DESKS)
