@@ -337,6 +337,35 @@ def test_event_dicts_of_every_shape_read_as_their_events(
         assert_same(answer, first)
 
 
+def _fed(rules: Policy, history: list[dict[str, Any]], now: dt.datetime, revive: bool) -> Any:
+    """Return the report at ``now`` after feeding ``history`` one event at a time, or the
+    refusal; with ``revive``, each state is pickled and read back before the next event."""
+    state = rules.evaluation()
+    try:
+        for item in history:
+            state = state.feed(item)
+            if revive:
+                state = pickle.loads(pickle.dumps(state))
+        return state.report(now)
+    except SlaclockError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=policies(), history=histories(), minutes=st.integers(0, 60 * 24))
+def test_a_state_read_back_from_a_pickle_goes_on_as_the_state_itself(
+    data: dict[str, Any], history: list[dict[str, Any]], minutes: int
+) -> None:
+    """A stream that keeps its states pickled (a queue, a store) judges as one that keeps
+    them in memory: the clock states (running, paused...) read back are the ones the
+    transitions test for."""
+    policy = Policy.from_dict(data, source="random.toml")
+    policy = policy.choose({}) if isinstance(policy, PolicySet) else policy
+    rules = policy.for_fields({"site": "leeds"})
+    now = dt.datetime.fromisoformat(history[-1]["at"]) + dt.timedelta(minutes=minutes)
+    assert_same(_fed(rules, history, now, revive=True), _fed(rules, history, now, revive=False))
+
+
 _T = dt.datetime(2026, 11, 23, 9, tzinfo=dt.timezone.utc)
 
 

@@ -21,7 +21,7 @@ import datetime as dt
 import functools
 import math
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from slaclock.engine._time import from_us, to_us
 from slaclock.engine.calendar import Calendar
@@ -43,6 +43,11 @@ ONE_US = dt.timedelta(microseconds=1)
 
 #: Segment states. ENDED is "ended by the ticket's resolution": a reopen resumes it.
 RUNNING, PAUSED, STOPPED, ENDED = "running", "paused", "stopped", "ended"
+
+#: Each state by its text: a state read back from a pickle is a new string, and the
+#: transitions test states by identity (``state is RUNNING``), so it is swapped for
+#: this module's own (``Step.__reduce__``, ``Segment.__reduce__``).
+_STATES = {state: state for state in (RUNNING, PAUSED, STOPPED, ENDED)}
 
 #: The report statuses, as globals: ``Status.MET`` looks the member up through the
 #: enum's class each time, several times slower, and every report reads a few dozen.
@@ -114,6 +119,14 @@ class Step(NamedTuple):
     reason: str
     previous: Step | None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _revived_step, tuple(self)
+
+
+def _revived_step(at: int, state: str, reason: str, previous: Step | None) -> Step:
+    """Return a pickled ``Step``, its state this module's own string."""
+    return _new(Step, (at, _STATES[state], reason, previous))
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Rule:
@@ -129,10 +142,13 @@ class Rule:
     #: The target as written ("4h", "3d"), "" for a total measured without one; every
     #: report of the rule shows it, so it is formatted once.
     target_text: str = dataclasses.field(init=False, compare=False, repr=False)
+    #: The calendar's zone, read once: reports put every instant in it.
+    tz: dt.tzinfo = dataclasses.field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         text = "" if self.target is None else str(self.target)
         object.__setattr__(self, "target_text", text)
+        object.__setattr__(self, "tz", self.calendar.tz)
 
 
 class Segment(NamedTuple):
@@ -155,6 +171,9 @@ class Segment(NamedTuple):
     reached: int | None = None
     #: When a priority change closed this segment (None while it is the run's current one).
     closed: int | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _revived_segment, tuple(self)
 
     def judged(self, now: int) -> int:
         """Return the business time judged against the target by ``now``."""
@@ -214,6 +233,11 @@ class Segment(NamedTuple):
             step = step.previous
         found.reverse()
         return found
+
+
+def _revived_segment(*fields: Any) -> Segment:
+    """Return a pickled ``Segment``, its state this module's own string."""
+    return _new(Segment, (*fields[:7], _STATES[fields[7]], *fields[8:]))
 
 
 def open_segment(
@@ -321,7 +345,7 @@ def run_report(run: Run, now: int, warn_at: float) -> tuple[CycleReport, list[Se
     # The current segment's report is on the run's calendar: its instants serve the run's
     # figures where they are the same instant (made once, as datetimes are immutable).
     last = segments[-1]
-    tz = current.rule.calendar.tz
+    tz = current.rule.tz
     status = _BREACHED if first_miss is not None else last.status
     stopped_at: dt.datetime | None = None
     if current.closed is not None:
@@ -359,7 +383,7 @@ def segment_report(
 ) -> SegmentReport:
     """Return one segment as reported, judged ``used`` µs with the due instant ``missed``."""
     rule = segment.rule
-    tz = rule.calendar.tz
+    tz = rule.tz
     measured = rule.target is None
     if measured and status is not _CANCELLED:
         status = _MEASURED  # counted, never judged: no target, no due instant

@@ -349,6 +349,26 @@ class Evaluation:
     _events: _EventLink | None = dataclasses.field(default=None, repr=False)
     _count: int = dataclasses.field(default=0, repr=False)
 
+    @classmethod
+    def empty(cls, policy: Rules) -> Evaluation:
+        """Return ``Evaluation(policy)``, no event fed yet, with the policy's book at hand.
+
+        Built without the dataclass's ``__init__`` (what ``Policy.evaluate`` asks
+        for each ticket): the same value, at a fraction of the cost.
+        """
+        state = object.__new__(cls)
+        state.__dict__.update(
+            {
+                "policy": policy,
+                "_ticket": None,
+                "_instant": None,
+                "_events": None,
+                "_count": 0,
+                "_book": _book_of(policy),
+            }
+        )
+        return state
+
     # -- the ticket's facts ----------------------------------------------------
 
     @functools.cached_property

@@ -492,7 +492,7 @@ class Policy:
         >>> state.report(monday)["first_response"].elapsed
         datetime.timedelta(seconds=600)
         """
-        return Evaluation(self.for_fields(fields or {}))
+        return Evaluation.empty(self.for_fields(fields or {}))
 
     def evaluate(
         self,
