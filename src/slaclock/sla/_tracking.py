@@ -145,10 +145,18 @@ class Rule:
     #: The calendar's zone, read once: reports put every instant in it.
     tz: dt.tzinfo = dataclasses.field(init=False, compare=False, repr=False)
 
+    #: What ``target_us`` answers for every start, when that is one amount (a fixed
+    #: duration, or none); None for a business-days target, which depends on the start.
+    fixed_us: int | None = dataclasses.field(init=False, compare=False, repr=False)
+
     def __post_init__(self) -> None:
         text = "" if self.target is None else str(self.target)
         object.__setattr__(self, "target_text", text)
         object.__setattr__(self, "tz", self.calendar.tz)
+        fixed = None
+        if self.target is None or isinstance(self.target, Duration):
+            fixed = target_us(self.target, self.calendar, 0)
+        object.__setattr__(self, "fixed_us", fixed)
 
 
 class Segment(NamedTuple):
@@ -250,7 +258,9 @@ def open_segment(
     against a target counted from ``t``.
     """
     retroactive = rule.priority_change == "retroactive"
-    target = target_us(rule.target, rule.calendar, run_start if retroactive else t)
+    target = rule.fixed_us
+    if target is None:
+        target = target_us(rule.target, rule.calendar, run_start if retroactive else t)
     base = 0 if retroactive else carried
     # A target already used up when its rule applied is reached then, not before.
     reached = t if carried - base >= target else None
@@ -330,23 +340,38 @@ def segment_status(segment: Segment, used: int, missed: bool, last: bool, warn_a
     return _RUNNING
 
 
-def run_report(run: Run, now: int, warn_at: float) -> tuple[CycleReport, list[SegmentReport]]:
-    """Return one run as reported (its current figures, its worst status), and its segments."""
+#: What ``run_report`` tells of a run: its figures (a ``CycleReport``'s fields, by name),
+#: and the first instant one of its segments missed its target, in µs and as reported.
+RunFigures = tuple[dict[str, Any], int | None, dt.datetime | None]
+
+
+def run_report(run: Run, now: int, warn_at: float, segments: list[SegmentReport]) -> RunFigures:
+    """Return one run's figures (its current ones, its worst status), adding its segments.
+
+    Each segment, as reported, goes on the end of ``segments``. The figures are a
+    ``CycleReport``'s fields: only a cyclic metric reports its runs as cycles, so
+    the others' are not built.
+    """
     current = run.current
-    segments: list[SegmentReport] = []
     first_miss: int | None = None
+    first_at: dt.datetime | None = None
     missed: int | None = None
-    for segment in run.segments:
+    for segment in run.closed or ():
         used, missed = judge(segment, now)
+        status = segment_status(segment, used, missed is not None, False, warn_at)
+        report = segment_report(segment, used, missed, status)
+        segments.append(report)
         if missed is not None and (first_miss is None or missed < first_miss):
-            first_miss = missed
-        status = segment_status(segment, used, missed is not None, segment is current, warn_at)
-        segments.append(segment_report(segment, used, missed, status))
+            first_miss, first_at = missed, report.breached_at
+    used, missed = judge(current, now)
+    status = segment_status(current, used, missed is not None, True, warn_at)
     # The current segment's report is on the run's calendar: its instants serve the run's
     # figures where they are the same instant (made once, as datetimes are immutable).
-    last = segments[-1]
+    last = segment_report(current, used, missed, status)
+    segments.append(last)
     tz = current.rule.tz
-    status = _BREACHED if first_miss is not None else last.status
+    if missed is not None and (first_miss is None or missed < first_miss):
+        first_miss, first_at = missed, last.breached_at
     stopped_at: dt.datetime | None = None
     if current.closed is not None:
         stopped_at = last.ended_at
@@ -358,24 +383,19 @@ def run_report(run: Run, now: int, warn_at: float) -> tuple[CycleReport, list[Se
         breached_at = last.breached_at
     else:
         breached_at = from_us(first_miss, tz)
-    return (
-        built(
-            CycleReport,
-            {
-                "started_at": last.started_at
-                if current.opened == run.started
-                else from_us(run.started, tz),
-                "stopped_at": stopped_at,
-                "status": status,
-                "elapsed": last.used,
-                "target": last.target,
-                "due": last.due,
-                "breached_at": breached_at,
-                "target_text": last.target_text,
-            },
-        ),
-        segments,
-    )
+    figures = {
+        "started_at": last.started_at
+        if current.opened == run.started
+        else from_us(run.started, tz),
+        "stopped_at": stopped_at,
+        "status": status if first_miss is None else _BREACHED,
+        "elapsed": last.used,
+        "target": last.target,
+        "due": last.due,
+        "breached_at": breached_at,
+        "target_text": last.target_text,
+    }
+    return figures, first_miss, first_at
 
 
 def segment_report(
@@ -771,18 +791,27 @@ def _any(conditions: tuple[Condition, ...], event: TicketEvent) -> bool:
 
 
 def reports(
-    tracker: Tracker, now: int, warn_at: float
-) -> tuple[list[CycleReport], list[SegmentReport]]:
-    """Return every run of ``tracker`` as reported, and every segment of its earlier lives too."""
-    cycles: list[CycleReport] = []
-    segments: list[SegmentReport] = []
+    tracker: Tracker, now: int, warn_at: float, segments: list[SegmentReport]
+) -> tuple[list[dict[str, Any]], dt.datetime | None]:
+    """Return the figures of every run of ``tracker``, and its first breach as reported.
+
+    Every segment, of its earlier lives too, is added to ``segments`` as reported.
+    The first breach is the earliest instant a segment missed its target (the first
+    such segment's, on a tie).
+    """
+    first_miss: int | None = None
+    first_at: dt.datetime | None = None
     if tracker.previous is not None:
-        segments = reports(tracker.previous, now, warn_at)[1]
+        first_at = reports(tracker.previous, now, warn_at, segments)[1]
+        if first_at is not None:
+            first_miss = to_us(first_at)
+    found: list[dict[str, Any]] = []
     for run in tracker.runs():
-        cycle, parts = run_report(run, now, warn_at)
-        cycles.append(cycle)
-        segments.extend(parts)
-    return cycles, segments
+        figures, missed, missed_at = run_report(run, now, warn_at, segments)
+        found.append(figures)
+        if missed is not None and (first_miss is None or missed < first_miss):
+            first_miss, first_at = missed, missed_at
+    return found, first_at
 
 
 def metric_report(
@@ -792,14 +821,15 @@ def metric_report(
 
     ``levels`` are the escalation levels, lowest first (default: ``warn_at`` alone).
     """
-    cycles, found = reports(tracker, now, warn_at)
+    found: list[SegmentReport] = []
+    runs, first_breach = reports(tracker, now, warn_at, found)
     segments = tuple(found)
-    breaches = [segment.breached_at for segment in segments if segment.breached_at is not None]
     # A metric cancel_when ended is not judged: no breach, whatever its runs used.
-    first_breach = min(breaches, key=to_us) if breaches and not tracker.void else None
+    if tracker.void:
+        first_breach = None
     story = functools.partial(_explain, tracker, now)
     rule = tracker.rule
-    if not cycles:
+    if not runs:
         # What a run opened now would get (a "3d" target depends on when it starts).
         allowed = 0 if rule.target is None else target_us(rule.target, rule.calendar, now)
         target = dt.timedelta(microseconds=allowed)
@@ -829,7 +859,7 @@ def metric_report(
                 "_story": story,
             },
         )
-    current = cycles[-1]
+    current = runs[-1]
     crossed, following = escalations(tracker, now, levels or (warn_at,))
     if first_breach is not None:
         status = _BREACHED
@@ -840,26 +870,27 @@ def metric_report(
     elif tracker.cyclic and tracker.open is None:
         status = _MET
     else:
-        status = current.status
+        status = current["status"]
+    target, elapsed = current["target"], current["elapsed"]
     return built(
         MetricReport,
         {
             "metric": tracker.metric,
             "status": status,
-            "target": current.target,
-            "target_text": current.target_text,
+            "target": target,
+            "target_text": current["target_text"],
             "calendar": segments[-1].calendar,
-            "started_at": current.started_at,
-            "stopped_at": current.stopped_at,
-            "due": None if tracker.void else current.due,
+            "started_at": current["started_at"],
+            "stopped_at": current["stopped_at"],
+            "due": None if tracker.void else current["due"],
             "breached_at": first_breach,
-            "elapsed": current.elapsed,
+            "elapsed": elapsed,
             # A measured total has no target, so nothing remains of one.
-            "remaining": dt.timedelta(0)
-            if status is _MEASURED
-            else current.target - current.elapsed,
-            "used": current.elapsed / current.target if current.target else 0.0,
-            "cycles": tuple(cycles) if tracker.cyclic else (),
+            "remaining": dt.timedelta(0) if status is _MEASURED else target - elapsed,
+            "used": elapsed / target if target else 0.0,
+            "cycles": tuple([built(CycleReport, figures) for figures in runs])
+            if tracker.definition.cyclic
+            else (),
             "segments": segments,
             "escalations": crossed,
             "next_escalation": following,
