@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from slaclock import Calendar
 from slaclock.engine._time import day_start
-from slaclock.errors import NoBusinessTimeError, OutOfRangeError
+from slaclock.errors import NaiveDatetimeError, NoBusinessTimeError, OutOfRangeError, SlaclockError
 from slaclock.sla import _due_many
 from slaclock.sla.targets import BusinessDays
 
@@ -199,9 +199,7 @@ def test_due_many_with_cutoffs_far_past_and_future_equals_due_from(
     start = dt.datetime(year, 1, 1, tzinfo=UTC)
     logged = [None if m is None else start + dt.timedelta(microseconds=m) for m in offsets]
     expected = answers_or_error(target, cal, logged)
-    if days == 0 and cutoff is None:
-        # No 0th business day ever comes: the batch says so even if every element is missing.
-        expected = NoBusinessTimeError
+    # Row for row: every element missing is an answer even for a target never met.
     assert due_many_or_error(target, cal, logged) == expected
 
 
@@ -299,3 +297,159 @@ def test_due_many_on_strided_two_dimensional_and_second_arrays_keeps_their_shape
     seconds = stamps.astype("datetime64[s]")
     expected = [as_us(target.due_from(cal, t.item().replace(tzinfo=UTC))) for t in seconds]
     assert target.due_many(cal, seconds).view("int64").tolist() == expected
+
+
+# --- The ends of the datetime range, row for row ---------------------------------------
+
+MIN_INSTANT = dt.datetime(1, 1, 2, tzinfo=UTC)
+MAX_INSTANT = dt.datetime(9999, 12, 30, tzinfo=UTC)
+#: West of UTC (New York's local mean time, -4:56:02), east (Kiritimati +14, Tokyo),
+#: far west (Niue -11:19:40), none.
+EDGE_ZONES = ("America/New_York", "UTC", "Asia/Tokyo", "Pacific/Kiritimati", "Pacific/Niue")
+
+
+def loop_or_error(
+    target: BusinessDays, cal: Calendar, logged: list[dt.datetime | None]
+) -> list[int | None] | tuple[type[Exception], str]:
+    """Return a loop of ``due_from`` naming each row as ``due_many`` does, or its error.
+
+    Rows too near the ends of the range are refused first, as every batch function does.
+    """
+    for i, t in enumerate(logged):
+        if t is not None and not MIN_INSTANT <= t <= MAX_INSTANT:
+            return OutOfRangeError, (
+                f"logged_at[{i}] {t.isoformat()} is too near the ends of the range a datetime "
+                "can hold (0001-01-02 to 9999-12-30 UTC)"
+            )
+    answers: list[int | None] = []
+    for i, t in enumerate(logged):
+        try:
+            answers.append(None if t is None else as_us(target._due(cal, t, f"logged_at[{i}]")))
+        except SlaclockError as exc:
+            return type(exc), str(exc)
+    return answers
+
+
+def many_or_error(
+    target: BusinessDays, cal: Calendar, logged: list[dt.datetime | None], *, numpy: bool
+) -> list[int | None] | tuple[type[Exception], str]:
+    try:
+        if numpy:
+            stamps = [NAT_US if t is None else as_us(t) for t in logged]
+            due = target.due_many(cal, np.array(stamps, dtype="int64").view("datetime64[us]"))
+            return [None if v == NAT_US else v for v in due.view("int64").tolist()]
+        return [None if t is None else as_us(t) for t in target.due_many(cal, logged)]
+    except SlaclockError as exc:
+        return type(exc), str(exc)
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Pacific/Kiritimati"])
+@pytest.mark.parametrize("cutoff", [None, dt.time(15)])
+@pytest.mark.parametrize(
+    ("when", "days"),
+    [
+        # Year 1: in New York 0001-01-02T03:00Z is still 0001-01-01 (day 0 starts before the
+        # range: answered without a cut-off, refused with one before it).
+        (dt.datetime(1, 1, 2, 3, tzinfo=UTC), 1),
+        (dt.datetime(1, 1, 2, 0, tzinfo=UTC), 3),
+        (dt.datetime(1, 1, 2, 23, 59, tzinfo=UTC), 1),
+        (dt.datetime(1, 1, 1, 12, tzinfo=UTC), 1),  # within a day of year 1: refused
+        (dt.datetime(1, 1, 1, 0, tzinfo=UTC), 1),
+        # Year 9999: answered while the due date's end fits, refused after.
+        (dt.datetime(9999, 12, 24, 10, tzinfo=UTC), 2),
+        (dt.datetime(9999, 12, 28, 20, tzinfo=UTC), 1),
+        (dt.datetime(9999, 12, 30, tzinfo=UTC), 1),
+        (dt.datetime(9999, 12, 31, 20, tzinfo=UTC), 1),
+        (dt.datetime(9990, 1, 1, tzinfo=UTC), 0),  # no 0th business day: the range ends first
+        (dt.datetime(9990, 1, 1, tzinfo=UTC), 10**9),
+    ],
+)
+def test_due_many_near_the_ends_of_the_range_answers_or_raises_as_due_from_row_for_row(
+    zone: str, cutoff: dt.time | None, when: dt.datetime, days: int
+) -> None:
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz=zone)
+    target = BusinessDays(days, cutoff)
+    fine = dt.datetime(2026, 11, 20, 10, tzinfo=UTC)
+    for logged in ([when], [fine, None, when, fine]):
+        expected = loop_or_error(target, cal, logged)
+        assert many_or_error(target, cal, logged, numpy=True) == expected
+        assert many_or_error(target, cal, logged, numpy=False) == expected
+
+
+def test_due_from_refuses_naive_and_out_of_range_instants_with_specific_errors() -> None:
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="America/New_York")
+    with pytest.raises(NaiveDatetimeError, match="logged_at 2026-11-20T16:00:00 is naive"):
+        BusinessDays(1).due_from(cal, dt.datetime(2026, 11, 20, 16))
+    # Before: a bare OverflowError ("date value out of range") from the date arithmetic.
+    with pytest.raises(OutOfRangeError, match=r"logged_at 0001-01-01T00:00:00\+00:00 is too near"):
+        BusinessDays(1).due_from(cal, dt.datetime(1, 1, 1, tzinfo=UTC))
+    with pytest.raises(OutOfRangeError, match="logged_at 9999-12-31T20:00:00"):
+        BusinessDays(1).due_from(cal, dt.datetime(9999, 12, 31, 20, tzinfo=UTC))
+    # Day 0 begins before the range: with a cut-off its open time is unknown.
+    year_one = dt.datetime(1, 1, 2, 3, tzinfo=UTC)
+    with pytest.raises(OutOfRangeError, match="its local date 0001-01-01 is not wholly within"):
+        BusinessDays(1, dt.time(23)).due_from(cal, year_one)
+    assert BusinessDays(1).due_from(cal, year_one) == dt.datetime(1, 1, 3, 17, tzinfo=cal.tz)
+
+
+def test_due_many_names_the_row_of_a_two_dimensional_array() -> None:
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+    stamps = np.array(
+        [["2026-11-20T10:00", "2026-11-20T10:00"], ["2026-11-20T10:00", "0000-12-31T20:00"]],
+        dtype="datetime64[us]",
+    )
+    with pytest.raises(OutOfRangeError, match=r"logged_at\[1, 1\] 0000-12-31T20:00:00"):
+        BusinessDays(1).due_many(cal, stamps)
+
+
+@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    zone=st.sampled_from(EDGE_ZONES),
+    days=st.sampled_from([1, 2, 5, 30, 10**6]),
+    cutoff=st.sampled_from([None, dt.time(15), dt.time(0), dt.time(23, 59)]),
+    rows=st.lists(
+        st.one_of(
+            st.none(),
+            # Minutes from a day before the range's first instant, or before its last.
+            st.tuples(st.booleans(), st.integers(-1440, 6 * 1440)),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_due_many_at_the_ends_of_the_range_equals_a_loop_of_due_from(
+    zone: str,
+    days: int,
+    cutoff: dt.time | None,
+    rows: list[tuple[bool, int] | None],
+) -> None:
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00", "sat": "00:00-00:30"}, tz=zone)
+    target = BusinessDays(days, cutoff)
+    logged = [
+        None
+        if row is None
+        else (MIN_INSTANT if row[0] else MAX_INSTANT - dt.timedelta(days=4))
+        + dt.timedelta(minutes=row[1])
+        for row in rows
+    ]
+    expected = loop_or_error(target, cal, logged)
+    assert many_or_error(target, cal, logged, numpy=True) == expected
+    assert many_or_error(target, cal, logged, numpy=False) == expected
+
+
+def test_a_batch_spanning_millennia_asks_per_date_instead_of_walking_every_date() -> None:
+    # Two rows 9,996 years apart: a day table of every date between took over two minutes.
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="America/New_York")
+    logged = np.array(["0002-01-05", "9998-01-01", "NaT", "0002-01-05T12:00"], "datetime64[us]")
+    target = BusinessDays(3, dt.time(11))
+    due = target.due_many(cal, logged).view("int64").tolist()
+    expected = [
+        as_us(target.due_from(cal, t.item().replace(tzinfo=UTC))) for t in logged[[0, 1, 3]]
+    ]
+    assert [due[0], due[1], due[3]] == expected
+    assert due[2] == NAT_US
+    assert cal._index.day_tables == []
+    # A target of a billion days: the first row's error, with no table built either.
+    with pytest.raises(NoBusinessTimeError, match=r"logged_at\[0\] 0002-01-05T00:00:00\+00:00"):
+        BusinessDays(10**9).due_many(cal, logged)
+    assert cal._index.day_tables == []

@@ -21,6 +21,13 @@ instant is one division and one look-up in a table of answers per bucket
 zone whose offsets are not whole minutes of a common width (local mean time
 before 1900, say) or a very long span is answered by ``_Days.place`` per row.
 
+A batch whose dates lie far apart (rows centuries apart, or a target of more
+days than ``due_from`` looks ahead) would need a table of every date between;
+it is answered by asking ``due_from`` once per local date instead (``_by_date``),
+so it never costs much more than a loop. Rows ``due_from`` refuses (its search
+leaves the datetime range or its horizon; a cut-off on a day 0 that begins
+before the range) raise its error, the first such row's, naming the row.
+
 The answers are ``due_from``'s: the same day boundaries, the same last open
 instant, the wall-clock date and time read with the zone's offset at the
 instant (as ``astimezone`` reads them), so a day whose clock falls back across
@@ -38,15 +45,18 @@ from zoneinfo import ZoneInfo
 
 from slaclock.engine._batch import NAT, _instants, _Lookup, _numpy_or_none, _shape_instants
 from slaclock.engine._time import (
+    EPOCH,
     MAX_US,
     MIN_US,
+    ONE_US,
     US_PER_DAY,
     first_instant_at,
     from_us,
     offset_us,
+    to_us,
 )
 from slaclock.engine.calendar import Calendar
-from slaclock.errors import NoBusinessTimeError, OutOfRangeError
+from slaclock.errors import OutOfRangeError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -57,10 +67,15 @@ if TYPE_CHECKING:
 
 __all__ = ["due_many"]
 
+#: ``BusinessDays``' one-row answer: ``due(calendar, logged_at, where)``, ``where`` naming
+#: the row in its errors.
+Due = Callable[[Calendar, dt.datetime, str], dt.datetime]
+
 _ONE_DAY = dt.timedelta(days=1)
 _EPOCH_DATE = dt.date(1970, 1, 1)
-#: How far past the last logging date a batch looks for business days (as ``due_from``).
-_HORIZON_DAYS = 366 * 50
+#: A batch whose dates need a longer day table than this, and longer than asking
+#: ``due_from`` once per date would cost, is answered per date (``_by_date``).
+_TABLE_DATES = 3660
 #: The most buckets one table of answers holds (4 MB: 60 years by the hour); a longer
 #: span answers row by row.
 _MAX_BUCKETS = 1 << 19
@@ -151,6 +166,47 @@ class _Days:
             wanted += late | (self.last_open[dates] == NAT)
         return wanted
 
+    def settle(
+        self, t: IntArray, days: int, cutoff_us: int | None, horizon: int, ceiling: dt.date
+    ) -> tuple[IntArray, BoolArray, BoolArray]:
+        """Return the due instants of ``t`` (µs), which of them are answered, and which a wider
+        table could answer.
+
+        As ``due_from``: a row is answered if its day 0 is known (a cut-off needs
+        its open time), and its due date lies in the table within ``horizon``
+        dates after day 0. The rest are refused by ``due_from`` unless the table
+        ends before both that horizon and ``ceiling`` (the last date it may hold).
+        """
+        import numpy as np
+
+        dates, late = self.place(t, cutoff_us)
+        size = self.last_open.size
+        # Day 0 may lie one date before the table (its start before the range) or past it.
+        before = dates < 0
+        past = dates >= size
+        spot = np.clip(dates, 0, size - 1)
+        base = self.business[spot]
+        base[before] = 0
+        wanted = base + days
+        known = ~past
+        if late is not None:
+            # Logged after the cut-off or on a closed day: one more business day. A day 0
+            # before the table has open time nobody can know.
+            known &= late | ~before
+            wanted += late | ((self.last_open[spot] == NAT) & ~before)
+        top = int(self.business[-1])
+        found = self.firsts[np.clip(wanted, 0, top)]
+        moving = known & (wanted > base)
+        done = moving & (wanted <= top) & (found - dates <= horizon)
+        last = self.first + (size - 1) * _ONE_DAY
+        wider = moving & (wanted > top)
+        if last >= ceiling:
+            wider[...] = False
+        else:
+            wider &= dates + horizon > size - 1
+        due = self.last_open[found]
+        return due, done, wider
+
 
 def _transitions(zone: ZoneInfo, edges: list[int]) -> tuple[IntArray, IntArray] | None:
     """Return the zone's transitions (µs) over the days ``edges`` bound, and the offsets between.
@@ -197,7 +253,7 @@ class _Buckets:
     cut-off, hence its answer. ``due`` is None where no table of reasonable size fits.
     """
 
-    def __init__(self, table: _Days, days: int, cutoff_us: int | None) -> None:
+    def __init__(self, table: _Days, days: int, cutoff_us: int | None, horizon: int) -> None:
         import numpy as np
 
         self.low = self.high = 0
@@ -216,7 +272,10 @@ class _Buckets:
         inside = (dates >= 0) & (dates < table.last_open.size)
         np.clip(dates, 0, table.last_open.size - 1, out=dates)
         wanted = table.wanted(dates, late, days)
-        inside &= wanted <= table.business[-1]
+        top = int(table.business[-1])
+        inside &= wanted <= top
+        # As ``due_from``: the due date lies within ``horizon`` dates after day 0.
+        inside &= table.firsts[np.minimum(wanted, top)] - dates <= horizon
         # The longest run of buckets inside (it misses at most a few at either end).
         outside = np.flatnonzero(~inside)
         bounds = np.concatenate(([-1], outside, [count]))
@@ -250,12 +309,12 @@ class _Buckets:
         return np.take(due, index, out=index, mode="clip")
 
 
-def _buckets(table: _Days, days: int, cutoff_us: int | None) -> _Buckets:
+def _buckets(table: _Days, days: int, cutoff_us: int | None, horizon: int) -> _Buckets:
     """Return the table of answers for ``days`` and the cut-off, built once per day table."""
     key = (days, cutoff_us)
     found = table.buckets.get(key)
     if found is None:
-        found = _Buckets(table, days, cutoff_us)
+        found = _Buckets(table, days, cutoff_us, horizon)
         # Two threads may both build one here; either answers the same, so no lock.
         if len(table.buckets) >= _BUCKETS_KEPT:
             table.buckets.pop(next(iter(table.buckets)), None)
@@ -280,58 +339,150 @@ def _days(calendar: Calendar, first: dt.date, count: int) -> _Days:
     return table
 
 
+def _date_range(zone: ZoneInfo) -> tuple[dt.date, dt.date]:
+    """Return the first and last local dates whose start and end a datetime can hold.
+
+    The dates a day table may hold: a ticket's day 0 may lie one date either side
+    (the dates holding the first and last instants a query accepts).
+    """
+    first = from_us(MIN_US, zone).date()
+    try:
+        starts_inside = first_instant_at(dt.datetime.combine(first, dt.time()), zone) >= MIN_US
+    except OutOfRangeError:
+        starts_inside = False
+    if not starts_inside:
+        first += _ONE_DAY
+    return first, from_us(MAX_US, zone).date() - _ONE_DAY
+
+
+class _Rows:
+    """The batch's rows as ``due_from`` sees them: where each is, and the instant it holds."""
+
+    def __init__(self, column: Any, data: IntArray, due: Due) -> None:
+        self.column = column
+        self.data = data
+        self.due = due
+
+    def where(self, flat: int) -> str:
+        """Return how an error names the row at C-order position ``flat``: ``logged_at[3]``."""
+        import numpy as np
+
+        shape = self.data.shape
+        place = flat if len(shape) < 2 else ", ".join(map(str, np.unravel_index(flat, shape)))
+        return f"logged_at[{place}]"
+
+    def instant(self, flat: int) -> dt.datetime:
+        """Return the row's instant as the caller gave it (a list's own datetime), else in UTC."""
+        if self.column.kind == "list":
+            given: dt.datetime = self.column.values[flat]
+            return given
+        return EPOCH + ONE_US * int(self.data.flat[flat])
+
+    def answer(self, calendar: Calendar, flat: int) -> int:
+        """Return ``due_from`` of one row (µs); its error names the row."""
+        return to_us(self.due(calendar, self.instant(flat), self.where(flat)))
+
+    def refuse_outside(self, real: BoolArray | None) -> None:
+        """Raise OutOfRangeError for the first row a query would refuse as out of range."""
+        import numpy as np
+
+        data = self.data
+        outside = (data < MIN_US) | (data > MAX_US)
+        if real is not None:
+            outside &= real
+        flat = int(np.argmax(outside.reshape(-1)))
+        us = int(data.flat[flat])
+        try:
+            text = (EPOCH + ONE_US * us).isoformat()
+        except OverflowError:
+            text = f"{np.datetime64(us, 'us')}+00:00"
+        # As ``to_us`` says it of a list's element.
+        raise OutOfRangeError(
+            f"{self.where(flat)} {text} is too near the ends of the range a datetime can hold "
+            "(0001-01-02 to 9999-12-30 UTC)"
+        )
+
+
 def _answers(
     calendar: Calendar,
     days: int,
     cutoff_us: int | None,
     t: IntArray,
+    rows: _Rows,
     *,
+    real: BoolArray | None,
     low: int,
     high: int,
+    horizon: int,
     spare: bool = False,
 ) -> IntArray:
     """Return the due instant (µs) of each of ``t`` (no NaT; ``low``/``high`` its extremes).
 
-    With ``spare`` the answers may be written over ``t``.
+    Rows outside ``real`` (None: all) are stand-ins for missing values: their
+    answers are not used. With ``spare`` the answers may be written over ``t``.
+    A row ``due_from`` refuses raises its error, the first such row's, naming it.
     """
+    import numpy as np
+
     zone = calendar.tz
-    # The dates a table may hold: those whose start and end a datetime can hold.
-    floor = from_us(MIN_US, zone).date() + _ONE_DAY
-    ceiling = from_us(MAX_US, zone).date()
-    first = max(from_us(low, zone).date(), floor + _ONE_DAY) - _ONE_DAY
-    last = from_us(high, zone).date()
-    span = (last - first).days + 1
-    # Look ahead far enough for ``days`` business days after the last date, widening as needed.
-    ahead = max(2 * days + 2, 14)
+    floor, ceiling = _date_range(zone)
+    low_date = from_us(low, zone).date()
+    high_date = from_us(high, zone).date()
+    span = (high_date - low_date).days + 1
+    # Look ahead far enough for ``days`` business days after the last date, widening as
+    # needed, but never past ``due_from``'s horizon.
+    ahead = min(max(2 * days + 2, 14), horizon + 1)
+    keys = min(t.size, 2 * span)
+    if span + ahead > max(_TABLE_DATES, keys * ahead):
+        # Dates far apart: a table of every date between would cost more than asking
+        # ``due_from`` once for each date a row lies on (a walk of about ``ahead`` dates).
+        return _by_date(calendar, cutoff_us, t, rows, real)
+    first = max(low_date, floor + _ONE_DAY) - _ONE_DAY
     while True:
-        room = (ceiling - first).days
-        table = _days(calendar, first, min(span + ahead, room))
+        count = min((high_date - first).days + 1 + ahead, (ceiling - first).days + 1)
+        table = _days(calendar, first, count)
         if days > 0:
-            buckets = _buckets(table, days, cutoff_us)
+            buckets = _buckets(table, days, cutoff_us, horizon)
             if buckets.covers(low, high):
                 return buckets.answer(t, spare=spare)
-        dates, late = table.place(t, cutoff_us)
-        if int(dates.min()) < 0:
-            raise OutOfRangeError("logged_at: an element lies within a day of year 1")
-        if int(dates.max()) < table.last_open.size:
-            wanted = table.wanted(dates, late, days)
-            if days <= 0 and int((wanted - table.business[dates]).min()) <= 0:
-                # A 0th business day: ``due_from`` never reaches one, it searches to its horizon.
-                break
-            if int(wanted.max()) <= int(table.business[-1]):
-                return table.last_open[table.firsts[wanted]]
-        if span + ahead >= room:
-            # As ``due_from`` does when its walk reaches the end of the datetime range.
-            raise OutOfRangeError(
-                "logged_at: the search for an element's due date ran past the range "
-                "a datetime can hold"
-            )
-        if ahead > _HORIZON_DAYS:
-            break
-        ahead *= 4
-    raise NoBusinessTimeError(
-        f"{calendar!r} has no {days} business days after some element of the batch"
-    )
+        due, done, wider = table.settle(t, days, cutoff_us, horizon, ceiling)
+        if real is not None:
+            done |= ~real
+            wider &= real
+        if wider.any() and ahead <= horizon and count < (ceiling - first).days + 1:
+            ahead = min(ahead * 4, horizon + 1)
+            continue
+        if not done.all():
+            # Rows ``due_from`` refuses (or, were the table wrong, answers): ask it, in order.
+            for flat in np.flatnonzero(~done.reshape(-1)).tolist():
+                due.flat[flat] = rows.answer(calendar, flat)
+        return due
+
+
+def _by_date(
+    calendar: Calendar, cutoff_us: int | None, t: IntArray, rows: _Rows, real: BoolArray | None
+) -> IntArray:
+    """Return ``due_from`` of each row, asked once per local date (and side of the cut-off).
+
+    ``due_from``'s answer depends on nothing else; the dates are asked in the
+    order their first rows come, so an error is the first failing row's.
+    """
+    import numpy as np
+
+    zone = calendar.tz
+    chosen = np.flatnonzero(real.reshape(-1)) if real is not None else np.arange(t.size)
+    instants = t.reshape(-1)[chosen]
+    wall = [from_us(each, zone) for each in instants.tolist()]
+    keys = np.array([w.toordinal() for w in wall], dtype="int64") * 2
+    if cutoff_us is not None:
+        keys += np.array([_time_us(w.time()) >= cutoff_us for w in wall], dtype="int64")
+    _, firsts, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    answers = np.empty(firsts.size, dtype="int64")
+    for k in np.argsort(firsts, kind="stable").tolist():
+        answers[k] = rows.answer(calendar, int(chosen[firsts[k]]))
+    due = np.full(t.shape, NAT, dtype="int64")
+    due.reshape(-1)[chosen] = answers[inverse.reshape(-1)]
+    return due
 
 
 def due_many(
@@ -339,44 +490,67 @@ def due_many(
     days: int,
     cutoff: dt.time | None,
     logged_at: Any,
-    due_from: Callable[[Calendar, dt.datetime], dt.datetime],
+    due: Due,
+    *,
+    horizon: int,
 ) -> Any:
-    """Return ``due_from(calendar, t)`` (the ``days``-th business day) for each ``t`` given.
+    """Return ``due(calendar, t, where)`` (the ``days``-th business day) for each ``t`` given.
 
     ``logged_at`` is any container ``Calendar.elapsed_many`` takes; the result
     is shaped like it (as ``Calendar.add_many`` shapes its answers), missing
-    values staying missing. ``cutoff`` is the target's cut-off, if any.
-    ``due_from`` (``BusinessDays.due_from``) answers one at a time where NumPy
-    is missing.
+    values staying missing. ``cutoff`` is the target's cut-off, if any. ``due``
+    (``BusinessDays``' ``due_from`` naming its instant ``where``) answers one at
+    a time where NumPy is missing, and raises the error of a row it refuses;
+    ``horizon`` is how many days after day 0 it looks.
+
+    Row for row the answers and errors are ``due_from``'s: a row it refuses raises
+    its error class, naming the row (the first such row); rows outside the range
+    a datetime can hold are refused first, as every batch function refuses them.
     """
     np = _numpy_or_none()
     column = _instants(logged_at, "logged_at")
+    zone = calendar.tz
     if np is None:  # pragma: no cover - exercised only without numpy
         return [
-            None if t == NAT else due_from(calendar, from_us(t, calendar.tz)) for t in column.data
+            None
+            if t == NAT
+            else from_us(to_us(due(calendar, from_us(t, zone), f"logged_at[{i}]")), zone)
+            for i, t in enumerate(column.data)
         ]
-    zone = calendar.tz
     data = column.data
-    if not data.size:
+    rows = _Rows(column, data, due)
+    high = int(data.max()) if data.size else NAT
+    if high == NAT:
+        # Nothing given, or every value missing: nothing to answer or refuse.
         return _shape_instants(column, np.full(data.shape, NAT, dtype="int64"), zone)
-    if days <= 0 and cutoff is None:
-        # ``due_from`` never reaches a 0th business day: it searches to its horizon.
-        raise NoBusinessTimeError(f"{calendar!r} has no {days}th business day after a date")
     cutoff_us = None if cutoff is None else _time_us(cutoff)
     low = int(data.min())
-    high = int(data.max())
     if low != NAT:
         # Nothing missing (the common case): no mask, no copies.
-        result = _answers(calendar, days, cutoff_us, data, low=low, high=high)
+        if low < MIN_US or high > MAX_US:
+            rows.refuse_outside(None)
+        result = _answers(
+            calendar, days, cutoff_us, data, rows, real=None, low=low, high=high, horizon=horizon
+        )
         return _shape_instants(column, result, zone)
-    if high == NAT:
-        return _shape_instants(column, np.full(data.shape, NAT, dtype="int64"), zone)
     # NaT is the least int64, so ``high`` is the latest instant given. Missing values
     # stand in as it and are put back after: whole arrays, no gathers or scatters.
     missing = data == NAT
     filled = np.where(missing, high, data)
+    low = int(filled.min())
+    if low < MIN_US or high > MAX_US:
+        rows.refuse_outside(~missing)
     result = _answers(
-        calendar, days, cutoff_us, filled, low=int(filled.min()), high=high, spare=True
+        calendar,
+        days,
+        cutoff_us,
+        filled,
+        rows,
+        real=~missing,
+        low=low,
+        high=high,
+        horizon=horizon,
+        spare=True,
     )
     np.putmask(result, missing, NAT)
     return _shape_instants(column, result, zone)
