@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slaclock import Calendar
+from slaclock.engine import _steady
 from slaclock.engine._time import day_start
 from slaclock.errors import NaiveDatetimeError, NoBusinessTimeError, OutOfRangeError, SlaclockError
 from slaclock.sla import _due_many
@@ -453,3 +455,92 @@ def test_a_batch_spanning_millennia_asks_per_date_instead_of_walking_every_date(
     with pytest.raises(NoBusinessTimeError, match=r"logged_at\[0\] 0002-01-05T00:00:00\+00:00"):
         BusinessDays(10**9).due_many(cal, logged)
     assert cal._index.day_tables == []
+
+
+# --- The zone's offsets come from the engine's reading of its transitions ----------------
+
+
+class OwnZone(ZoneInfo):
+    """A ZoneInfo subclass: not the zone its key names, so the engine cannot read its
+    transitions (``engine._steady.transitions`` says None) and rows are placed one by one."""
+
+
+#: Lord Howe (half-hour daylight saving), Apia (skipped 2011-12-30), Chatham (+12:45/+13:45),
+#: Dublin (negative daylight saving in winter), fixed offsets, UTC, and the fallback.
+TRANSITION_ZONES: tuple[str | ZoneInfo, ...] = (
+    "Australia/Lord_Howe",
+    "Pacific/Apia",
+    "Pacific/Chatham",
+    "Europe/Dublin",
+    "Etc/GMT-14",
+    "Etc/GMT+12",
+    "UTC",
+    OwnZone("Europe/Dublin"),
+    OwnZone("Australia/Lord_Howe"),
+)
+
+
+@pytest.mark.parametrize("zone", TRANSITION_ZONES, ids=str)
+def test_the_fallback_applies_only_where_the_engine_cannot_read_the_zone(
+    zone: str | ZoneInfo,
+) -> None:
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz=zone)
+    table = _due_many._Days(cal, dt.date(2011, 12, 1), 60)
+    fallback = isinstance(zone, OwnZone)
+    assert (table.zone_offsets.changes is None) is fallback
+    assert (_steady.transitions(cal.tz) is None) is fallback
+
+
+@settings(deadline=None, max_examples=80, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    zone=st.sampled_from(TRANSITION_ZONES),
+    hours=st.sampled_from(HOURS),
+    days=st.integers(1, 8),
+    cutoff=st.sampled_from([None, dt.time(0), dt.time(0, 30), dt.time(15), dt.time(23, 45)]),
+    year=st.sampled_from((1880, 1916, 1971, 2011, 2026, 2041, 2390)),
+    offsets=st.lists(
+        st.one_of(st.none(), st.integers(0, 3 * 365 * 24 * 3600 * 10**6)), min_size=1, max_size=25
+    ),
+    rows=st.booleans(),
+)
+def test_due_many_equals_a_loop_of_due_from_on_zones_with_many_transitions(
+    *,
+    zone: str | ZoneInfo,
+    hours: dict[str, str],
+    days: int,
+    cutoff: dt.time | None,
+    year: int,
+    offsets: list[int | None],
+    rows: bool,
+) -> None:
+    # Three years from local mean time (1880), wartime clocks (1916), Dublin's winter
+    # "summer" time (1971 on), Apia's skipped day (2011), and POSIX rules (2041, 2390).
+    cal = Calendar.weekly(hours, tz=zone)
+    target = BusinessDays(days, cutoff)
+    start = dt.datetime(year, 1, 1, tzinfo=UTC)
+    logged = [None if m is None else start + dt.timedelta(microseconds=m) for m in offsets]
+    limit = _due_many._MAX_BUCKETS
+    try:
+        if rows:  # row by row, not through the tables of answers by bucket
+            _due_many._MAX_BUCKETS = 0
+        expected = loop_or_error(target, cal, logged)
+        assert many_or_error(target, cal, logged, numpy=True) == expected
+        assert many_or_error(target, cal, logged, numpy=False) == expected
+    finally:
+        _due_many._MAX_BUCKETS = limit
+
+
+@pytest.mark.parametrize("zone", TRANSITION_ZONES, ids=str)
+def test_due_many_around_apias_skipped_day_and_every_change_of_a_year(zone: str | ZoneInfo) -> None:
+    cal = Calendar.weekly({"mon-sun": "00:00-00:30,09:00-17:00"}, tz=zone)
+    tz = cal.tz
+    moments = []
+    t = dt.datetime(2011, 6, 1, tzinfo=UTC)
+    while t < dt.datetime(2012, 6, 1, tzinfo=UTC):
+        before, after = t.astimezone(tz), (t + dt.timedelta(hours=6)).astimezone(tz)
+        if before.utcoffset() != after.utcoffset() or before.date() != after.date():
+            moments.extend(t + dt.timedelta(minutes=10 * k) for k in range(37))
+        t += dt.timedelta(hours=6)
+    for target in (BusinessDays(1), BusinessDays(2, dt.time(0, 15))):
+        expected = loop_or_error(target, cal, moments)
+        assert many_or_error(target, cal, moments, numpy=True) == expected

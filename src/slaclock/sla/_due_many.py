@@ -12,7 +12,8 @@ dates again.
 A ticket's answer depends only on its wall-clock date and, with a cut-off,
 on whether its wall-clock time is before the cut-off. Both follow from the
 instant by integer arithmetic once the zone's UTC offset at it is known, and
-the day table finds the zone's transitions over its dates (``_Days.place``).
+the zone's transitions over the table's dates come from the engine's reading
+of the zone's file (``engine._steady.transitions``; ``_Offsets``).
 Better still, time can be cut into buckets of one width (an hour for most
 zones) such that every day start, transition, and cut-off falls on a bucket
 edge: then every instant of a bucket has the same answer, and a ticket's due
@@ -44,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slaclock.engine._batch import NAT, _instants, _Lookup, _numpy_or_none, _shape_instants
+from slaclock.engine._steady import transitions
 from slaclock.engine._time import (
     EPOCH,
     MAX_US,
@@ -118,12 +120,11 @@ class _Days:
         self.firsts = np.searchsorted(
             self.business, np.arange(int(self.business[-1]) + 1), side="left"
         )
-        #: The zone's transitions over these dates and the offsets between them (None at the
-        #: edges of the datetime range).
-        self.transitions = _transitions(zone, edges)
-        # Which stretch between transitions each instant lies in: a bucket table, not a
-        # binary search per instant.
-        self.stretches = None if self.transitions is None else _Lookup(self.transitions[0])
+        #: The zone's offsets over these dates, and the day either side where a ticket's
+        #: day 0 may lie (within the range a datetime can hold).
+        self.zone_offsets = _Offsets(
+            zone, max(edges[0] - US_PER_DAY, MIN_US), min(edges[-1] + US_PER_DAY, MAX_US)
+        )
         self.buckets: dict[tuple[int, int | None], _Buckets] = {}
 
     def covers(self, first: dt.date, count: int) -> bool:
@@ -138,20 +139,7 @@ class _Days:
         The positions may fall outside the table (the caller checks); with no
         cut-off the second array is None.
         """
-        import numpy as np
-
-        if self.transitions is None:
-            # Dates at the edge of the datetime range: the zone is asked row by row.
-            wall = [from_us(int(each), self.zone) for each in t.tolist()]
-            dates = np.array([(w.date() - self.first).days for w in wall], dtype="int64")
-            if cutoff_us is None:
-                return dates, None
-            clock = np.array([_time_us(w.time()) for w in wall], dtype="int64")
-            return dates, clock >= cutoff_us
-        assert self.stretches is not None  # with the transitions
-        local = t + self.transitions[1][self.stretches.count_le(t)]
-        day = local // US_PER_DAY
-        late = None if cutoff_us is None else local - day * US_PER_DAY >= cutoff_us
+        day, late = self.zone_offsets.place(t, cutoff_us)
         day -= self.first_day
         return day, late
 
@@ -208,39 +196,57 @@ class _Days:
         return due, done, wider
 
 
-def _transitions(zone: ZoneInfo, edges: list[int]) -> tuple[IntArray, IntArray] | None:
-    """Return the zone's transitions (µs) over the days ``edges`` bound, and the offsets between.
+class _Offsets:
+    """The zone's UTC offsets over instants ``lo`` to ``hi``: where they change, and to what.
 
-    ``offsets[k]`` is the UTC offset (µs) from ``changes[k - 1]`` to ``changes[k]``.
-    A transition is found where the offsets at a day's start and end (or at one
-    day's end and the next day's start) differ: no zone in the tz database
-    changes its clocks twice within two days, so there is one, and a bisection
-    finds its first instant. None at the edges of the datetime range.
+    The changes are the engine's reading of the zone's transitions
+    (``engine._steady.transitions``), each offset asked of the zone itself.
+    ``changes`` is None where that reading cannot be had (a zone not the one
+    its key names, a Python without ``zoneinfo``'s pure-Python reader): then
+    ``place`` asks the zone row by row.
     """
-    import numpy as np
 
-    if edges[0] < MIN_US or edges[-1] - 1 > MAX_US:
-        return None
-    points = [point for lo, hi in itertools.pairwise(edges) for point in (lo, hi - 1)]
-    readings = [(point, offset_us(point, zone)) for point in points]
-    changes: list[int] = []
-    offsets = [readings[0][1]]
-    for (a, before), (b, after) in itertools.pairwise(readings):
-        if before != after:
-            changes.append(_change(zone, a, b, after))
-            offsets.append(after)
-    return np.array(changes, dtype="int64"), np.array(offsets, dtype="int64")
+    def __init__(self, zone: ZoneInfo, lo: int, hi: int) -> None:
+        import numpy as np
 
+        self.zone = zone
+        self.changes: IntArray | None = None
+        #: ``offsets[k]`` is the UTC offset (µs) from ``changes[k - 1]`` to ``changes[k]``.
+        self.offsets: IntArray | None = None
+        self.stretches: _Lookup | None = None
+        reading = transitions(zone)
+        if reading is None:
+            return
+        offsets = [offset_us(lo, zone)]
+        changes: list[int] = []
+        for change in reading.between(lo, hi):
+            offset = offset_us(change, zone)
+            if offset != offsets[-1]:  # not one that changes nothing (a new year, a name)
+                changes.append(change)
+                offsets.append(offset)
+        self.changes = np.array(changes, dtype="int64")
+        self.offsets = np.array(offsets, dtype="int64")
+        # Which stretch between changes each instant lies in: a bucket table, not a
+        # binary search per instant.
+        self.stretches = _Lookup(self.changes)
 
-def _change(zone: ZoneInfo, lo: int, hi: int, after: int) -> int:
-    """Return the first instant in (``lo``, ``hi``] with offset ``after`` (one change between)."""
-    while hi - lo > 1:
-        middle = (lo + hi) // 2
-        if offset_us(middle, zone) == after:
-            hi = middle
-        else:
-            lo = middle
-    return hi
+    def place(self, t: IntArray, cutoff_us: int | None) -> tuple[IntArray, BoolArray | None]:
+        """Return each instant's local date (days since 1970-01-01) and whether it is past the
+        cut-off (None without one), as ``astimezone`` reads them."""
+        import numpy as np
+
+        if self.stretches is None or self.offsets is None:
+            wall = [from_us(each, self.zone) for each in t.tolist()]
+            epoch = _EPOCH_DATE.toordinal()
+            dates = np.array([w.toordinal() - epoch for w in wall], dtype="int64")
+            if cutoff_us is None:
+                return dates, None
+            clock = np.array([_time_us(w.time()) for w in wall], dtype="int64")
+            return dates, clock >= cutoff_us
+        local = t + self.offsets[self.stretches.count_le(t)]
+        day = local // US_PER_DAY
+        late = None if cutoff_us is None else local - day * US_PER_DAY >= cutoff_us
+        return day, late
 
 
 class _Buckets:
@@ -259,9 +265,9 @@ class _Buckets:
         self.low = self.high = 0
         self.width = 1
         self.due: IntArray | None = None
-        if table.transitions is None:
+        changes, offsets = table.zone_offsets.changes, table.zone_offsets.offsets
+        if changes is None or offsets is None:
             return
-        changes, offsets = table.transitions
         base = int(table.starts[0])
         parts = [US_PER_DAY, base, cutoff_us or 0, *offsets.tolist(), *changes.tolist()]
         width = math.gcd(*parts)
@@ -472,10 +478,11 @@ def _by_date(
     zone = calendar.tz
     chosen = np.flatnonzero(real.reshape(-1)) if real is not None else np.arange(t.size)
     instants = t.reshape(-1)[chosen]
-    wall = [from_us(each, zone) for each in instants.tolist()]
-    keys = np.array([w.toordinal() for w in wall], dtype="int64") * 2
-    if cutoff_us is not None:
-        keys += np.array([_time_us(w.time()) >= cutoff_us for w in wall], dtype="int64")
+    low, high = int(instants.min()), int(instants.max())
+    dates, late = _Offsets(zone, low, high).place(instants, cutoff_us)
+    keys = dates * 2
+    if late is not None:
+        keys += late
     _, firsts, inverse = np.unique(keys, return_index=True, return_inverse=True)
     answers = np.empty(firsts.size, dtype="int64")
     for k in np.argsort(firsts, kind="stable").tolist():
