@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from pathlib import Path
@@ -364,3 +365,41 @@ def test_a_worker_stops_its_range_once_the_parent_stops_the_run(
     assert cut.numbers == []
     # With --skip-bad nothing stops the run: the flag is not looked at.
     assert _jobs._work(a_task(path, stops=False))[0].numbers == whole.numbers
+
+
+@pytest.mark.parametrize("form", ["csv", "table", "json"])
+@pytest.mark.parametrize(
+    ("zone", "year", "offset"),
+    [("Asia/Kathmandu", "2026", "+05:45"), ("Europe/Dublin", "1910", "-00:25:21")],
+)
+def test_instants_are_written_as_isoformat_wrote_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, form: str, zone: str, year: str, offset: str
+) -> None:
+    """Every output writes instants through ``iso_instant``: byte for byte ``isoformat``'s,
+    on offsets of a quarter hour (Kathmandu) and of seconds (Dublin's mean time until
+    1916), with microseconds (tickets keep to the years 1900 to 2199; tests/sla/test_iso.py
+    writes years 1 and 9999, and folds)."""
+    from slaclock.cli import _stream, _ticket_json
+    from slaclock.engine._time import iso_or_none
+    from slaclock.sla import results
+
+    policy = tmp_path / "policy.toml"
+    text = (DATA / "desk_policy.toml").read_text().replace('"Europe/London"', f'"{zone}"')
+    policy.write_text(text.replace('holidays = { country = "GB", subdiv = "ENG" }', ""))
+    lines = (DATA / "october_2026_tickets.jsonl").read_text().splitlines()[:120]
+    for number, line in enumerate(lines):
+        micro = f".{number:06d}" if number % 3 else ""
+        moved = line.replace(":00+00:00", f":{number % 60:02d}{micro}+00:00")
+        lines[number] = moved.replace('"2026-', f'"{year}-')
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    argv = ["evaluate", "--format", form, "--policy", str(policy), str(path)]
+    argv += ["--now", f"{year}-10-20T12:00:00.5Z", "--no-progress", "--explain"]
+    now = run(*argv)
+    assert now[0] == 0, now[2]
+    assert offset in now[1]
+    # The old way: isoformat at every instant.
+    monkeypatch.setattr(_stream, "iso_instant", dt.datetime.isoformat)
+    monkeypatch.setattr(results, "iso_instant_or_none", iso_or_none)
+    monkeypatch.setattr(_ticket_json, "iso_instant", dt.datetime.isoformat)
+    assert run(*argv) == now
