@@ -29,6 +29,12 @@ HOURS = (
 )
 
 
+@pytest.fixture(autouse=True)
+def read_zones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read the zone's transitions however small the batch (one test keeps the threshold)."""
+    monkeypatch.setattr(_due_many, "_READ_ROWS", 0)
+
+
 def as_us(t: dt.datetime) -> int:
     return (t - EPOCH) // dt.timedelta(microseconds=1)
 
@@ -486,6 +492,7 @@ def test_the_fallback_applies_only_where_the_engine_cannot_read_the_zone(
 ) -> None:
     cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz=zone)
     table = _due_many._Days(cal, dt.date(2011, 12, 1), 60)
+    table.prepare(_due_many._READ_ROWS)
     fallback = isinstance(zone, OwnZone)
     assert (table.zone_offsets.changes is None) is fallback
     assert (_steady.transitions(cal.tz) is None) is fallback
@@ -519,15 +526,16 @@ def test_due_many_equals_a_loop_of_due_from_on_zones_with_many_transitions(
     target = BusinessDays(days, cutoff)
     start = dt.datetime(year, 1, 1, tzinfo=UTC)
     logged = [None if m is None else start + dt.timedelta(microseconds=m) for m in offsets]
-    limit = _due_many._MAX_BUCKETS
+    limit, read = _due_many._MAX_BUCKETS, _due_many._READ_ROWS
     try:
         if rows:  # row by row, not through the tables of answers by bucket
             _due_many._MAX_BUCKETS = 0
+        _due_many._READ_ROWS = 0  # read the zone's transitions however small the batch
         expected = loop_or_error(target, cal, logged)
         assert many_or_error(target, cal, logged, numpy=True) == expected
         assert many_or_error(target, cal, logged, numpy=False) == expected
     finally:
-        _due_many._MAX_BUCKETS = limit
+        _due_many._MAX_BUCKETS, _due_many._READ_ROWS = limit, read
 
 
 @pytest.mark.parametrize("zone", TRANSITION_ZONES, ids=str)
@@ -544,3 +552,41 @@ def test_due_many_around_apias_skipped_day_and_every_change_of_a_year(zone: str 
     for target in (BusinessDays(1), BusinessDays(2, dt.time(0, 15))):
         expected = loop_or_error(target, cal, moments)
         assert many_or_error(target, cal, moments, numpy=True) == expected
+
+
+def test_small_batches_read_the_zone_once_they_placed_as_many_rows_as_a_read_costs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Reading a zone first costs milliseconds (importing zoneinfo's Python reader): small
+    # batches place their rows one by one until they placed about as many as a read costs.
+    monkeypatch.setattr(_due_many, "_READ_ROWS", 2048)
+    monkeypatch.setattr(_steady, "_FOUND", {})
+    reads: list[object] = []
+    real = _steady._read
+
+    def counted(zone: ZoneInfo) -> object:
+        reads.append(zone)
+        return real(zone)
+
+    monkeypatch.setattr(_steady, "_read", counted)
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="Europe/Dublin")
+    target = BusinessDays(2, dt.time(15))
+    rng = np.random.default_rng(5)
+    stamps = np.datetime64("2026-01-01", "us") + rng.integers(0, 300 * 86_400 * 10**6, 3000)
+    small = stamps[:50]
+    expected = [as_us(target.due_from(cal, t.item().replace(tzinfo=UTC))) for t in stamps]
+    assert target.due_many(cal, small).view("int64").tolist() == expected[:50]
+    assert reads == []
+    (table,) = cal._index.day_tables
+    assert table.zone_offsets.changes is None
+    # Small batches again: once as many rows as a read costs were placed, it reads.
+    for _ in range(2048 // 50 - 1):  # 40 batches of 50 rows in all
+        assert target.due_many(cal, small).view("int64").tolist() == expected[:50]
+    assert reads == []
+    assert target.due_many(cal, small).view("int64").tolist() == expected[:50]
+    assert reads == [cal.tz]
+    assert table.zone_offsets.changes is not None
+    assert target.due_many(cal, stamps).view("int64").tolist() == expected
+    assert reads == [cal.tz]
+    assert all(t.zone_offsets.changes is not None for t in cal._index.day_tables)
+    assert any(b.due is not None for t in cal._index.day_tables for b in t.buckets.values())

@@ -38,6 +38,7 @@ midnight reads as ``due_from`` reads it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 from collections.abc import Callable
@@ -75,6 +76,9 @@ Due = Callable[[Calendar, dt.datetime, str], dt.datetime]
 
 _ONE_DAY = dt.timedelta(days=1)
 _EPOCH_DATE = dt.date(1970, 1, 1)
+#: After how many rows placed one by one a day table reads the zone's transitions (if no
+#: query has yet): reading them first costs milliseconds, as much as placing about so many.
+_READ_ROWS = 2048
 #: A batch whose dates need a longer day table than this, and longer than asking
 #: ``due_from`` once per date would cost, is answered per date (``_by_date``).
 _TABLE_DATES = 3660
@@ -122,10 +126,23 @@ class _Days:
         )
         #: The zone's offsets over these dates, and the day either side where a ticket's
         #: day 0 may lie (within the range a datetime can hold).
-        self.zone_offsets = _Offsets(
-            zone, max(edges[0] - US_PER_DAY, MIN_US), min(edges[-1] + US_PER_DAY, MAX_US)
-        )
+        self.span = (max(edges[0] - US_PER_DAY, MIN_US), min(edges[-1] + US_PER_DAY, MAX_US))
+        self.zone_offsets = _Offsets(zone, *self.span, read=False)
+        #: How many rows this table has placed one by one.
+        self.placed = 0
         self.buckets: dict[tuple[int, int | None], _Buckets] = {}
+
+    def prepare(self, rows: int) -> None:
+        """Take the zone's transitions once they can be had: read since by another query, or
+        read now if this table has placed (or is to place) ``_READ_ROWS`` rows one by one,
+        which costs about as much as reading them. Until then rows are placed one by one."""
+        if self.zone_offsets.final:
+            return
+        read = self.placed + rows >= _READ_ROWS
+        found = _Offsets(self.zone, *self.span, read=read)
+        if found.final:
+            self.zone_offsets = found
+            self.buckets.clear()  # those built without the transitions had no buckets
 
     def covers(self, first: dt.date, count: int) -> bool:
         """Return whether this table holds dates ``first`` to ``first + count`` (exclusive)."""
@@ -139,6 +156,8 @@ class _Days:
         The positions may fall outside the table (the caller checks); with no
         cut-off the second array is None.
         """
+        if self.zone_offsets.changes is None:
+            self.placed += t.size
         day, late = self.zone_offsets.place(t, cutoff_us)
         day -= self.first_day
         return day, late
@@ -206,7 +225,7 @@ class _Offsets:
     ``place`` asks the zone row by row.
     """
 
-    def __init__(self, zone: ZoneInfo, lo: int, hi: int) -> None:
+    def __init__(self, zone: ZoneInfo, lo: int, hi: int, *, read: bool) -> None:
         import numpy as np
 
         self.zone = zone
@@ -214,7 +233,11 @@ class _Offsets:
         #: ``offsets[k]`` is the UTC offset (µs) from ``changes[k - 1]`` to ``changes[k]``.
         self.offsets: IntArray | None = None
         self.stretches: _Lookup | None = None
-        reading = transitions(zone)
+        # Reading a zone the process has not read costs milliseconds (the first time,
+        # importing ``zoneinfo``'s Python reader): a small batch places its rows one by one.
+        reading = transitions(zone, read=read)
+        #: Whether asking again could not find more.
+        self.final = read or reading is not None
         if reading is None:
             return
         offsets = [offset_us(lo, zone)]
@@ -345,6 +368,7 @@ def _days(calendar: Calendar, first: dt.date, count: int) -> _Days:
     return table
 
 
+@functools.lru_cache(maxsize=64)
 def _date_range(zone: ZoneInfo) -> tuple[dt.date, dt.date]:
     """Return the first and last local dates whose start and end a datetime can hold.
 
@@ -447,6 +471,7 @@ def _answers(
     while True:
         count = min((high_date - first).days + 1 + ahead, (ceiling - first).days + 1)
         table = _days(calendar, first, count)
+        table.prepare(t.size)
         if days > 0:
             buckets = _buckets(table, days, cutoff_us, horizon)
             if buckets.covers(low, high):
@@ -479,7 +504,7 @@ def _by_date(
     chosen = np.flatnonzero(real.reshape(-1)) if real is not None else np.arange(t.size)
     instants = t.reshape(-1)[chosen]
     low, high = int(instants.min()), int(instants.max())
-    dates, late = _Offsets(zone, low, high).place(instants, cutoff_us)
+    dates, late = _Offsets(zone, low, high, read=t.size >= _READ_ROWS).place(instants, cutoff_us)
     keys = dates * 2
     if late is not None:
         keys += late
