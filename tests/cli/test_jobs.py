@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -252,3 +254,152 @@ def test_an_id_shaped_like_a_long_duration_is_written_not_refused(tmp_path: Path
     assert written["tickets"][0]["id"] == odd
     assert ("id_seconds" in written["tickets"][0]) == (len(odd) < 40)
     assert run(*argv, "--jobs", "2") == (status, out, err)
+
+
+def tickets_with(tmp_path: Path, changes: dict[int, str | dict[str, object]]) -> Path:
+    """Return October's tickets with lines changed (by index): text as it is, dicts as JSON."""
+    lines = (DATA / "october_2026_tickets.jsonl").read_text().splitlines()
+    for index, change in changes.items():
+        lines[index] = change if isinstance(change, str) else json.dumps(change)
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def october(index: int) -> dict[str, object]:
+    data: dict[str, object] = json.loads(
+        (DATA / "october_2026_tickets.jsonl").read_text().splitlines()[index]
+    )
+    return data
+
+
+def backwards(index: int) -> dict[str, object]:
+    data = october(index)
+    events = data["events"]
+    assert isinstance(events, list)
+    events.reverse()
+    return data
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {3: "{not json"},  # an unreadable line near the top
+        {1: backwards(1)},  # a ticket that cannot be evaluated
+        {2: october(0)},  # an id repeated within the first range
+        # An id of the first range repeated in a later range, before a bad line there:
+        # the repeat (the earlier problem) stops the run, not the bad line.
+        {280: october(0), 283: "{not json"},
+        {3: "{not json", 280: "{also not json"},
+    ],
+    ids=["unreadable", "cannot evaluate", "repeat", "repeat then unreadable", "two"],
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["evaluate", "--format", "csv"],
+        ["evaluate", "--format", "json"],
+        ["report", "--period", "2026-10"],
+    ],
+    ids=["csv", "json", "report"],
+)
+def test_a_problem_stops_every_job_count_alike(
+    tmp_path: Path, changes: dict[int, str | dict[str, object]], command: list[str]
+) -> None:
+    path = tickets_with(tmp_path, changes)
+    argv = [*command, "--policy", POLICY, str(path), "--now", NOW, "--no-progress"]
+    one = run(*argv)
+    assert one[0] == 2
+    assert one[2].startswith(f"slaclock: {path}:")
+    for jobs in ("2", "3"):
+        assert run(*argv, "--jobs", jobs) == one
+
+
+class Ids:
+    """A sink that keeps the ids it is given."""
+
+    def begin(self, policy: object, period: object) -> Ids:
+        self.ids: list[str] = []
+        return self
+
+    def take(self, ticket: Any, report: object) -> None:
+        self.ids.append(ticket.id)
+
+    def finish(self) -> list[str]:
+        return self.ids
+
+
+def a_task(path: Path, *, stops: bool) -> Any:
+    """Return a task of the whole file, as the parent gives one to a worker."""
+    return (str(path), 0, path.stat().st_size, 1, POLICY, NOW, None, None, Ids(), stops)
+
+
+def test_a_worker_stops_at_the_first_problem_of_its_range_when_the_run_stops_at_it(
+    tmp_path: Path,
+) -> None:
+    from slaclock.cli import _jobs
+
+    path = tickets_with(tmp_path, {3: "{not json", 200: "{not json either"})
+    stopped, _ = _jobs._work(a_task(path, stops=True))
+    assert stopped.numbers == [1, 2, 3]  # not the 300 lines of the range
+    assert list(stopped.problems) == [4]
+    told, _ = _jobs._work(a_task(path, stops=False))  # with --skip-bad: every line
+    assert list(told.problems) == [4, 201]
+    assert len(told.numbers) > 290
+
+
+def test_a_worker_stops_its_range_once_the_parent_stops_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from slaclock.cli import _jobs
+
+    path = tickets_with(tmp_path, {})
+    flag = threading.Event()
+    monkeypatch.setattr(_jobs, "_STOP", flag)
+    whole, _ = _jobs._work(a_task(path, stops=True))
+    assert len(whole.numbers) > 290
+    flag.set()
+    cut, _ = _jobs._work(a_task(path, stops=True))
+    assert cut.numbers == []
+    # With --skip-bad nothing stops the run: the flag is not looked at.
+    assert _jobs._work(a_task(path, stops=False))[0].numbers == whole.numbers
+
+
+@pytest.mark.parametrize("form", ["csv", "table", "json"])
+@pytest.mark.parametrize(
+    ("zone", "year", "offset"),
+    [("Asia/Kathmandu", "2026", "+05:45"), ("Europe/Dublin", "1910", "-00:25:21")],
+)
+def test_instants_are_written_as_isoformat_wrote_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, form: str, zone: str, year: str, offset: str
+) -> None:
+    """Every output writes instants through ``iso_instant``: byte for byte ``isoformat``'s,
+    on offsets of a quarter hour (Kathmandu) and of seconds (Dublin's mean time until
+    1916), with microseconds (tickets keep to the years 1900 to 2199; tests/sla/test_iso.py
+    writes years 1 and 9999, and folds)."""
+    from slaclock.cli import _stream, _ticket_json
+    from slaclock.engine._time import iso_or_none
+    from slaclock.sla import results
+
+    policy = tmp_path / "policy.toml"
+    text = (DATA / "desk_policy.toml").read_text().replace('"Europe/London"', f'"{zone}"')
+    policy.write_text(text.replace('holidays = { country = "GB", subdiv = "ENG" }', ""))
+    lines = (DATA / "october_2026_tickets.jsonl").read_text().splitlines()[:120]
+    for number, line in enumerate(lines):
+        micro = f".{number:06d}" if number % 3 else ""
+        moved = line.replace(":00+00:00", f":{number % 60:02d}{micro}+00:00")
+        lines[number] = moved.replace('"2026-', f'"{year}-')
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    argv = ["evaluate", "--format", form, "--policy", str(policy), str(path)]
+    argv += ["--now", f"{year}-10-20T12:00:00.5Z", "--no-progress", "--explain"]
+    now = run(*argv)
+    assert now[0] == 0, now[2]
+    assert offset in now[1]
+    # The old way: isoformat at every instant.
+    monkeypatch.setattr(_stream, "iso_instant", dt.datetime.isoformat)
+    monkeypatch.setattr(results, "iso_instant_or_none", iso_or_none)
+    monkeypatch.setattr(_ticket_json, "iso_instant", dt.datetime.isoformat)
+    assert run(*argv) == now

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -10,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slaclock import Calendar
+from slaclock.engine import _steady
 from slaclock.engine._time import day_start
-from slaclock.errors import NoBusinessTimeError, OutOfRangeError
+from slaclock.errors import NaiveDatetimeError, NoBusinessTimeError, OutOfRangeError, SlaclockError
 from slaclock.sla import _due_many
 from slaclock.sla.targets import BusinessDays
 
@@ -25,6 +27,12 @@ HOURS = (
     {"mon-sat": "00:00-01:00,23:30-24:00"},
     {"sun": "10:00-12:00"},
 )
+
+
+@pytest.fixture(autouse=True)
+def read_zones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read the zone's transitions however small the batch (one test keeps the threshold)."""
+    monkeypatch.setattr(_due_many, "_READ_ROWS", 0)
 
 
 def as_us(t: dt.datetime) -> int:
@@ -199,9 +207,7 @@ def test_due_many_with_cutoffs_far_past_and_future_equals_due_from(
     start = dt.datetime(year, 1, 1, tzinfo=UTC)
     logged = [None if m is None else start + dt.timedelta(microseconds=m) for m in offsets]
     expected = answers_or_error(target, cal, logged)
-    if days == 0 and cutoff is None:
-        # No 0th business day ever comes: the batch says so even if every element is missing.
-        expected = NoBusinessTimeError
+    # Row for row: every element missing is an answer even for a target never met.
     assert due_many_or_error(target, cal, logged) == expected
 
 
@@ -299,3 +305,289 @@ def test_due_many_on_strided_two_dimensional_and_second_arrays_keeps_their_shape
     seconds = stamps.astype("datetime64[s]")
     expected = [as_us(target.due_from(cal, t.item().replace(tzinfo=UTC))) for t in seconds]
     assert target.due_many(cal, seconds).view("int64").tolist() == expected
+
+
+# --- The ends of the datetime range, row for row ---------------------------------------
+
+MIN_INSTANT = dt.datetime(1, 1, 2, tzinfo=UTC)
+MAX_INSTANT = dt.datetime(9999, 12, 30, tzinfo=UTC)
+#: West of UTC (New York's local mean time, -4:56:02), east (Kiritimati +14, Tokyo),
+#: far west (Niue -11:19:40), none.
+EDGE_ZONES = ("America/New_York", "UTC", "Asia/Tokyo", "Pacific/Kiritimati", "Pacific/Niue")
+
+
+def loop_or_error(
+    target: BusinessDays, cal: Calendar, logged: list[dt.datetime | None]
+) -> list[int | None] | tuple[type[Exception], str]:
+    """Return a loop of ``due_from`` naming each row as ``due_many`` does, or its error.
+
+    Rows too near the ends of the range are refused first, as every batch function does.
+    """
+    for i, t in enumerate(logged):
+        if t is not None and not MIN_INSTANT <= t <= MAX_INSTANT:
+            return OutOfRangeError, (
+                f"logged_at[{i}] {t.isoformat()} is too near the ends of the range a datetime "
+                "can hold (0001-01-02 to 9999-12-30 UTC)"
+            )
+    answers: list[int | None] = []
+    for i, t in enumerate(logged):
+        try:
+            answers.append(None if t is None else as_us(target._due(cal, t, f"logged_at[{i}]")))
+        except SlaclockError as exc:
+            return type(exc), str(exc)
+    return answers
+
+
+def many_or_error(
+    target: BusinessDays, cal: Calendar, logged: list[dt.datetime | None], *, numpy: bool
+) -> list[int | None] | tuple[type[Exception], str]:
+    try:
+        if numpy:
+            stamps = [NAT_US if t is None else as_us(t) for t in logged]
+            due = target.due_many(cal, np.array(stamps, dtype="int64").view("datetime64[us]"))
+            return [None if v == NAT_US else v for v in due.view("int64").tolist()]
+        return [None if t is None else as_us(t) for t in target.due_many(cal, logged)]
+    except SlaclockError as exc:
+        return type(exc), str(exc)
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Pacific/Kiritimati"])
+@pytest.mark.parametrize("cutoff", [None, dt.time(15)])
+@pytest.mark.parametrize(
+    ("when", "days"),
+    [
+        # Year 1: in New York 0001-01-02T03:00Z is still 0001-01-01 (day 0 starts before the
+        # range: answered without a cut-off, refused with one before it).
+        (dt.datetime(1, 1, 2, 3, tzinfo=UTC), 1),
+        (dt.datetime(1, 1, 2, 0, tzinfo=UTC), 3),
+        (dt.datetime(1, 1, 2, 23, 59, tzinfo=UTC), 1),
+        (dt.datetime(1, 1, 1, 12, tzinfo=UTC), 1),  # within a day of year 1: refused
+        (dt.datetime(1, 1, 1, 0, tzinfo=UTC), 1),
+        # Year 9999: answered while the due date's end fits, refused after.
+        (dt.datetime(9999, 12, 24, 10, tzinfo=UTC), 2),
+        (dt.datetime(9999, 12, 28, 20, tzinfo=UTC), 1),
+        (dt.datetime(9999, 12, 30, tzinfo=UTC), 1),
+        (dt.datetime(9999, 12, 31, 20, tzinfo=UTC), 1),
+        (dt.datetime(9990, 1, 1, tzinfo=UTC), 0),  # no 0th business day: the range ends first
+        (dt.datetime(9990, 1, 1, tzinfo=UTC), 10**9),
+    ],
+)
+def test_due_many_near_the_ends_of_the_range_answers_or_raises_as_due_from_row_for_row(
+    zone: str, cutoff: dt.time | None, when: dt.datetime, days: int
+) -> None:
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz=zone)
+    target = BusinessDays(days, cutoff)
+    fine = dt.datetime(2026, 11, 20, 10, tzinfo=UTC)
+    for logged in ([when], [fine, None, when, fine]):
+        expected = loop_or_error(target, cal, logged)
+        assert many_or_error(target, cal, logged, numpy=True) == expected
+        assert many_or_error(target, cal, logged, numpy=False) == expected
+
+
+def test_due_from_refuses_naive_and_out_of_range_instants_with_specific_errors() -> None:
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="America/New_York")
+    with pytest.raises(NaiveDatetimeError, match="logged_at 2026-11-20T16:00:00 is naive"):
+        BusinessDays(1).due_from(cal, dt.datetime(2026, 11, 20, 16))
+    # Before: a bare OverflowError ("date value out of range") from the date arithmetic.
+    with pytest.raises(OutOfRangeError, match=r"logged_at 0001-01-01T00:00:00\+00:00 is too near"):
+        BusinessDays(1).due_from(cal, dt.datetime(1, 1, 1, tzinfo=UTC))
+    with pytest.raises(OutOfRangeError, match="logged_at 9999-12-31T20:00:00"):
+        BusinessDays(1).due_from(cal, dt.datetime(9999, 12, 31, 20, tzinfo=UTC))
+    # Day 0 begins before the range: with a cut-off its open time is unknown.
+    year_one = dt.datetime(1, 1, 2, 3, tzinfo=UTC)
+    with pytest.raises(OutOfRangeError, match="its local date 0001-01-01 is not wholly within"):
+        BusinessDays(1, dt.time(23)).due_from(cal, year_one)
+    assert BusinessDays(1).due_from(cal, year_one) == dt.datetime(1, 1, 3, 17, tzinfo=cal.tz)
+
+
+def test_due_many_names_the_row_of_a_two_dimensional_array() -> None:
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="UTC")
+    stamps = np.array(
+        [["2026-11-20T10:00", "2026-11-20T10:00"], ["2026-11-20T10:00", "0000-12-31T20:00"]],
+        dtype="datetime64[us]",
+    )
+    with pytest.raises(OutOfRangeError, match=r"logged_at\[1, 1\] 0000-12-31T20:00:00"):
+        BusinessDays(1).due_many(cal, stamps)
+
+
+@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    zone=st.sampled_from(EDGE_ZONES),
+    days=st.sampled_from([1, 2, 5, 30, 10**6]),
+    cutoff=st.sampled_from([None, dt.time(15), dt.time(0), dt.time(23, 59)]),
+    rows=st.lists(
+        st.one_of(
+            st.none(),
+            # Minutes from a day before the range's first instant, or from four days
+            # before its last (to 9999-12-31, the last date a datetime holds).
+            st.tuples(st.booleans(), st.integers(-1440, 5 * 1440)),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_due_many_at_the_ends_of_the_range_equals_a_loop_of_due_from(
+    zone: str,
+    days: int,
+    cutoff: dt.time | None,
+    rows: list[tuple[bool, int] | None],
+) -> None:
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00", "sat": "00:00-00:30"}, tz=zone)
+    target = BusinessDays(days, cutoff)
+    logged = [
+        None
+        if row is None
+        else (MIN_INSTANT if row[0] else MAX_INSTANT - dt.timedelta(days=4))
+        + dt.timedelta(minutes=row[1])
+        for row in rows
+    ]
+    expected = loop_or_error(target, cal, logged)
+    assert many_or_error(target, cal, logged, numpy=True) == expected
+    assert many_or_error(target, cal, logged, numpy=False) == expected
+
+
+def test_a_batch_spanning_millennia_asks_per_date_instead_of_walking_every_date() -> None:
+    # Two rows 9,996 years apart: a day table of every date between took over two minutes.
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="America/New_York")
+    logged = np.array(["0002-01-05", "9998-01-01", "NaT", "0002-01-05T12:00"], "datetime64[us]")
+    target = BusinessDays(3, dt.time(11))
+    due = target.due_many(cal, logged).view("int64").tolist()
+    expected = [
+        as_us(target.due_from(cal, t.item().replace(tzinfo=UTC))) for t in logged[[0, 1, 3]]
+    ]
+    assert [due[0], due[1], due[3]] == expected
+    assert due[2] == NAT_US
+    assert cal._index.day_tables == []
+    # A target of a billion days: the first row's error, with no table built either.
+    with pytest.raises(NoBusinessTimeError, match=r"logged_at\[0\] 0002-01-05T00:00:00\+00:00"):
+        BusinessDays(10**9).due_many(cal, logged)
+    assert cal._index.day_tables == []
+
+
+# --- The zone's offsets come from the engine's reading of its transitions ----------------
+
+
+class OwnZone(ZoneInfo):
+    """A ZoneInfo subclass: not the zone its key names, so the engine cannot read its
+    transitions (``engine._steady.transitions`` says None) and rows are placed one by one."""
+
+
+#: Lord Howe (half-hour daylight saving), Apia (skipped 2011-12-30), Chatham (+12:45/+13:45),
+#: Dublin (negative daylight saving in winter), fixed offsets, UTC, and the fallback.
+TRANSITION_ZONES: tuple[str | ZoneInfo, ...] = (
+    "Australia/Lord_Howe",
+    "Pacific/Apia",
+    "Pacific/Chatham",
+    "Europe/Dublin",
+    "Etc/GMT-14",
+    "Etc/GMT+12",
+    "UTC",
+    OwnZone("Europe/Dublin"),
+    OwnZone("Australia/Lord_Howe"),
+)
+
+
+@pytest.mark.parametrize("zone", TRANSITION_ZONES, ids=str)
+def test_the_fallback_applies_only_where_the_engine_cannot_read_the_zone(
+    zone: str | ZoneInfo,
+) -> None:
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz=zone)
+    table = _due_many._Days(cal, dt.date(2011, 12, 1), 60)
+    table.prepare(_due_many._READ_ROWS)
+    fallback = isinstance(zone, OwnZone)
+    assert (table.zone_offsets.changes is None) is fallback
+    assert (_steady.transitions(cal.tz) is None) is fallback
+
+
+@settings(deadline=None, max_examples=80, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    zone=st.sampled_from(TRANSITION_ZONES),
+    hours=st.sampled_from(HOURS),
+    days=st.integers(1, 8),
+    cutoff=st.sampled_from([None, dt.time(0), dt.time(0, 30), dt.time(15), dt.time(23, 45)]),
+    year=st.sampled_from((1880, 1916, 1971, 2011, 2026, 2041, 2390)),
+    offsets=st.lists(
+        st.one_of(st.none(), st.integers(0, 3 * 365 * 24 * 3600 * 10**6)), min_size=1, max_size=25
+    ),
+    rows=st.booleans(),
+)
+def test_due_many_equals_a_loop_of_due_from_on_zones_with_many_transitions(
+    *,
+    zone: str | ZoneInfo,
+    hours: dict[str, str],
+    days: int,
+    cutoff: dt.time | None,
+    year: int,
+    offsets: list[int | None],
+    rows: bool,
+) -> None:
+    # Three years from local mean time (1880), wartime clocks (1916), Dublin's winter
+    # "summer" time (1971 on), Apia's skipped day (2011), and POSIX rules (2041, 2390).
+    cal = Calendar.weekly(hours, tz=zone)
+    target = BusinessDays(days, cutoff)
+    start = dt.datetime(year, 1, 1, tzinfo=UTC)
+    logged = [None if m is None else start + dt.timedelta(microseconds=m) for m in offsets]
+    limit, read = _due_many._MAX_BUCKETS, _due_many._READ_ROWS
+    try:
+        if rows:  # row by row, not through the tables of answers by bucket
+            _due_many._MAX_BUCKETS = 0
+        _due_many._READ_ROWS = 0  # read the zone's transitions however small the batch
+        expected = loop_or_error(target, cal, logged)
+        assert many_or_error(target, cal, logged, numpy=True) == expected
+        assert many_or_error(target, cal, logged, numpy=False) == expected
+    finally:
+        _due_many._MAX_BUCKETS, _due_many._READ_ROWS = limit, read
+
+
+@pytest.mark.parametrize("zone", TRANSITION_ZONES, ids=str)
+def test_due_many_around_apias_skipped_day_and_every_change_of_a_year(zone: str | ZoneInfo) -> None:
+    cal = Calendar.weekly({"mon-sun": "00:00-00:30,09:00-17:00"}, tz=zone)
+    tz = cal.tz
+    moments = []
+    t = dt.datetime(2011, 6, 1, tzinfo=UTC)
+    while t < dt.datetime(2012, 6, 1, tzinfo=UTC):
+        before, after = t.astimezone(tz), (t + dt.timedelta(hours=6)).astimezone(tz)
+        if before.utcoffset() != after.utcoffset() or before.date() != after.date():
+            moments.extend(t + dt.timedelta(minutes=10 * k) for k in range(37))
+        t += dt.timedelta(hours=6)
+    for target in (BusinessDays(1), BusinessDays(2, dt.time(0, 15))):
+        expected = loop_or_error(target, cal, moments)
+        assert many_or_error(target, cal, moments, numpy=True) == expected
+
+
+def test_small_batches_read_the_zone_once_they_placed_as_many_rows_as_a_read_costs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Reading a zone first costs milliseconds (importing zoneinfo's Python reader): small
+    # batches place their rows one by one until they placed about as many as a read costs.
+    monkeypatch.setattr(_due_many, "_READ_ROWS", 2048)
+    monkeypatch.setattr(_steady, "_FOUND", {})
+    reads: list[object] = []
+    real = _steady._read
+
+    def counted(zone: ZoneInfo) -> object:
+        reads.append(zone)
+        return real(zone)
+
+    monkeypatch.setattr(_steady, "_read", counted)
+    cal = Calendar.weekly({"mon-fri": "09:00-17:00"}, tz="Europe/Dublin")
+    target = BusinessDays(2, dt.time(15))
+    rng = np.random.default_rng(5)
+    stamps = np.datetime64("2026-01-01", "us") + rng.integers(0, 300 * 86_400 * 10**6, 3000)
+    small = stamps[:50]
+    expected = [as_us(target.due_from(cal, t.item().replace(tzinfo=UTC))) for t in stamps]
+    assert target.due_many(cal, small).view("int64").tolist() == expected[:50]
+    assert reads == []
+    (table,) = cal._index.day_tables
+    assert table.zone_offsets.changes is None
+    # Small batches again: once as many rows as a read costs were placed, it reads.
+    for _ in range(2048 // 50 - 1):  # 40 batches of 50 rows in all
+        assert target.due_many(cal, small).view("int64").tolist() == expected[:50]
+    assert reads == []
+    assert target.due_many(cal, small).view("int64").tolist() == expected[:50]
+    assert reads == [cal.tz]
+    assert table.zone_offsets.changes is not None
+    assert target.due_many(cal, stamps).view("int64").tolist() == expected
+    assert reads == [cal.tz]
+    assert all(t.zone_offsets.changes is not None for t in cal._index.day_tables)
+    assert any(b.due is not None for t in cal._index.day_tables for b in t.buckets.values())

@@ -15,6 +15,12 @@ there, as ``iter_tickets`` catches them, problems go to ``--skip-bad`` (or the
 first one stops the run) in the order one process meets them, and the ranges'
 shares merge in file order. So the output is the same, byte for byte, whatever ``N``.
 
+Without ``--skip-bad`` the first problem stops the run, and as soon as it is
+known: a worker stops at the first problem of its range (what comes after it
+cannot matter: the parent stops at it or at an earlier one, an id repeated from
+an earlier range), and once the parent stops, a flag the workers look at every
+``CHECK_EVERY`` lines stops the ranges still being worked through.
+
 A worker skips an id repeated within its own range; one first seen in an earlier
 range it cannot know of, so when such a ticket was taken, the parent does that
 range again without it (rare: repeated ids are bad input).
@@ -25,6 +31,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime as dt
+import multiprocessing
 import os
 import pickle
 from collections.abc import Callable
@@ -50,6 +57,9 @@ SMALLEST_SHARE = 64
 #: The largest range, in bytes: what a worker holds of the file and sends back per line
 #: stays bounded however large the file.
 LARGEST_RANGE = 16 * 1024 * 1024
+
+#: How many lines a worker works through between looks at the flag that stops the run.
+CHECK_EVERY = 64
 
 #: What became of a parsed ticket (one byte per ticket in ``Lines.kinds``).
 TAKEN, LEFT, FAILED = 0, 1, 2
@@ -114,19 +124,27 @@ def parallel_reports(
     """
     # The tasks carry a copy of the sink as it is now (they are pickled while merges go on).
     blank = pickle.loads(pickle.dumps(sink))
+    stops = on_bad is None
     tasks: list[Task] = [
-        (path, start, end, first_line, policy_path, now.isoformat(), period, customer, blank)
+        (path, start, end, first_line, policy_path, now.isoformat(), period, customer, blank, stops)
         for start, end, first_line in _ranges(path, jobs)
     ]
     seen = SeenIds()
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool, contextlib.closing(seen):
+    context = multiprocessing.get_context()
+    stop = context.Event()
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_watch, initargs=(stop,)
+    )
+    with pool, contextlib.closing(seen):
         try:
             for task, (lines, done) in zip(tasks, pool.map(_work, tasks), strict=True):
                 again = _replay(path, lines, seen, on_bad)
                 # Done again here without the repeats (whose problems were just told).
                 merge(_work(task, frozenset(again))[1] if again else done)
         except BaseException:
-            # A problem stops the run: the ranges not started are not worked through.
+            # A problem stops the run: the ranges not started are not worked through,
+            # and those being worked through stop at the workers' next look at the flag.
+            stop.set()
             pool.shutdown(cancel_futures=True)
             raise
 
@@ -188,6 +206,15 @@ def _ranges(path: str, jobs: int) -> list[tuple[int, int, int]]:
 
 _POLICIES: dict[str, Policy] = {}
 
+#: Set by the parent when the run stops (in a worker process; None in the parent).
+_STOP: Any = None
+
+
+def _watch(stop: Any) -> None:
+    """Keep, in a worker process, the flag the parent sets when the run stops."""
+    global _STOP  # noqa: PLW0603 - one flag per worker process, set as it starts
+    _STOP = stop
+
 
 Task = tuple[
     str,
@@ -199,14 +226,20 @@ Task = tuple[
     Union[tuple[str, str], None],
     Union[str, None],
     Sink,
+    bool,
 ]
 
 
 def _work(task: Task, skip: frozenset[int] = frozenset()) -> tuple[Lines, Any]:
-    """Evaluate one byte range of a tickets file, in a worker process; leave out lines ``skip``."""
+    """Evaluate one byte range of a tickets file, in a worker process; leave out lines ``skip``.
+
+    If the task ``stops`` at a problem (no ``--skip-bad``), the range ends at its first
+    one, or where the parent has stopped the run (its answer is then never read).
+    """
     from slaclock.sla.policy import Policy
 
-    path, start, end, first_line, policy_path, now_text, period_texts, customer, given = task
+    path, start, end, first_line, policy_path, now_text, period_texts, customer, given, stops = task
+    stop = _STOP if stops else None
     policy = _POLICIES.get(policy_path)
     if policy is None:
         policy = _POLICIES[policy_path] = Policy.load(policy_path)
@@ -230,16 +263,23 @@ def _work(task: Task, skip: frozenset[int] = frozenset()) -> tuple[Lines, Any]:
     for number, raw in enumerate(raw_lines, start=first_line):
         if number in skip:
             continue
+        if stop is not None and not (number - first_line) % CHECK_EVERY and stop.is_set():
+            break
         try:
             ticket = parse_line(raw, f"{path}:{number}")
         except InputError as exc:
             found.problems[number] = str(exc)
+            if stops:
+                break
             continue
         if ticket is None:
             continue
         ident = ticket.id
         numbers.append(number)
         ids.append(ident)
+        if stops and ident in known:
+            kinds.append(LEFT)  # a repeat within the range: the parent tells it
+            break
         if ident in known or (
             (period is not None and not period.contains(ticket.logged_at))
             or customer not in (None, ticket.customer)
@@ -253,6 +293,8 @@ def _work(task: Task, skip: frozenset[int] = frozenset()) -> tuple[Lines, Any]:
         except InputError as exc:
             kinds.append(FAILED)
             found.failures[number] = str(exc)
+            if stops:
+                break
             continue
         if report is None:
             kinds.append(LEFT)

@@ -32,6 +32,7 @@ from slaclock.reports._render import (
     text_table_line,
     text_table_rule,
 )
+from slaclock.sla._iso import iso_instant
 from slaclock.sla.results import MetricReport, Report
 from slaclock.sla.tickets import Ticket
 
@@ -334,8 +335,8 @@ def render_ticket(
                 figures.status.value,
                 human_duration(figures.elapsed),
                 figures.target_text,
-                "-" if figures.due is None else figures.due.isoformat(),
-                "-" if figures.breached_at is None else figures.breached_at.isoformat(),
+                "-" if figures.due is None else iso_instant(figures.due),
+                "-" if figures.breached_at is None else iso_instant(figures.breached_at),
                 _next_level(figures),
             )
         ]
@@ -349,7 +350,7 @@ def _levels(figures: MetricReport) -> dict[str, str | None]:
     """Return a metric's escalation levels as CSV cells: ``50%=INSTANT;75%=INSTANT``, next."""
     following = figures.next_escalation
     reached = ";".join(
-        f"{level.label}={'' if level.at is None else level.at.isoformat()}"
+        f"{level.label}={'' if level.at is None else iso_instant(level.at)}"
         for level in figures.escalations
     )
     return {
@@ -357,7 +358,7 @@ def _levels(figures: MetricReport) -> dict[str, str | None]:
         "next_level": None if following is None else following.label,
         "next_level_at": None
         if following is None or following.at is None
-        else following.at.isoformat(),
+        else iso_instant(following.at),
     }
 
 
@@ -368,7 +369,7 @@ def _next_level(figures: MetricReport) -> str:
         return "-"
     if following.breach:
         return "breach"
-    when = "paused" if following.at is None else following.at.isoformat()
+    when = "paused" if following.at is None else iso_instant(following.at)
     return f"{following.label} {when}"
 
 

@@ -23,6 +23,7 @@ from slaclock.cli._output import (
     json_float,
     seconds_of,
 )
+from slaclock.sla._iso import iso_instant
 from slaclock.sla.results import (
     CycleReport,
     Escalation,
@@ -237,48 +238,11 @@ def _optional(value: str | None, key: str, k: str) -> str:
 
 
 def _instant(value: dt.datetime, key: str, k: str) -> str:
-    """Return the JSON of ``value.isoformat()``, put together from kept parts.
-
-    ``isoformat`` costs a few µs; its parts (the day, the hour and minute, the
-    seconds, the offset) come from small tables, the offset from ``utcoffset``.
-    """
+    """Return the JSON of ``value.isoformat()``, as ``iso_instant`` (every output's) writes it."""
     if type(value) is not dt.datetime:  # a subclass may write itself otherwise
         return _text(value.isoformat(), key, k)
-    offset = value.utcoffset()
-    zone = _OFFSETS.get(offset)
-    if zone is None:
-        assert offset is not None  # _OFFSETS holds None's
-        zone = _offset(offset)
-    day = _DAYS.get(value.toordinal()) or _day(value)
-    micro = value.microsecond
-    clock = _CLOCK[value.hour * 60 + value.minute] + _SECONDS[value.second]
-    return f'"{day}{clock}.{micro:06d}{zone}"' if micro else f'"{day}{clock}{zone}"'
-
-
-#: ``THH:MM:`` of each minute of a day, and ``SS`` of each second: how ``isoformat`` writes them.
-_CLOCK = [f"T{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range(60)]
-_SECONDS = [f"{second:02d}" for second in range(60)]
-#: ``YYYY-MM-DD`` of recent days, by ordinal.
-_DAYS: dict[int, str] = {}
-#: ``+HH:MM`` of each offset seen (``""`` for none), as ``isoformat`` writes it.
-_OFFSETS: dict[dt.timedelta | None, str] = {None: ""}
-
-
-def _day(value: dt.datetime) -> str:
-    """Return ``YYYY-MM-DD`` of ``value``, kept in ``_DAYS``."""
-    text = value.date().isoformat()
-    if len(_DAYS) >= _KEPT:
-        _DAYS.clear()
-    _DAYS[value.toordinal()] = text
-    return text
-
-
-def _offset(offset: dt.timedelta) -> str:
-    """Return the ``+HH:MM`` ``isoformat`` writes for a UTC ``offset``, kept in ``_OFFSETS``."""
-    text = dt.datetime(2000, 1, 1, tzinfo=dt.timezone(offset)).isoformat()[19:]
-    if len(_OFFSETS) < _KEPT:
-        _OFFSETS[offset] = text
-    return text
+    # Digits, "-", ":", "T", "." and "+": nothing to escape.
+    return f'"{iso_instant(value)}"'
 
 
 def _number(value: float) -> str:

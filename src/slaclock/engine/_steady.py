@@ -117,6 +117,16 @@ class Transitions:
         i = bisect_right(found, t)
         return max(found[i - 1] if i else last, last), found[i] if i < len(found) else BEYOND
 
+    def between(self, lo: int, hi: int) -> list[int]:
+        """Return the transitions (µs) after ``lo`` up to ``hi``, in order, as ``around`` lists
+        them (so past the file's, with the UTC new years between)."""
+        found: list[int] = []
+        _, after = self.around(lo)
+        while after <= hi:
+            found.append(after)
+            _, after = self.around(after)
+        return found
+
     def segment(self, t: int) -> tuple[int, int, int]:
         """Return ``(settled, after, offset)``: from ``settled`` (<= ``t`` or later) to ``after``,
         the wall clock reads the instant plus ``offset`` (µs) and has read nothing later before.

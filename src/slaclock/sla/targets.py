@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Union
 from slaclock.engine._text import brief
 from slaclock.engine._time import day_start, from_us, to_us
 from slaclock.engine.calendar import Calendar
-from slaclock.errors import NoBusinessTimeError, PolicyError
+from slaclock.errors import NoBusinessTimeError, OutOfRangeError, PolicyError
 
 if TYPE_CHECKING:
     from slaclock.sla._calendars import CalendarChoice
@@ -96,6 +96,13 @@ class BusinessDays:
 
     def due_from(self, calendar: Calendar, logged_at: dt.datetime) -> dt.datetime:
         """Return the end of the ``days``-th business day after day 0 (see the class)."""
+        return self._due(calendar, logged_at, "logged_at")
+
+    def _due(self, calendar: Calendar, logged_at: dt.datetime, where: str) -> dt.datetime:
+        """Return ``due_from``; errors name ``logged_at`` as ``where`` (``due_many``: its row)."""
+        # A naive instant, or one too near the ends of the datetime range, is refused as
+        # every query refuses it (``astimezone`` would read a naive one as the machine's time).
+        to_us(logged_at, where)
         zone = calendar.tz
         local = logged_at.astimezone(zone)
         day = local.date()
@@ -105,30 +112,43 @@ class BusinessDays:
         hit = _DUE_MEMO.get(key)
         if hit is not None and hit[0] is calendar:
             return hit[1]
-        due = self._walk(calendar, day, late, logged_at)
+        due = self._walk(calendar, day, late, f"{where} {logged_at.isoformat()}")
         if len(_DUE_MEMO) >= _DUE_MEMO_SIZE:
             _DUE_MEMO.clear()
         _DUE_MEMO[key] = (calendar, due)
         return due
 
-    def _walk(
-        self, calendar: Calendar, day: dt.date, late: bool, logged_at: dt.datetime
-    ) -> dt.datetime:
+    def _walk(self, calendar: Calendar, day: dt.date, late: bool, where: str) -> dt.datetime:
         """Return the end of the ``days``-th business day after local ``day``, walking days."""
         counted = 0
-        if self.cutoff is not None and (late or _last_open(calendar, day) is None):
-            # Logged after the cut-off, or on a closed day: day 0 is the next business day.
-            counted = -1
+        if self.cutoff is not None:
+            try:
+                closed = not late and _last_open(calendar, day) is None
+            except OutOfRangeError:
+                raise OutOfRangeError(
+                    f"{where}: its local date {day} is not wholly within the range a datetime "
+                    f"can hold ({_RANGE}), so whether it has open time cannot be known"
+                ) from None
+            if late or closed:
+                # Logged after the cut-off, or on a closed day: day 0 is the next business day.
+                counted = -1
         # Bounded like every calendar search: at most about 50 years of days.
-        for _ in range(366 * 50):
-            day += dt.timedelta(days=1)
-            last = _last_open(calendar, day)
-            if last is not None:
-                counted += 1
-                if counted == self.days:
-                    return last
+        try:
+            for _ in range(HORIZON_DAYS):
+                day += dt.timedelta(days=1)
+                last = _last_open(calendar, day)
+                if last is not None:
+                    counted += 1
+                    if counted == self.days:
+                        return last
+        except OutOfRangeError:
+            raise OutOfRangeError(
+                f"{where}: the search for business day {self.days} after it ran past the "
+                f"range a datetime can hold ({_RANGE})"
+            ) from None
         raise NoBusinessTimeError(
-            f"{calendar!r} has no {self.days} business days after {logged_at.isoformat()}"
+            f"{where}: {calendar!r} has no {self.days} business days in the "
+            f"{HORIZON_DAYS} days after it"
         )
 
     def due_many(self, calendar: Calendar, logged_at: Any) -> Any:
@@ -149,7 +169,9 @@ class BusinessDays:
         """
         from slaclock.sla._due_many import due_many
 
-        return due_many(calendar, self.days, self.cutoff, logged_at, self.due_from)
+        return due_many(
+            calendar, self.days, self.cutoff, logged_at, self._due, horizon=HORIZON_DAYS
+        )
 
     def duration_from(self, calendar: Calendar, logged_at: dt.datetime) -> dt.timedelta:
         """Return the business time from ``logged_at`` to the end of the N-th business day."""
@@ -174,6 +196,9 @@ class BusinessDays:
 #: kept beside its answer, so an id reused by another calendar never matches.
 _DUE_MEMO: dict[tuple[int, int, dt.time | None, dt.date, bool], tuple[Calendar, dt.datetime]] = {}
 _DUE_MEMO_SIZE = 65_536
+#: How many days after day 0 ``due_from`` looks for business days: about 50 years.
+HORIZON_DAYS = 366 * 50
+_RANGE = "0001-01-02 to 9999-12-30 UTC"
 
 
 def _last_open(calendar: Calendar, day: dt.date) -> dt.datetime | None:
