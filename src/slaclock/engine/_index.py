@@ -37,7 +37,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from itertools import accumulate
 from operator import sub
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 from ._template import TemplatedSource, cold_add, cold_elapsed
 from ._time import MAX_US, MIN_US
@@ -209,7 +209,9 @@ class PeriodIndex:
         self._levels: tuple[_Level, _Level, _Level] | None = None
         #: The source, if it answers by its weekly template while nothing is built.
         self._cold: TemplatedSource | None = (
-            cast("TemplatedSource", source) if getattr(source, "templated", False) else None
+            source  # type: ignore[assignment] # ``templated`` says it is one
+            if getattr(source, "templated", False)
+            else None
         )
         self._cold_left = COLD_ANSWERS
 

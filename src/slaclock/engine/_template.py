@@ -69,25 +69,54 @@ def append_merged(starts: list[int], ends: list[int], start: int, end: int) -> N
 class Template:
     """One week of open time in UTC µs, repeated weekly: sorted intervals within ``[0, WEEK_US)``.
 
-    The repetition is anchored at the epoch: instant ``t`` is open when ``t mod
-    WEEK_US`` falls in one of the intervals.
+    The repetition is anchored ``shift`` µs before the epoch: instant ``t`` is open when
+    ``(t + shift) mod WEEK_US`` falls in one of the intervals. A week's shifts from its
+    local Monday 00:00 make one template for every UTC offset that way, each a shift
+    of the same lists (``moved``).
 
     >>> day = 86_400_000_000
     >>> monday = Template.placed([0], [day], 4 * day)  # the epoch was a Thursday
     >>> monday.before(7 * day) // day, monday.total // day
     (1, 1)
+    >>> Template([0], [day], shift=-4 * day).before(5 * day) // day  # the same Mondays
+    1
     """
 
-    __slots__ = ("_hash", "cum_end", "ends", "key", "starts", "total")
+    __slots__ = ("_hash", "cum_end", "ends", "shift", "starts", "total")
 
-    def __init__(self, starts: list[int], ends: list[int]) -> None:
+    def __init__(self, starts: list[int], ends: list[int], shift: int = 0) -> None:
         self.starts = starts
         self.ends = ends
+        self.shift = shift % WEEK_US
         self.cum_end: list[int] = list(accumulate(map(sub, ends, starts)))
         self.total = self.cum_end[-1] if self.cum_end else 0
-        self.key = (tuple(starts), tuple(ends))
         # Worked out when first asked: compositions look templates up by them at every stretch.
         self._hash: int | None = None
+
+    def moved(self, shift: int) -> Template:
+        """Return this template repeated ``shift`` µs earlier (the same lists, shared)."""
+        moved = Template.__new__(Template)
+        moved.starts = self.starts
+        moved.ends = self.ends
+        moved.shift = (self.shift + shift) % WEEK_US
+        moved.cum_end = self.cum_end
+        moved.total = self.total
+        moved._hash = None
+        return moved
+
+    def anchored(self) -> Intervals:
+        """Return the intervals of ``t mod WEEK_US`` that are open: the template unshifted."""
+        if not self.shift:
+            return self.starts, self.ends
+        placed = Template.placed(self.starts, self.ends, -self.shift)
+        return placed.starts, placed.ends
+
+    @property
+    def key(self) -> tuple[tuple[int, ...], ...]:
+        """Return what the template compares and hashes by: its intervals, and any shift."""
+        if self.shift:
+            return tuple(self.starts), tuple(self.ends), (self.shift,)
+        return tuple(self.starts), tuple(self.ends)
 
     @classmethod
     def placed(cls, starts: Sequence[int], ends: Sequence[int], shift: int) -> Template:
@@ -156,7 +185,7 @@ class Template:
 
     def before(self, t: int) -> int:
         """Return the open time from the epoch to ``t`` (negative before it), repeating weekly."""
-        weeks, into = divmod(t, WEEK_US)
+        weeks, into = divmod(t + self.shift, WEEK_US)
         i = bisect_right(self.starts, into) - 1
         if i < 0:
             return weeks * self.total
@@ -171,7 +200,7 @@ class Template:
             weeks -= 1
             rest = self.total
         j = bisect_left(self.cum_end, rest)
-        return weeks * WEEK_US + self.ends[j] - (self.cum_end[j] - rest)
+        return weeks * WEEK_US + self.ends[j] - (self.cum_end[j] - rest) - self.shift
 
     def expand(self, lo: int, hi: int) -> Intervals:
         """Return the open intervals within ``[lo, hi)``, clipped, merged across weeks."""
@@ -179,7 +208,8 @@ class Template:
         ends: list[int] = []
         if lo >= hi or not self.starts:
             return starts, ends
-        week = lo - lo % WEEK_US
+        # Weeks counted from the template's anchor, ``shift`` µs before the epoch.
+        week = lo - (lo + self.shift) % WEEK_US
         while week < hi:
             for first, last in zip(self.starts, self.ends, strict=True):
                 start, end = max(first + week, lo), min(last + week, hi)
@@ -324,7 +354,14 @@ def compose(kind: str, templates: Sequence[Template]) -> Template:
         rest = [template for template in templates if template.total != neutral]
         if len(rest) <= 1:
             return rest[0] if rest else (NEVER if kind == "union" else ALWAYS)
-    return Template(*combine(kind, [(template.starts, template.ends) for template in templates]))
+    if kind == "union":
+        # Each operand's intervals moved to the epoch's anchoring, sorted and merged at once.
+        return Template.merged(
+            [start - template.shift for template in templates for start in template.starts],
+            [end - template.shift for template in templates for end in template.ends],
+            0,
+        )
+    return Template(*combine(kind, [template.anchored() for template in templates]))
 
 
 def combine(kind: str, parts: Sequence[Intervals]) -> Intervals:
