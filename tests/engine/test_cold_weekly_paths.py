@@ -113,6 +113,8 @@ def test_templates_moved_from_the_local_week_are_the_placed_ones(
         return
     moved = local_template(starts, ends).moved(offset - _MONDAY)
     placed = Template.placed(starts, ends, _MONDAY - offset)
+    direct = local_template(starts, ends, offset - _MONDAY)
+    assert (direct.starts, direct.ends, direct.shift) == (moved.starts, moved.ends, moved.shift)
     assert moved.anchored() == (placed.starts, placed.ends)
     assert moved.total == placed.total
     for t in range(-WEEK_US, 2 * WEEK_US, 7 * MINUTE_US * 61):

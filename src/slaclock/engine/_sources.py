@@ -10,7 +10,7 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from operator import lt
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from ._holidays import DateHolidays, PackageHolidays, UnionHolidays, holiday_source
@@ -130,16 +130,17 @@ def append_clipped(  # noqa: PLR0917 - called per shift, where keywords cost
 _MONDAY = (1 - _EPOCH_ORDINAL) * US_PER_DAY
 
 
-def local_template(starts: list[int], ends: list[int]) -> Template:
-    """Return the template of a week's merged shifts from Monday 00:00 (``WeeklySource``'s).
+def local_template(starts: list[int], ends: list[int], shift: int = 0) -> Template:
+    """Return the template of a week's merged shifts from Monday 00:00 (``WeeklySource``'s),
+    repeated ``shift`` µs earlier (see ``Template``).
 
     Shifts within the week are the template as they are (their lists shared); only a
     Sunday shift running into Monday, or one touching Monday's first round the week,
     needs ``Template.placed`` to fold it.
     """
     if starts and ends[-1] <= WEEK_US and ends[-1] < starts[0] + WEEK_US:
-        return Template(starts, ends)
-    return Template.placed(starts, ends, 0)
+        return Template(starts, ends, shift)
+    return Template.placed(starts, ends, 0).moved(shift)
 
 
 class WeeklySource:
@@ -440,12 +441,15 @@ class WeeklySource:
 
     def _template(self, offset: int) -> Template:
         """Return the week's template with local midnights ``offset`` µs ahead of UTC."""
-        local = self._local
-        if local is None:
-            local = self._local = local_template(self._week_starts, self._week_ends)
         # The local week, repeated from each Monday 00:00 local: ordinal 1 (0001-01-01) is a
         # Monday, whose local midnight lies ``_MONDAY - offset`` µs from the epoch in UTC.
-        template = local.moved(offset - _MONDAY)
+        local = self._local
+        if local is None:
+            template = self._local = local_template(
+                self._week_starts, self._week_ends, offset - _MONDAY
+            )
+        else:
+            template = local.moved(offset - _MONDAY - local.shift)
         self._templates[offset] = template
         return template
 
@@ -691,6 +695,9 @@ class CompositeSource:
         "templated",
     )
 
+    depth: int
+    templated: bool
+
     # Class constants (ClassVar): calendar.py reads them through the class, which a
     # compiled (mypyc) class allows only for class variables.
     KINDS: ClassVar[tuple[str, ...]] = ("union", "intersection", "difference")
@@ -710,7 +717,20 @@ class CompositeSource:
                 f"a {kind} of {len(operands)} calendars is more than the limit "
                 f"MAX_OPERANDS ({self.MAX_OPERANDS}); combine them in steps"
             )
-        self.depth = 1 + max([getattr(index.source, "depth", 0) for index in operands])
+        # One pass over the operands: how deep they nest, and whether all have templates.
+        deepest = 0
+        templated = True
+        sources: list[Any] = []
+        for index in operands:
+            source = index.source
+            sources.append(source)
+            if type(source) is CompositeSource:
+                deepest = max(deepest, source.depth)
+                templated = templated and source.templated
+            elif type(source) is not WeeklySource and type(source) is not ConstantSource:
+                deepest = max(deepest, getattr(source, "depth", 0))
+                templated = templated and getattr(source, "templated", False)
+        self.depth = 1 + deepest
         if self.depth > self.MAX_DEPTH:
             raise ScheduleError(
                 f"compositions nest deeper than the limit MAX_DEPTH ({self.MAX_DEPTH})"
@@ -719,11 +739,8 @@ class CompositeSource:
         self.operands = tuple(operands)
         self._hash: int | None = None  # worked out when first asked
         # Templates compose only if every operand answers ``steady`` (``_template``).
-        sources = [index.source for index in operands]
-        self.templated = all([getattr(source, "templated", False) for source in sources])
-        self._parts: tuple[TemplatedSource, ...] = (
-            cast("tuple[TemplatedSource, ...]", tuple(sources)) if self.templated else ()
-        )
+        self.templated = templated
+        self._parts: tuple[TemplatedSource, ...] = tuple(sources) if templated else ()
         # Composed templates by their operands' templates (a few: one per offsets met).
         self._composed: dict[tuple[Template, ...], Template] = {}
         # Each operand's last answer to ``steady``, as ``(from, hi, template)``: a stretch

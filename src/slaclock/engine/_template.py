@@ -175,9 +175,14 @@ class Template:
         return isinstance(other, Template) and other.key == self.key
 
     def __hash__(self) -> int:
+        # From a few numbers the key decides, not the key's tuples: equal templates hash
+        # alike, and a composition's lookup by its operands' templates stays cheap.
         found = self._hash
         if found is None:
-            found = self._hash = hash(self.key)
+            starts = self.starts
+            found = self._hash = hash(
+                (self.total, self.shift, len(starts), starts[0] if starts else -1)
+            )
         return found
 
     def __repr__(self) -> str:
@@ -347,6 +352,20 @@ def compose(kind: str, templates: Sequence[Template]) -> Template:
             return left
         if right.total == WEEK_US:
             return NEVER
+        if left.total == WEEK_US:
+            # All open less the other (24x7 less maintenance): the other's gaps, in its frame.
+            starts: list[int] = []
+            ends: list[int] = []
+            cursor = 0
+            for start, end in zip(right.starts, right.ends, strict=True):
+                if start > cursor:
+                    starts.append(cursor)
+                    ends.append(start)
+                cursor = end
+            if cursor < WEEK_US:
+                starts.append(cursor)
+                ends.append(WEEK_US)
+            return Template(starts, ends, right.shift)
     else:
         absorbing, neutral = (WEEK_US, 0) if kind == "union" else (0, WEEK_US)
         if any(template.total == absorbing for template in templates):

@@ -162,9 +162,10 @@ MAX_SHIFTS_PER_DAY = 48
 
 
 #: The usual way to write a day's hours, ``"09:00-12:30,13:30-17:00"``: read by ``_quick_shifts``.
-_PLAIN_SHIFT = r"[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}"
+_PLAIN_SHIFT = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]-(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)"
 _PLAIN_SHIFTS_RE = re.compile(f"{_PLAIN_SHIFT}(?:,{_PLAIN_SHIFT})*")
 _US_PER_MINUTE = 60 * US_PER_SECOND
+_US_PER_HOUR = 60 * _US_PER_MINUTE
 #: Two digits as text, to their number: what ``_quick_spans`` reads each field with.
 _TWO_DIGITS = {f"{number:02d}": number for number in range(100)}
 
@@ -197,6 +198,8 @@ def _quick_shifts(text: str) -> tuple[Shift, ...] | None:
 
 def _quick_spans(text: str) -> list[tuple[int, int]] | None:
     """Return ``_quick_shifts``'s shifts as sorted ``(start_us, end_us)`` pairs, or None."""
+    # The pattern admits only times of day (a start before 24:00, an end up to 24:00):
+    # what is left to check is the order of the shifts.
     if _PLAIN_SHIFTS_RE.fullmatch(text) is None:
         return None
     # Every field is two digits: one split reads them all (hour, minute, hour, minute...),
@@ -204,40 +207,34 @@ def _quick_spans(text: str) -> list[tuple[int, int]] | None:
     numbers = list(
         map(_TWO_DIGITS.__getitem__, text.replace("-", ":").replace(",", ":").split(":"))
     )
-    if len(numbers) > 4 * MAX_SHIFTS_PER_DAY:
+    count = len(numbers)
+    if count == 4:  # one shift: most days
+        start = numbers[0] * _US_PER_HOUR + numbers[1] * _US_PER_MINUTE
+        end = numbers[2] * _US_PER_HOUR + numbers[3] * _US_PER_MINUTE
+        if end <= start:
+            if end == start:
+                return None
+            end += US_PER_DAY
+        return [(start, end)]
+    if count > 4 * MAX_SHIFTS_PER_DAY:
         return None
     spans: list[tuple[int, int]] = []
-    fields = iter(numbers)
-    for start_hour, start_minute, end_hour, end_minute in zip(
-        fields, fields, fields, fields, strict=True
-    ):
-        if (
-            start_hour > 23
-            or start_minute > 59
-            or end_minute > 59
-            or end_hour > 24
-            or (end_hour == 24 and end_minute)
-        ):
-            return None
-        start = (start_hour * 60 + start_minute) * _US_PER_MINUTE
-        end = (end_hour * 60 + end_minute) * _US_PER_MINUTE
+    for at in range(0, count, 4):
+        start = numbers[at] * _US_PER_HOUR + numbers[at + 1] * _US_PER_MINUTE
+        end = numbers[at + 2] * _US_PER_HOUR + numbers[at + 3] * _US_PER_MINUTE
         if end <= start:
             if end == start:
                 return None
             end += US_PER_DAY
         spans.append((start, end))
-    if len(spans) > 1:
-        spans.sort()
-        last = 0
-        for start, end in spans:
-            if start < last:
-                return None
-            last = end
+    spans.sort()
+    last = 0
+    for start, end in spans:
+        if start < last:
+            return None
+        last = end
     return spans
 
-
-#: Each weekday's midnight from Monday 00:00 (µs).
-_MIDNIGHTS = tuple(number * US_PER_DAY for number in range(7))
 
 #: A week read by ``quick_week``: each day's ``(start_us, end_us)`` pairs (None: closed),
 #: and the week's shifts from Monday 00:00 as start and end lists.
@@ -258,32 +255,28 @@ def quick_week(hours: object) -> QuickWeek | None:
         return None
     days: list[list[tuple[int, int]] | None] = [None, None, None, None, None, None, None]
     for key, spec in hours.items():
-        if type(key) is not str or type(spec) is not str:
-            return None
-        named = _DAY_RANGES.get(key)
+        named = _DAY_RANGES.get(key) if type(key) is str else None
         if named is None:
-            quick = _quick_days(key)
-            named = None if quick is None else tuple(quick)
-        spans = _quick_spans(spec)
-        if named is None or spans is None:
+            quick = _quick_days(key) if type(key) is str else None
+            if quick is None:
+                return None
+            named = tuple(quick)
+        spans = _quick_spans(spec) if type(spec) is str else None
+        if spans is None:
             return None
         for day in named:
             if days[day] is not None:
                 return None  # named twice: the general reader says where
             days[day] = spans
-    # Two passes over all the pairs, each one comprehension: the fewest steps.
-    starts = [
-        base + start
-        for base, spans in zip(_MIDNIGHTS, days, strict=True)
-        if spans is not None
-        for start, _ in spans
-    ]
-    ends = [
-        base + end
-        for base, spans in zip(_MIDNIGHTS, days, strict=True)
-        if spans is not None
-        for _, end in spans
-    ]
+    starts: list[int] = []
+    ends: list[int] = []
+    base = 0
+    for spans in days:
+        if spans is not None:
+            for start, end in spans:
+                starts.append(base + start)
+                ends.append(base + end)
+        base += US_PER_DAY
     # A shift past midnight running into the next day's first (Sunday's into Monday's):
     # the error ``WeeklyHours`` raises, with its message.
     if starts and (
