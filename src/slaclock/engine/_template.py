@@ -35,8 +35,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from itertools import accumulate, chain
-from operator import lt, sub
+from itertools import accumulate, chain, compress, islice, repeat
+from operator import add, lt, sub
 from typing import Protocol
 
 from ._time import MAX_US, MIN_US, US_PER_DAY
@@ -374,13 +374,40 @@ def compose(kind: str, templates: Sequence[Template]) -> Template:
         if len(rest) <= 1:
             return rest[0] if rest else (NEVER if kind == "union" else ALWAYS)
     if kind == "union":
-        # Each operand's intervals moved to the epoch's anchoring, sorted and merged at once.
-        return Template.merged(
-            [start - template.shift for template in templates for start in template.starts],
-            [end - template.shift for template in templates for end in template.ends],
-            0,
-        )
+        return united(templates)
     return Template(*combine(kind, [template.anchored() for template in templates]))
+
+
+def united(templates: Sequence[Template]) -> Template:
+    """Return the template of the union of ``templates``, each moved to the epoch's anchoring.
+
+    Starts and ends sorted apart (each in C): where the ``k``-th end comes before the
+    next start, every interval begun so far has ended, which is a gap of the union
+    and nothing else is. Each template's intervals land within a week either side of
+    the epoch; a copy of them a week later covers the rest of ``[0, WEEK_US)``, which
+    the union is then cut to. No step runs once per interval in Python.
+    """
+    starts = [start - template.shift for template in templates for start in template.starts]
+    ends = [end - template.shift for template in templates for end in template.ends]
+    starts += [start + WEEK_US for start in starts]
+    ends += [end + WEEK_US for end in ends]
+    if not starts:
+        return NEVER
+    starts.sort()
+    ends.sort()
+    gaps = list(compress(range(len(ends) - 1), map(lt, ends, islice(starts, 1, None))))
+    # The union's intervals: from the first start and each start after a gap, to the end
+    # before each gap and the last end.
+    merged_starts = [starts[0], *map(starts.__getitem__, map(add, gaps, repeat(1)))]
+    merged_ends = [*map(ends.__getitem__, gaps), ends[-1]]
+    first = bisect_right(merged_ends, 0)
+    last = bisect_left(merged_starts, WEEK_US)
+    merged_starts = merged_starts[first:last]
+    merged_ends = merged_ends[first:last]
+    if merged_starts:
+        merged_starts[0] = max(merged_starts[0], 0)
+        merged_ends[-1] = min(merged_ends[-1], WEEK_US)
+    return Template(merged_starts, merged_ends)
 
 
 def combine(kind: str, parts: Sequence[Intervals]) -> Intervals:
