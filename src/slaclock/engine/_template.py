@@ -78,7 +78,8 @@ class Template:
     >>> monday = Template.placed([0], [day], 4 * day)  # the epoch was a Thursday
     >>> monday.before(7 * day) // day, monday.total // day
     (1, 1)
-    >>> Template([0], [day], shift=-4 * day).before(5 * day) // day  # the same Mondays
+    >>> mondays = Template([0], [day], shift=-4 * day)  # the same Mondays, from their own
+    >>> (mondays.before(5 * day) - mondays.before(4 * day)) // day
     1
     """
 
