@@ -292,6 +292,8 @@ def pure_engine() -> Any:
     sources imported under another name (the engine is vendorable), so that one
     process times both builds side by side.
     """
+    if _PURE:  # looked for once: this runs inside every timed cold-start call
+        return _PURE[0]
     import importlib
     import shutil
     import tempfile
@@ -300,18 +302,16 @@ def pure_engine() -> Any:
     from slaclock import engine
 
     if not compiled_installed():
+        _PURE.append(engine)
         return engine
-    if not _PURE:
-        folder = Path(tempfile.mkdtemp(prefix="slaclock-pure-"))
-        shutil.copytree(
-            Path(engine.__file__).parent,
-            folder / "slaclock_pure_engine",
-            ignore=shutil.ignore_patterns(
-                "__pycache__", *(f"*{end}" for end in EXTENSION_SUFFIXES)
-            ),
-        )
-        sys.path.insert(0, str(folder))
-        _PURE.append(importlib.import_module("slaclock_pure_engine"))
+    folder = Path(tempfile.mkdtemp(prefix="slaclock-pure-"))
+    shutil.copytree(
+        Path(engine.__file__).parent,
+        folder / "slaclock_pure_engine",
+        ignore=shutil.ignore_patterns("__pycache__", *(f"*{end}" for end in EXTENSION_SUFFIXES)),
+    )
+    sys.path.insert(0, str(folder))
+    _PURE.append(importlib.import_module("slaclock_pure_engine"))
     return _PURE[0]
 
 

@@ -37,7 +37,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from itertools import accumulate
 from operator import sub
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 from ._template import TemplatedSource, cold_add, cold_elapsed
 from ._time import MAX_US, MIN_US
@@ -209,7 +209,9 @@ class PeriodIndex:
         self._levels: tuple[_Level, _Level, _Level] | None = None
         #: The source, if it answers by its weekly template while nothing is built.
         self._cold: TemplatedSource | None = (
-            cast("TemplatedSource", source) if getattr(source, "templated", False) else None
+            source  # type: ignore[assignment] # ``templated`` says it is one
+            if getattr(source, "templated", False)
+            else None
         )
         self._cold_left = COLD_ANSWERS
 
@@ -418,6 +420,13 @@ class PeriodIndex:
         """Return the open time in ``[a, b)`` (negative when ``b < a``)."""
         if b < a:
             return -self.elapsed(b, a)
+        # A new calendar's first questions first (nothing holds ``a`` yet, so no level
+        # below could answer): from the source's template, if it has one.
+        if self._cold_left > 0 and self._cold is not None and self._unbuilt(a):
+            found = cold_elapsed(self._cold, a, b, COLD_STEPS)
+            if found is not None:
+                self._cold_left -= 1
+                return found
         if a >> CHUNK_BITS == b >> CHUNK_BITS:
             # The common warm cases: both ends in one built chunk, or in built pieces
             # (what the piece level below would walk, without its calls).
@@ -440,11 +449,6 @@ class PeriodIndex:
                     total += piece.total
                 else:
                     return total
-        if self._cold is not None and self._cold_left > 0 and self._unbuilt(a):
-            found = cold_elapsed(self._cold, a, b, COLD_STEPS)
-            if found is not None:
-                self._cold_left -= 1
-                return found
         level = self._level(a, b)
         bits, get = level.bits, level.get
         first, last = a >> bits, b >> bits
@@ -463,6 +467,12 @@ class PeriodIndex:
             return t if duration == 0 else self.subtract(t, -duration)
         if t + duration > MAX_US:  # open time never outruns real time: fail before walking
             raise OutOfRangeError(_PAST_THE_END)
+        # A new calendar's first questions, as in ``elapsed``.
+        if self._cold_left > 0 and self._cold is not None and self._unbuilt(t):
+            found = cold_add(self._cold, t, duration, COLD_STEPS)
+            if found is not None:
+                self._cold_left -= 1
+                return found
         # The common warm case: the answer lies in the built chunk (or, before it is
         # built, the built piece) that holds t, as ``_add`` would find without walking.
         head = self._chunks.get(t >> CHUNK_BITS)
@@ -487,11 +497,6 @@ class PeriodIndex:
             target = head.before(t) + duration
             if target <= head.total:
                 return head.instant_at(target)
-        elif self._cold is not None and self._cold_left > 0 and self._unbuilt(t):
-            found = cold_add(self._cold, t, duration, COLD_STEPS)
-            if found is not None:
-                self._cold_left -= 1
-                return found
         # Past the piece (or span, or chunk) that holds t: the answer is at least
         # ``duration`` of real time away, so beyond the pieces' reach spans or chunks answer.
         reach = t + duration
@@ -507,6 +512,8 @@ class PeriodIndex:
 
     def _unbuilt(self, t: int) -> bool:
         """Return whether no level holds ``t`` yet (a cold question there)."""
+        if not (self._chunks or self._spans or self._pieces):
+            return True  # nothing built at all: a new calendar's first questions
         return (
             (t >> CHUNK_BITS) not in self._chunks
             and (t >> SPAN_BITS) not in self._spans

@@ -10,7 +10,7 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from operator import lt
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from ._holidays import DateHolidays, PackageHolidays, UnionHolidays, holiday_source
@@ -19,6 +19,7 @@ from ._steady import transitions
 from ._template import (
     ALWAYS,
     NEVER,
+    WEEK_US,
     Holed,
     Stretch,
     Template,
@@ -29,7 +30,15 @@ from ._template import (
 )
 from ._time import MAX_US, MIN_US, ONE_US, US_PER_DAY, first_instant_at, wall
 from .errors import ScheduleError
-from .schedule import Shift, ShiftsSpec, WeeklyHours, parse_date, parse_shifts
+from .schedule import (
+    Shift,
+    ShiftsSpec,
+    WeeklyHours,
+    parse_date,
+    parse_shifts,
+    quick_week,
+    week_of,
+)
 
 _ONE_DAY = dt.timedelta(days=1)
 _MIDNIGHT = dt.time()
@@ -117,21 +126,40 @@ def append_clipped(  # noqa: PLR0917 - called per shift, where keywords cost
             ends.append(end)
 
 
+#: The local midnight of ordinal 1 (0001-01-01, a Monday), in µs from the epoch's.
+_MONDAY = (1 - _EPOCH_ORDINAL) * US_PER_DAY
+
+
+def local_template(starts: list[int], ends: list[int], shift: int = 0) -> Template:
+    """Return the template of a week's merged shifts from Monday 00:00 (``WeeklySource``'s),
+    repeated ``shift`` µs earlier (see ``Template``).
+
+    Shifts within the week are the template as they are (their lists shared); only a
+    Sunday shift running into Monday, or one touching Monday's first round the week,
+    needs ``Template.placed`` to fold it.
+    """
+    if starts and ends[-1] <= WEEK_US and ends[-1] < starts[0] + WEEK_US:
+        return Template(starts, ends, shift)
+    return Template.placed(starts, ends, 0).moved(shift)
+
+
 class WeeklySource:
     """Weekly shifts in one zone, less holidays, with per-date overrides."""
 
     __slots__ = (
+        "_days",
         "_hash",
         "_irregular",
+        "_local",
         "_override_days",
         "_override_shifts",
         "_templates",
+        "_week",
         "_week_ends",
         "_week_starts",
         "_working_days",
         "holidays",
         "overrides",
-        "week",
         "zone",
     )
 
@@ -142,21 +170,6 @@ class WeeklySource:
         holidays: DateHolidays | PackageHolidays | UnionHolidays,
         overrides: Mapping[dt.date, tuple[Shift, ...]],
     ) -> None:
-        self.zone = zone
-        self.week = week
-        self.holidays = holidays
-        self.overrides = dict(sorted(overrides.items())) if overrides else {}
-        # Worked out when first asked (a composition asks; a lone calendar seldom does).
-        self._hash: int | None = None
-        self._override_days = [day.toordinal() for day in self.overrides]
-        self._override_shifts = {day.toordinal(): shifts for day, shifts in self.overrides.items()}
-        self._working_days = [number for number, shifts in enumerate(week.days) if shifts]
-        # The week's template (``_template``) at each UTC offset it has been asked at.
-        self._templates: dict[int, Template] = {}
-        # Whether some dates differ from the week (holidays, overrides).
-        self._irregular = bool(self.overrides) or not (
-            isinstance(holidays, DateHolidays) and not holidays.dates
-        )
         # A week without holidays or overrides, from Monday 00:00 (µs), merged as placed:
         # copied whole into each such week at a steady UTC offset (see ``_place_steady``).
         starts = [
@@ -169,6 +182,44 @@ class WeeklySource:
             for number, shifts in enumerate(week.days)
             for shift in shifts
         ]
+        self._setup(zone, week, None, holidays, overrides, starts, ends)
+
+    def _setup(  # noqa: PLR0917 - the parts ``__init__`` and ``build`` have worked out
+        self,
+        zone: ZoneInfo,
+        week: WeeklyHours | None,
+        days: list[list[tuple[int, int]] | None] | None,
+        holidays: DateHolidays | PackageHolidays | UnionHolidays,
+        overrides: Mapping[dt.date, tuple[Shift, ...]],
+        starts: list[int],
+        ends: list[int],
+    ) -> None:
+        """Set the source's fields: ``week``, or the ``days`` it is made from when first asked."""
+        self.zone = zone
+        self._week = week
+        self._days = days
+        self.holidays = holidays
+        if overrides:
+            self.overrides = dict(sorted(overrides.items()))
+            self._override_days = [day.toordinal() for day in self.overrides]
+            self._override_shifts = {
+                day.toordinal(): shifts for day, shifts in self.overrides.items()
+            }
+        else:
+            self.overrides = {}
+            self._override_days = []
+            self._override_shifts = {}
+        # Worked out when first asked (a composition asks; a lone calendar seldom does).
+        self._hash: int | None = None
+        self._working_days: list[int] | None = None
+        # The week's template (``_template``) at each UTC offset it has been asked at, and
+        # the week's own, from Monday 00:00 local, that each of those is a shift of.
+        self._templates: dict[int, Template] = {}
+        self._local: Template | None = None
+        # Whether some dates differ from the week (holidays, overrides).
+        self._irregular = bool(overrides) or not (
+            isinstance(holidays, DateHolidays) and not holidays.dates
+        )
         if not all(map(lt, ends[:-1], starts[1:])):
             # Shifts that touch (an overnight shift running into the next day's): merged
             # one by one as placed. Apart, they are already what merging would give.
@@ -179,6 +230,17 @@ class WeeklySource:
         self._week_starts = starts
         self._week_ends = ends
 
+    @property
+    def week(self) -> WeeklyHours:
+        """Return the weekly hours (made from the pairs ``quick_week`` read, when first asked)."""
+        found = self._week
+        if found is None:
+            days = self._days
+            if days is None:  # pragma: no cover - one of the two is always set
+                raise ScheduleError("a weekly source without its week")
+            found = self._week = week_of(days)
+        return found
+
     @classmethod
     def build(
         cls,
@@ -188,15 +250,23 @@ class WeeklySource:
         overrides: Mapping[Any, ShiftsSpec] | None,
     ) -> WeeklySource:
         """Return a source from user-facing arguments, validating each."""
+        quick = quick_week(hours) if not overrides else None
+        if quick is not None:
+            # The usual hours, read and checked as integers: the ``Shift`` values and the
+            # ``WeeklyHours`` are made only if something asks for them.
+            days, starts, ends = quick
+            source = holiday_source(holidays) if holidays is not None else _NO_HOLIDAYS
+            if overrides is not None and not isinstance(overrides, Mapping):
+                raise _not_a_mapping(overrides)
+            built = cls.__new__(cls)
+            built._setup(zone, None, days, source, {}, starts, ends)
+            return built
         week = WeeklyHours.parse(hours)
         source = holiday_source(holidays)
         parsed: dict[dt.date, tuple[Shift, ...]] = {}
         if overrides is not None:
             if not isinstance(overrides, Mapping):
-                raise ScheduleError(
-                    "overrides must be a mapping of date to hours, such as "
-                    f"{{date(2026, 12, 24): '09:00-13:00'}}, not {overrides!r}"
-                )
+                raise _not_a_mapping(overrides)
             for key, spec in overrides.items():
                 day = parse_date(key, "overrides")
                 if day in parsed:
@@ -371,10 +441,15 @@ class WeeklySource:
 
     def _template(self, offset: int) -> Template:
         """Return the week's template with local midnights ``offset`` µs ahead of UTC."""
-        # Ordinal 1 (0001-01-01) is a Monday: its local midnight, in µs from the epoch.
-        template = Template.placed(
-            self._week_starts, self._week_ends, (1 - _EPOCH_ORDINAL) * US_PER_DAY - offset
-        )
+        # The local week, repeated from each Monday 00:00 local: ordinal 1 (0001-01-01) is a
+        # Monday, whose local midnight lies ``_MONDAY - offset`` µs from the epoch in UTC.
+        local = self._local
+        if local is None:
+            template = self._local = local_template(
+                self._week_starts, self._week_ends, offset - _MONDAY
+            )
+        else:
+            template = local.moved(offset - _MONDAY - local.shift)
         self._templates[offset] = template
         return template
 
@@ -520,8 +595,10 @@ class WeeklySource:
         holidays = self.holidays
         if isinstance(holidays, DateHolidays) and not holidays.dates:
             return True
-        working = self._working_days
         days = self.week.days
+        working = self._working_days
+        if working is None:
+            working = self._working_days = [number for number, shifts in enumerate(days) if shifts]
         # The holidays of the working days' span, in one look-up rather than one a day.
         return not any(
             days[(ordinal - 1) % 7]
@@ -547,6 +624,17 @@ class WeeklySource:
         if self.overrides:
             parts.append(f"overrides=<{len(self.overrides)} dates>")
         return f"Calendar.weekly({', '.join(parts)})"
+
+
+#: No holidays: the one value every calendar built without them shares (it is immutable).
+_NO_HOLIDAYS = DateHolidays(frozenset())
+
+
+def _not_a_mapping(overrides: object) -> ScheduleError:
+    return ScheduleError(
+        "overrides must be a mapping of date to hours, such as "
+        f"{{date(2026, 12, 24): '09:00-13:00'}}, not {overrides!r}"
+    )
 
 
 class ConstantSource:
@@ -607,6 +695,9 @@ class CompositeSource:
         "templated",
     )
 
+    depth: int
+    templated: bool
+
     # Class constants (ClassVar): calendar.py reads them through the class, which a
     # compiled (mypyc) class allows only for class variables.
     KINDS: ClassVar[tuple[str, ...]] = ("union", "intersection", "difference")
@@ -626,7 +717,20 @@ class CompositeSource:
                 f"a {kind} of {len(operands)} calendars is more than the limit "
                 f"MAX_OPERANDS ({self.MAX_OPERANDS}); combine them in steps"
             )
-        self.depth = 1 + max([getattr(index.source, "depth", 0) for index in operands])
+        # One pass over the operands: how deep they nest, and whether all have templates.
+        deepest = 0
+        templated = True
+        sources: list[Any] = []
+        for index in operands:
+            source = index.source
+            sources.append(source)
+            if type(source) is CompositeSource:
+                deepest = max(deepest, source.depth)
+                templated = templated and source.templated
+            elif type(source) is not WeeklySource and type(source) is not ConstantSource:
+                deepest = max(deepest, getattr(source, "depth", 0))
+                templated = templated and getattr(source, "templated", False)
+        self.depth = 1 + deepest
         if self.depth > self.MAX_DEPTH:
             raise ScheduleError(
                 f"compositions nest deeper than the limit MAX_DEPTH ({self.MAX_DEPTH})"
@@ -635,11 +739,8 @@ class CompositeSource:
         self.operands = tuple(operands)
         self._hash: int | None = None  # worked out when first asked
         # Templates compose only if every operand answers ``steady`` (``_template``).
-        sources = [index.source for index in operands]
-        self.templated = all([getattr(source, "templated", False) for source in sources])
-        self._parts: tuple[TemplatedSource, ...] = (
-            cast("tuple[TemplatedSource, ...]", tuple(sources)) if self.templated else ()
-        )
+        self.templated = templated
+        self._parts: tuple[TemplatedSource, ...] = tuple(sources) if templated else ()
         # Composed templates by their operands' templates (a few: one per offsets met).
         self._composed: dict[tuple[Template, ...], Template] = {}
         # Each operand's last answer to ``steady``, as ``(from, hi, template)``: a stretch

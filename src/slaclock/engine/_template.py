@@ -35,8 +35,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from itertools import accumulate, chain
-from operator import lt, sub
+from itertools import accumulate, chain, compress, islice, repeat
+from operator import add, lt, sub
 from typing import Protocol
 
 from ._time import MAX_US, MIN_US, US_PER_DAY
@@ -69,25 +69,55 @@ def append_merged(starts: list[int], ends: list[int], start: int, end: int) -> N
 class Template:
     """One week of open time in UTC µs, repeated weekly: sorted intervals within ``[0, WEEK_US)``.
 
-    The repetition is anchored at the epoch: instant ``t`` is open when ``t mod
-    WEEK_US`` falls in one of the intervals.
+    The repetition is anchored ``shift`` µs before the epoch: instant ``t`` is open when
+    ``(t + shift) mod WEEK_US`` falls in one of the intervals. A week's shifts from its
+    local Monday 00:00 make one template for every UTC offset that way, each a shift
+    of the same lists (``moved``).
 
     >>> day = 86_400_000_000
     >>> monday = Template.placed([0], [day], 4 * day)  # the epoch was a Thursday
     >>> monday.before(7 * day) // day, monday.total // day
     (1, 1)
+    >>> mondays = Template([0], [day], shift=-4 * day)  # the same Mondays, from their own
+    >>> (mondays.before(5 * day) - mondays.before(4 * day)) // day
+    1
     """
 
-    __slots__ = ("_hash", "cum_end", "ends", "key", "starts", "total")
+    __slots__ = ("_hash", "cum_end", "ends", "shift", "starts", "total")
 
-    def __init__(self, starts: list[int], ends: list[int]) -> None:
+    def __init__(self, starts: list[int], ends: list[int], shift: int = 0) -> None:
         self.starts = starts
         self.ends = ends
+        self.shift = shift % WEEK_US
         self.cum_end: list[int] = list(accumulate(map(sub, ends, starts)))
         self.total = self.cum_end[-1] if self.cum_end else 0
-        self.key = (tuple(starts), tuple(ends))
         # Worked out when first asked: compositions look templates up by them at every stretch.
         self._hash: int | None = None
+
+    def moved(self, shift: int) -> Template:
+        """Return this template repeated ``shift`` µs earlier (the same lists, shared)."""
+        moved = Template.__new__(Template)
+        moved.starts = self.starts
+        moved.ends = self.ends
+        moved.shift = (self.shift + shift) % WEEK_US
+        moved.cum_end = self.cum_end
+        moved.total = self.total
+        moved._hash = None
+        return moved
+
+    def anchored(self) -> Intervals:
+        """Return the intervals of ``t mod WEEK_US`` that are open: the template unshifted."""
+        if not self.shift:
+            return self.starts, self.ends
+        placed = Template.placed(self.starts, self.ends, -self.shift)
+        return placed.starts, placed.ends
+
+    @property
+    def key(self) -> tuple[tuple[int, ...], ...]:
+        """Return what the template compares and hashes by: its intervals, and any shift."""
+        if self.shift:
+            return tuple(self.starts), tuple(self.ends), (self.shift,)
+        return tuple(self.starts), tuple(self.ends)
 
     @classmethod
     def placed(cls, starts: Sequence[int], ends: Sequence[int], shift: int) -> Template:
@@ -146,9 +176,14 @@ class Template:
         return isinstance(other, Template) and other.key == self.key
 
     def __hash__(self) -> int:
+        # From a few numbers the key decides, not the key's tuples: equal templates hash
+        # alike, and a composition's lookup by its operands' templates stays cheap.
         found = self._hash
         if found is None:
-            found = self._hash = hash(self.key)
+            starts = self.starts
+            found = self._hash = hash(
+                (self.total, self.shift, len(starts), starts[0] if starts else -1)
+            )
         return found
 
     def __repr__(self) -> str:
@@ -156,7 +191,7 @@ class Template:
 
     def before(self, t: int) -> int:
         """Return the open time from the epoch to ``t`` (negative before it), repeating weekly."""
-        weeks, into = divmod(t, WEEK_US)
+        weeks, into = divmod(t + self.shift, WEEK_US)
         i = bisect_right(self.starts, into) - 1
         if i < 0:
             return weeks * self.total
@@ -171,7 +206,7 @@ class Template:
             weeks -= 1
             rest = self.total
         j = bisect_left(self.cum_end, rest)
-        return weeks * WEEK_US + self.ends[j] - (self.cum_end[j] - rest)
+        return weeks * WEEK_US + self.ends[j] - (self.cum_end[j] - rest) - self.shift
 
     def expand(self, lo: int, hi: int) -> Intervals:
         """Return the open intervals within ``[lo, hi)``, clipped, merged across weeks."""
@@ -179,7 +214,8 @@ class Template:
         ends: list[int] = []
         if lo >= hi or not self.starts:
             return starts, ends
-        week = lo - lo % WEEK_US
+        # Weeks counted from the template's anchor, ``shift`` µs before the epoch.
+        week = lo - (lo + self.shift) % WEEK_US
         while week < hi:
             for first, last in zip(self.starts, self.ends, strict=True):
                 start, end = max(first + week, lo), min(last + week, hi)
@@ -317,6 +353,20 @@ def compose(kind: str, templates: Sequence[Template]) -> Template:
             return left
         if right.total == WEEK_US:
             return NEVER
+        if left.total == WEEK_US:
+            # All open less the other (24x7 less maintenance): the other's gaps, in its frame.
+            starts: list[int] = []
+            ends: list[int] = []
+            cursor = 0
+            for start, end in zip(right.starts, right.ends, strict=True):
+                if start > cursor:
+                    starts.append(cursor)
+                    ends.append(start)
+                cursor = end
+            if cursor < WEEK_US:
+                starts.append(cursor)
+                ends.append(WEEK_US)
+            return Template(starts, ends, right.shift)
     else:
         absorbing, neutral = (WEEK_US, 0) if kind == "union" else (0, WEEK_US)
         if any(template.total == absorbing for template in templates):
@@ -324,7 +374,41 @@ def compose(kind: str, templates: Sequence[Template]) -> Template:
         rest = [template for template in templates if template.total != neutral]
         if len(rest) <= 1:
             return rest[0] if rest else (NEVER if kind == "union" else ALWAYS)
-    return Template(*combine(kind, [(template.starts, template.ends) for template in templates]))
+    if kind == "union":
+        return united(templates)
+    return Template(*combine(kind, [template.anchored() for template in templates]))
+
+
+def united(templates: Sequence[Template]) -> Template:
+    """Return the template of the union of ``templates``, each moved to the epoch's anchoring.
+
+    Starts and ends sorted apart (each in C): where the ``k``-th end comes before the
+    next start, every interval begun so far has ended, which is a gap of the union
+    and nothing else is. Each template's intervals land within a week either side of
+    the epoch; a copy of them a week later covers the rest of ``[0, WEEK_US)``, which
+    the union is then cut to. No step runs once per interval in Python.
+    """
+    starts = [start - template.shift for template in templates for start in template.starts]
+    ends = [end - template.shift for template in templates for end in template.ends]
+    starts += [start + WEEK_US for start in starts]
+    ends += [end + WEEK_US for end in ends]
+    if not starts:
+        return NEVER
+    starts.sort()
+    ends.sort()
+    gaps = list(compress(range(len(ends) - 1), map(lt, ends, islice(starts, 1, None))))
+    # The union's intervals: from the first start and each start after a gap, to the end
+    # before each gap and the last end.
+    merged_starts = [starts[0], *map(starts.__getitem__, map(add, gaps, repeat(1)))]
+    merged_ends = [*map(ends.__getitem__, gaps), ends[-1]]
+    first = bisect_right(merged_ends, 0)
+    last = bisect_left(merged_starts, WEEK_US)
+    merged_starts = merged_starts[first:last]
+    merged_ends = merged_ends[first:last]
+    if merged_starts:
+        merged_starts[0] = max(merged_starts[0], 0)
+        merged_ends[-1] = min(merged_ends[-1], WEEK_US)
+    return Template(merged_starts, merged_ends)
 
 
 def combine(kind: str, parts: Sequence[Intervals]) -> Intervals:

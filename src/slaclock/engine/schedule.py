@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
+from operator import le
 from typing import Union
 
 from ._text import brief
@@ -26,6 +27,8 @@ __all__ = [
     "ShiftsSpec",
     "WeeklyHours",
     "parse_shifts",
+    "quick_week",
+    "week_of",
 ]
 
 #: Short day names in ``date.weekday()`` order.
@@ -159,9 +162,12 @@ MAX_SHIFTS_PER_DAY = 48
 
 
 #: The usual way to write a day's hours, ``"09:00-12:30,13:30-17:00"``: read by ``_quick_shifts``.
-_PLAIN_SHIFT = r"[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}"
+_PLAIN_SHIFT = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]-(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)"
 _PLAIN_SHIFTS_RE = re.compile(f"{_PLAIN_SHIFT}(?:,{_PLAIN_SHIFT})*")
 _US_PER_MINUTE = 60 * US_PER_SECOND
+_US_PER_HOUR = 60 * _US_PER_MINUTE
+#: Two digits as text, to their number: what ``_quick_spans`` reads each field with.
+_TWO_DIGITS = {f"{number:02d}": number for number in range(100)}
 
 
 def parse_shifts(spec: ShiftsSpec | Shift, where: str) -> tuple[Shift, ...]:
@@ -184,38 +190,116 @@ def _quick_shifts(text: str) -> tuple[Shift, ...] | None:
     this does not accept (other shapes, and every mistake) ``_parse_shifts`` reads,
     so answers and error messages are the same either way (tests check it).
     """
+    spans = _quick_spans(text)
+    if spans is None:
+        return None
+    return tuple([_shift(start, end) for start, end in spans])
+
+
+def _quick_spans(text: str) -> list[tuple[int, int]] | None:
+    """Return ``_quick_shifts``'s shifts as sorted ``(start_us, end_us)`` pairs, or None."""
+    # The pattern admits only times of day (a start before 24:00, an end up to 24:00):
+    # what is left to check is the order of the shifts.
     if _PLAIN_SHIFTS_RE.fullmatch(text) is None:
         return None
-    # Every field is two digits: one split reads them all (hour, minute, hour, minute...).
-    numbers = list(map(int, text.replace("-", ":").replace(",", ":").split(":")))
-    if len(numbers) > 4 * MAX_SHIFTS_PER_DAY:
+    # Every field is two digits: one split reads them all (hour, minute, hour, minute...),
+    # each looked up rather than read by ``int``, which costs several times more.
+    numbers = list(
+        map(_TWO_DIGITS.__getitem__, text.replace("-", ":").replace(",", ":").split(":"))
+    )
+    count = len(numbers)
+    if count == 4:  # one shift: most days
+        start = numbers[0] * _US_PER_HOUR + numbers[1] * _US_PER_MINUTE
+        end = numbers[2] * _US_PER_HOUR + numbers[3] * _US_PER_MINUTE
+        if end <= start:
+            if end == start:
+                return None
+            end += US_PER_DAY
+        return [(start, end)]
+    if count > 4 * MAX_SHIFTS_PER_DAY:
         return None
     spans: list[tuple[int, int]] = []
-    for at in range(0, len(numbers), 4):
-        start_hour, start_minute, end_hour, end_minute = numbers[at : at + 4]
-        if (
-            start_hour > 23
-            or start_minute > 59
-            or end_minute > 59
-            or end_hour > 24
-            or (end_hour == 24 and end_minute)
-        ):
-            return None
-        start = (start_hour * 60 + start_minute) * _US_PER_MINUTE
-        end = (end_hour * 60 + end_minute) * _US_PER_MINUTE
+    for at in range(0, count, 4):
+        start = numbers[at] * _US_PER_HOUR + numbers[at + 1] * _US_PER_MINUTE
+        end = numbers[at + 2] * _US_PER_HOUR + numbers[at + 3] * _US_PER_MINUTE
         if end <= start:
             if end == start:
                 return None
             end += US_PER_DAY
         spans.append((start, end))
-    if len(spans) > 1:
-        spans.sort()
-        last = 0
-        for start, end in spans:
-            if start < last:
+    spans.sort()
+    last = 0
+    for start, end in spans:
+        if start < last:
+            return None
+        last = end
+    return spans
+
+
+#: A week read by ``quick_week``: each day's ``(start_us, end_us)`` pairs (None: closed),
+#: and the week's shifts from Monday 00:00 as start and end lists.
+QuickWeek = tuple[list[list[tuple[int, int]] | None], list[int], list[int]]
+
+
+def quick_week(hours: object) -> QuickWeek | None:
+    """Return the week ``hours`` describes, if written the usual way and valid; else None.
+
+    A plain ``dict`` of day keys ``_quick_days`` reads to shift text ``_quick_spans``
+    reads, no day named twice: each day's pairs, and the week's shifts from Monday
+    00:00 (µs) in order, as the calendar places them, without a ``Shift`` or a
+    ``WeeklyHours`` made (``week_of`` makes them when asked). Whatever this does not
+    accept, including every mistake, ``WeeklyHours.parse`` reads, with the same
+    answer or error (tests check it).
+    """
+    if type(hours) is not dict:
+        return None
+    days: list[list[tuple[int, int]] | None] = [None, None, None, None, None, None, None]
+    for key, spec in hours.items():
+        named = _DAY_RANGES.get(key) if type(key) is str else None
+        if named is None:
+            quick = _quick_days(key) if type(key) is str else None
+            if quick is None:
                 return None
-            last = end
-    return tuple([_shift(start, end) for start, end in spans])
+            named = tuple(quick)
+        spans = _quick_spans(spec) if type(spec) is str else None
+        if spans is None:
+            return None
+        for day in named:
+            if days[day] is not None:
+                return None  # named twice: the general reader says where
+            days[day] = spans
+    starts: list[int] = []
+    ends: list[int] = []
+    base = 0
+    for spans in days:
+        if spans is not None:
+            for start, end in spans:
+                starts.append(base + start)
+                ends.append(base + end)
+        base += US_PER_DAY
+    # A shift past midnight running into the next day's first (Sunday's into Monday's):
+    # the error ``WeeklyHours`` raises, with its message.
+    if starts and (
+        not all(map(le, ends[:-1], starts[1:])) or ends[-1] - 7 * US_PER_DAY > starts[0]
+    ):
+        return None
+    return days, starts, ends
+
+
+def week_of(days: list[list[tuple[int, int]] | None]) -> WeeklyHours:
+    """Return the ``WeeklyHours`` of a week ``quick_week`` read (and so checked)."""
+    made: dict[int, tuple[Shift, ...]] = {}
+    week: list[tuple[Shift, ...]] = []
+    for spans in days:
+        if spans is None:
+            week.append(())
+            continue
+        # Days named together share their pairs, and so their shifts.
+        shifts = made.get(id(spans))
+        if shifts is None:
+            shifts = made[id(spans)] = tuple([_shift(start, end) for start, end in spans])
+        week.append(shifts)
+    return WeeklyHours(tuple(week))
 
 
 def _shift(start_us: int, end_us: int) -> Shift:
@@ -273,6 +357,9 @@ def _quick_days(key: str) -> list[int] | None:
     None for anything else (lists, capitals, spaces, mistakes): ``_read_days``
     reads those, with the same answers and errors (tests check it).
     """
+    found = _DAY_RANGES.get(key)
+    if found is not None:
+        return list(found)
     if "," in key:
         return None
     head, dash, tail = key.partition("-")
@@ -280,6 +367,18 @@ def _quick_days(key: str) -> list[int] | None:
     if first is None or last is None:
         return None
     return [(first + offset) % 7 for offset in range((last - first) % 7 + 1)]
+
+
+#: The days of each short day name and range of them (``"mon"``, ``"mon-fri"``, ``"fri-mon"``),
+#: looked up at once by ``_quick_days`` and ``quick_week``.
+_DAY_RANGES: dict[str, tuple[int, ...]] = {
+    (DAY_NAMES[first] if first == last else f"{DAY_NAMES[first]}-{DAY_NAMES[last]}"): tuple(
+        [(first + offset) % 7 for offset in range((last - first) % 7 + 1)]
+    )
+    for first in range(7)
+    for last in range(7)
+}
+_DAY_RANGES.update({f"{name}-{name}": (number,) for number, name in enumerate(DAY_NAMES)})
 
 
 def _read_days(key: str, where: str) -> list[int]:
