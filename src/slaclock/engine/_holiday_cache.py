@@ -30,6 +30,7 @@ import os
 import re
 import sys
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -217,15 +218,29 @@ def entry(
     return keyed(kind, label, key)
 
 
-def keyed(kind: str, label: str, request: dict[str, Any]) -> Entry | None:
+def keyed(
+    kind: str,
+    label: str,
+    request: dict[str, Any],
+    state: Callable[[], str | None] | None = None,
+) -> Entry | None:
     """Return the cache entry of the request ``request`` (its file named after ``kind`` and
     ``label``), read if a valid file holds it; None when the cache is off or the ``holidays``
-    package cannot be found."""
+    package cannot be found.
+
+    ``state``, if given, writes out the rest of the request (worked out only when the
+    cache is on); None from it means no entry.
+    """
     where = folder()
     version = package_version()
     if where is None or version is None:
         return None
     key = {"package": "holidays", "version": version, **request}
+    if state is not None:
+        text = state()
+        if text is None:
+            return None
+        key["state"] = text
     # A readable name, safe whatever the codes hold; the key inside the file decides. A
     # long ``state`` is checksummed with the rest as text: JSON would escape its every
     # character.

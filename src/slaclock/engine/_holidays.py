@@ -384,6 +384,14 @@ def _object_cache(obj: Any, code: str | None, subdiv: str | None) -> Entry | Non
     attributes = getattr(obj, "__dict__", None)
     if not module.startswith("holidays.") or not isinstance(attributes, dict):
         return None
+    request = {"kind": "object", "class": f"{module}.{kind.__qualname__}"}
+    label = "-".join(str(part) for part in (code, subdiv) if part is not None)
+    return cache_keyed("object", label, request, functools.partial(_written_state, attributes))
+
+
+def _written_state(attributes: dict[str, Any]) -> str | None:
+    """Return a ``holidays`` object's attributes (``__dict__``) written out, or None if some
+    cannot be."""
     # In the order the constructor set them (the same every time; another order
     # would only miss the cache).
     state: list[object] = []
@@ -393,12 +401,9 @@ def _object_cache(obj: Any, code: str | None, subdiv: str | None) -> Entry | Non
             if name not in _STATELESS:
                 state.append(name)
                 state.append(("", value) if type(value) in written else _state(value, 0))
-        text = marshal.dumps(state, _MARSHAL_VERSION)
+        return marshal.dumps(state, _MARSHAL_VERSION).hex()
     except (ValueError, TypeError):
         return None
-    request = {"kind": "object", "class": f"{module}.{kind.__qualname__}", "state": text.hex()}
-    label = "-".join(str(part) for part in (code, subdiv) if part is not None)
-    return cache_keyed("object", label, request)
 
 
 #: A ``holidays`` object's attributes that never change its dates: the names' language
