@@ -213,7 +213,8 @@ def test_lazy_calendar_answers_as_one_with_every_date_up_front(
         assert lazy.add(min(start, end), amount) == eager.add(min(start, end), amount)
 
 
-def test_a_query_expands_only_the_years_it_reaches() -> None:
+def test_a_query_expands_only_the_years_it_reaches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACLOCK_CACHE", "off")  # the package works the years out
     cal = desk(england())
     source = cal._source.holidays  # type: ignore[attr-defined]
     assert isinstance(source, PackageHolidays)
@@ -221,6 +222,21 @@ def test_a_query_expands_only_the_years_it_reaches() -> None:
     cal.elapsed(friday, friday + dt.timedelta(days=1))
     assert set(source._years) == {2026}
     assert set(source._object().years) == {2026}
+
+
+def test_a_query_reads_only_the_cached_years_it_reaches() -> None:
+    desk(england()).elapsed(
+        dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
+        dt.datetime(2029, 1, 1, tzinfo=dt.timezone.utc),
+    )
+    cal = desk(england())  # the years 2026-2028 are in the on-disk cache now
+    source = cal._source.holidays  # type: ignore[attr-defined]
+    assert isinstance(source, PackageHolidays)
+    assert source._cache is not None
+    friday = dt.datetime(2026, 11, 20, 16, 55, tzinfo=cal.tz)
+    cal.elapsed(friday, friday + dt.timedelta(days=1))
+    assert set(source._cache.years) == {2026}
+    assert set(source._object().years) == set()  # the caller's rules never ran
 
 
 # -- the caller's object: never changed, later changes never seen --------------------

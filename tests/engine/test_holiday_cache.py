@@ -10,7 +10,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import holidays
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from slaclock import Calendar
 from slaclock.engine import _holiday_cache
@@ -186,3 +189,106 @@ def test_the_cache_keeps_the_package_dates_not_one_calendar_s_changes(
     assert dt.date(2026, 12, 25) in plain
     assert dt.date(2026, 7, 1) not in plain
     assert plain._lookup is None  # the year came from the file
+
+
+# -- a holidays object passed in Python: unexpanded objects of the package's classes ----
+
+OBJECTS = {
+    "England": lambda: holidays.country_holidays("GB", subdiv="ENG"),
+    "England, not observed": lambda: holidays.country_holidays("GB", subdiv="ENG", observed=False),
+    "Scotland": lambda: holidays.country_holidays("GB", subdiv="SCT"),
+    "Germany, Bavaria": lambda: holidays.country_holidays("DE", subdiv="BY"),
+    "Sweden": lambda: holidays.country_holidays("SE"),
+    "Sweden with Sundays": lambda: holidays.country_holidays("SE", include_sundays=True),
+    "Egypt": lambda: holidays.country_holidays("EG"),
+    "New York Stock Exchange": lambda: holidays.financial_holidays("XNYS"),
+}
+
+
+def object_desk(name: str) -> Calendar:
+    hours = {"mon-sun": "09:00-17:00"}
+    return Calendar.weekly(hours, tz="Europe/London", holidays=OBJECTS[name]())
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=st.sampled_from(sorted(OBJECTS)),
+    start=st.datetimes(
+        min_value=dt.datetime(2024, 1, 1),
+        max_value=dt.datetime(2031, 1, 1),
+        timezones=st.just(dt.timezone.utc),
+    ),
+    days=st.integers(min_value=0, max_value=800),
+)
+def test_an_object_answers_the_same_from_the_cache_as_from_its_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, start: dt.datetime, days: int
+) -> None:
+    monkeypatch.setenv("SLACLOCK_CACHE_DIR", str(tmp_path))
+    end = start + dt.timedelta(days=days)
+    monkeypatch.setenv("SLACLOCK_CACHE", "off")
+    ruled = object_desk(name)
+    expected = ruled.elapsed(start, end), ruled.add(start, dt.timedelta(hours=8 * days + 1))
+    monkeypatch.setenv("SLACLOCK_CACHE", "on")
+    object_desk(name).elapsed(start, end)  # fills the cache (or reads it)
+    cached = object_desk(name)
+    source = cached._source.holidays  # type: ignore[attr-defined]
+    assert source._cache is not None
+    assert (
+        cached.elapsed(start, end),
+        cached.add(start, dt.timedelta(hours=8 * days + 1)),
+    ) == expected
+    assert cached == ruled
+    assert cached.to_dict() == ruled.to_dict()
+
+
+def test_objects_in_other_states_keep_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SLACLOCK_CACHE_DIR", str(tmp_path))
+    christmas = dt.datetime(2027, 12, 27, 12, tzinfo=dt.timezone.utc)  # observed for Saturday
+    sunday = dt.datetime(2027, 1, 3, 12, tzinfo=dt.timezone.utc)
+    for _ in range(2):  # the second time from the files
+        assert object_desk("England").is_open(christmas) is False
+        assert object_desk("England, not observed").is_open(christmas) is True
+        assert object_desk("Sweden").is_open(sunday) is True
+        assert object_desk("Sweden with Sundays").is_open(sunday) is False
+    assert len(list((tmp_path / "holidays").glob("object-*.json"))) == 4
+
+
+def test_only_an_unexpanded_object_of_the_package_s_own_class_uses_the_cache() -> None:
+    from holidays.countries import GB
+
+    from slaclock.engine._holidays import holiday_source
+
+    class Company(GB):  # type: ignore[misc]
+        def _populate(self, year: int) -> None:
+            super()._populate(year)
+            self[dt.date(year, 7, 1)] = "Company day"
+
+    assert holiday_source(holidays.country_holidays("GB"))._cache is not None  # type: ignore[union-attr]
+    assert holiday_source(Company())._cache is None  # type: ignore[union-attr]
+    assert dt.date(2027, 7, 1) in holiday_source(Company())
+    expanded = holidays.country_holidays("GB", years=2026)
+    assert holiday_source(expanded)._cache is None  # type: ignore[union-attr]
+    unwritable = holidays.country_holidays("GB")
+    unwritable.__dict__["hook"] = lambda: None  # a state that cannot be written out
+    assert holiday_source(unwritable)._cache is None  # type: ignore[union-attr]
+
+
+def test_a_spoiled_year_of_an_object_s_file_is_worked_out_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SLACLOCK_CACHE_DIR", str(tmp_path))
+    noon = dt.datetime(2026, 12, 25, 12, tzinfo=dt.timezone.utc)
+    assert object_desk("England").is_open(noon) is False
+    (path,) = (tmp_path / "holidays").glob("object-*.json")
+    data = json.loads(path.read_text())
+    data["years"]["2026"] = "2026-07-01 2027-12-25"  # a date of another year
+    path.write_text(json.dumps(data))
+    os.chmod(path, 0o600)
+    again = object_desk("England")
+    assert again.is_open(noon) is False
+    assert again.is_open(dt.datetime(2026, 7, 1, 12, tzinfo=dt.timezone.utc)) is True
+    assert "2026-12-25" in json.loads(path.read_text())["years"]["2026"]  # written anew

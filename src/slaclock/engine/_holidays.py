@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import importlib
 import importlib.util
+import marshal
 import sys
 import threading
 from bisect import bisect_left, bisect_right
@@ -20,6 +21,7 @@ from typing import Any, Protocol
 
 from ._holiday_cache import Attributes, Entry
 from ._holiday_cache import entry as cache_entry
+from ._holiday_cache import keyed as cache_keyed
 from ._text import brief
 from .errors import ScheduleError
 from .schedule import parse_dates
@@ -138,8 +140,8 @@ class PackageHolidays:
         # thread in that gap would see no holidays, so lookups go one at a time.
         self._lock = threading.Lock()
         # Each year's holiday dates as the package gives them, read from the object
-        # once (and what the on-disk cache keeps)...
-        self._years: dict[int, frozenset[dt.date]] = dict(cache.years) if cache else {}
+        # once (or from the on-disk cache, which keeps them)...
+        self._years: dict[int, frozenset[dt.date]] = {}
         # ... and as this source answers, the caller's added and removed dates applied:
         # one set lookup per day is ten times cheaper than asking the object, and a
         # chunk asks about 300 times.
@@ -172,14 +174,18 @@ class PackageHolidays:
         observed = bool(_attribute(obj, "observed", True))
         years = set(_attribute(obj, "years") or ())
         pending = None
+        cache = None
         # Nothing expanded yet (the usual fresh object): the caller cannot have added
-        # or removed a date, since changing one expands its year first. Otherwise the
+        # or removed a date, since changing one expands its year first, so its dates
+        # are the package's rules', which the on-disk cache may hold. Otherwise the
         # dates it holds now are kept, to compare with the package's rules later.
         if years or len(obj):
             own = tuple(dict.keys(obj))
             pending = functools.partial(
                 _changes, type(obj), own, years, country, subdiv, observed, categories
             )
+        else:
+            cache = _object_cache(obj, country or market, subdiv)
         return cls(
             private,
             country=country,
@@ -189,6 +195,7 @@ class PackageHolidays:
             observed=observed,
             added=frozenset(),
             removed=frozenset(),
+            cache=cache,
             pending=pending,
         )
 
@@ -280,6 +287,8 @@ class PackageHolidays:
         """Return the holiday dates of ``year``, asking the package the first time only."""
         with self._lock:
             dates = self._years.get(year)
+            if dates is None and self._cache is not None:
+                dates = self._cache.year(year)
             if dates is None:
                 lookup = self._object()
                 dt.date(year, 1, 1) in lookup  # noqa: B015 - fills in the year
@@ -358,6 +367,83 @@ class PackageHolidays:
         if self.removed:
             data["remove"] = sorted(day.isoformat() for day in self.removed)
         return data
+
+
+def _object_cache(obj: Any, code: str | None, subdiv: str | None) -> Entry | None:
+    """Return the on-disk cache entry (``_holiday_cache``) of an unexpanded ``holidays`` object.
+
+    Its years are those of any object of the package's class in the same state (the
+    constructor's arguments, such as ``subdiv``, ``observed``, ``categories`` or a
+    country's own options, are attributes): the entry is keyed by the class and by
+    that state, written out whole. None for a class from outside the package (a
+    caller's subclass may compute anything), a state that cannot be written out, or
+    no cache.
+    """
+    kind = type(obj)
+    module = getattr(kind, "__module__", "")
+    attributes = getattr(obj, "__dict__", None)
+    if not module.startswith("holidays.") or not isinstance(attributes, dict):
+        return None
+    request = {"kind": "object", "class": f"{module}.{kind.__qualname__}"}
+    label = "-".join(str(part) for part in (code, subdiv) if part is not None)
+    return cache_keyed("object", label, request, functools.partial(_written_state, attributes))
+
+
+def _written_state(attributes: dict[str, Any]) -> str | None:
+    """Return a ``holidays`` object's attributes (``__dict__``) written out, or None if some
+    cannot be."""
+    # In the order the constructor set them (the same every time; another order
+    # would only miss the cache).
+    state: list[object] = []
+    written = _WRITTEN
+    try:
+        for name, value in attributes.items():
+            if name not in _STATELESS:
+                state.append(name)
+                state.append(("", value) if type(value) in written else _state(value, 0))
+        return marshal.dumps(state, _MARSHAL_VERSION).hex()
+    except (ValueError, TypeError):
+        return None
+
+
+#: A ``holidays`` object's attributes that never change its dates: the names' language
+#: and translation, the years expanded so far (none, for an object the cache serves),
+#: and the flag that its constructor finished.
+_STATELESS = frozenset({"tr", "language", "years", "_initialized"})
+#: How deep ``_state`` looks into the package's objects within objects.
+_STATE_DEPTH = 8
+#: The ``marshal`` format of a state: version 2 writes a value the same way every time
+#: (later versions mark values shared by reference count, which varies).
+_MARSHAL_VERSION = 2
+#: Types ``_state`` passes to ``marshal`` as they are.
+_WRITTEN = frozenset({type(None), bool, int, float, str, tuple, list, dict})
+
+
+def _state(value: object, depth: int) -> tuple[str, object]:
+    """Return ``value`` tagged with its kind, as ``marshal`` writes it the same in every process.
+
+    Plain values, and tuples, lists and dicts of them, as they are (``marshal`` refuses
+    anything else in them); sets sorted; objects of the package's own classes (such as
+    its dict of observed-day rules) by class and attributes. ``ValueError`` for anything
+    else: a function, another library's object.
+    """
+    kind = type(value)
+    if kind in _WRITTEN:
+        return "", value
+    if kind is set or kind is frozenset:
+        return kind.__name__, sorted(value, key=repr)  # type: ignore[call-overload]
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    if not name.startswith("holidays."):
+        return "", value
+    if depth >= _STATE_DEPTH or callable(value):
+        raise ValueError(name)
+    if isinstance(value, dict):
+        items = dict.items(value)
+    elif isinstance(value, Mapping) or not isinstance(getattr(value, "__dict__", None), dict):
+        raise ValueError(name)
+    else:
+        items = vars(value).items()
+    return name, [(key, _state(item, depth + 1)) for key, item in items]
 
 
 def _changes(  # noqa: PLR0917 - a partial application, positional by nature
