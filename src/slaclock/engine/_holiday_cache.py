@@ -29,6 +29,7 @@ import json
 import os
 import re
 import sys
+import threading
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -170,7 +171,9 @@ class Entry:
             "years": dict(sorted(written.items())),
         }
         path = Path(self.path)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        # One temporary file per writer, threads included: two writers sharing one would
+        # interleave their bytes in it, and the file renamed into place would be a splice.
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
