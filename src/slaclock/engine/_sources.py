@@ -463,7 +463,9 @@ class WeeklySource:
         holidays = self.holidays
         if isinstance(holidays, DateHolidays) and not holidays.dates:
             return found
-        days = self.week.days
+        # Only whether each weekday has shifts matters here: the pairs ``quick_week`` read
+        # (None on a day off) tell it without the ``WeeklyHours`` being made.
+        days: Sequence[object] = self._days if self._days is not None else self.week.days
         # A year at a time; a few days of a year that are not working days (the day
         # before a stretch of January 1st) do not work its holidays out. (Ordinals
         # past either end of the calendar name no date, so no holiday.)

@@ -376,6 +376,13 @@ def compose(kind: str, templates: Sequence[Template]) -> Template:
             return rest[0] if rest else (NEVER if kind == "union" else ALWAYS)
     if kind == "union":
         return united(templates)
+    shift = templates[0].shift
+    if all(template.shift == shift for template in templates):
+        # Templates of one zone at one offset (a desk and its site): the same anchoring,
+        # so their lists combine as they are, without placing each at the epoch's.
+        return Template(
+            *combine(kind, [(template.starts, template.ends) for template in templates]), shift
+        )
     return Template(*combine(kind, [template.anchored() for template in templates]))
 
 
