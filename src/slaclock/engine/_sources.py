@@ -815,6 +815,10 @@ class CompositeSource:
         key = tuple(templates)
         composed = self._composed.get(key)
         if composed is None:
+            if 0 < min(hi, limit) - t <= US_PER_DAY:
+                # A day or less to see (a one-day question, the hour a clock set back): the
+                # operands' few intervals there (``between``) cost less than composing weeks.
+                return min(hi, limit), None
             if len(self._composed) >= _MAX_COMPOSED:
                 self._composed.clear()
             composed = self._composed[key] = compose(self.kind, templates)
