@@ -226,3 +226,30 @@ def test_compositions_with_constant_weeks_answer_as_merged_ones(
         if merged.total:
             target = merged.before(t) + 1
             assert composed.instant_at(target) == merged.instant_at(target)
+
+
+@SETTINGS
+@given(
+    st.sampled_from(["intersection", "difference"]),
+    st.lists(week_templates, min_size=2, max_size=4),
+    st.integers(-3 * WEEK_US, 3 * WEEK_US) | st.sampled_from([0, 1, WEEK_US - 1]),
+)
+def test_templates_of_one_offset_compose_as_those_placed_at_the_epoch(
+    kind: str, templates: list[Template], shift: int
+) -> None:
+    # A desk and its site in one zone: templates sharing a shift combine their lists as
+    # they are; the general path places each at the epoch's anchoring first.
+    if kind == "difference":
+        templates = templates[:2]
+    moved = [template.moved(shift) for template in templates]
+    composed = compose(kind, moved)
+    general = Template(*combine(kind, [template.anchored() for template in moved]))
+    assert composed.total == general.total
+    assert composed.expand(-WEEK_US, 2 * WEEK_US) == general.expand(-WEEK_US, 2 * WEEK_US)
+    for t in range(-WEEK_US, 2 * WEEK_US, 7 * MINUTE_US * 61):
+        assert composed.before(t) - composed.before(0) == general.before(t) - general.before(0)
+        if general.total:
+            target = general.before(t) + 1
+            assert composed.instant_at(target + composed.before(0) - general.before(0)) == (
+                general.instant_at(target)
+            )

@@ -538,3 +538,67 @@ def test_holed_stretches_count_and_find_across_their_holes() -> None:
         [14 * DAY_US + HOUR_US, 15 * DAY_US, 21 * DAY_US],
         [14 * DAY_US + 2 * HOUR_US, 16 * DAY_US, 22 * DAY_US],
     )
+
+
+@SETTINGS
+@given(
+    calendars(),
+    st.sampled_from(COMPOSED_STARTS),
+    st.integers(-4 * DAY_US, 4 * DAY_US),
+    st.integers(1, DAY_US) | st.sampled_from([1, HOUR_US, DAY_US]),
+)
+def test_a_short_stretch_of_a_composition_lists_what_its_composed_template_says(
+    calendar: Calendar, start: int, shift: int, span: int
+) -> None:
+    # A day or less to see: ``steady`` leaves a composition's stretch to ``between`` (the
+    # operands' intervals there) rather than compose templates; a new composition of the
+    # same calendars, asked to see far, composes them. Both say the same open time.
+    source = calendar._index.source
+    if not isinstance(source, CompositeSource) or not source.templated:
+        return
+    t = start + shift
+    short = source.steady(t, t + span)
+    fresh = CompositeSource(source.kind, source.operands)
+    far = fresh.steady(t, t + 400 * DAY_US)
+    if short is None or far is None:
+        assert short is None or short[1] is None or far is None
+        return
+    hi, stretch = short
+    assert t < hi <= far[0] or far[1] is None
+    listed = source.between(t, hi) if stretch is None else stretch.expand(t, hi)
+    if far[1] is not None and hi <= far[0]:
+        assert listed == far[1].expand(t, hi)
+    assert listed == calendar._index.source.intervals(t, hi)
+
+
+def week_by_week(template: Template, lo: int, hi: int) -> tuple[list[int], list[int]]:
+    """Return ``Template.expand``'s intervals as its loop over whole weeks lists them."""
+    starts: list[int] = []
+    ends: list[int] = []
+    week = lo - (lo + template.shift) % WEEK_US
+    while week < hi and template.starts:
+        for first, last in zip(template.starts, template.ends, strict=True):
+            start, end = max(first + week, lo), min(last + week, hi)
+            if start < end:
+                _template.append_merged(starts, ends, start, end)
+        week += WEEK_US
+    return starts, ends
+
+
+@SETTINGS
+@given(
+    st.lists(st.integers(0, 7 * 24 * 4), max_size=10, unique=True).map(sorted),
+    st.integers(-3 * WEEK_US, 3 * WEEK_US),
+    st.integers(-3 * WEEK_US, 3 * WEEK_US),
+    st.integers(0, WEEK_US) | st.sampled_from([1, HOUR_US, DAY_US, WEEK_US - 1]),
+)
+def test_short_spans_expand_as_whole_weeks_do(
+    cuts: list[int], shift: int, lo: int, span: int
+) -> None:
+    quarter = 15 * MINUTE_US
+    if len(cuts) % 2:
+        cuts = cuts[:-1]
+    # Touching intervals too (an intersection may leave them), and the week's both ends.
+    template = Template([c * quarter for c in cuts[::2]], [c * quarter for c in cuts[1::2]])
+    moved = template.moved(shift)
+    assert moved.expand(lo, lo + span) == week_by_week(moved, lo, lo + span)

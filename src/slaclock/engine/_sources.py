@@ -463,7 +463,9 @@ class WeeklySource:
         holidays = self.holidays
         if isinstance(holidays, DateHolidays) and not holidays.dates:
             return found
-        days = self.week.days
+        # Only whether each weekday has shifts matters here: the pairs ``quick_week`` read
+        # (None on a day off) tell it without the ``WeeklyHours`` being made.
+        days: Sequence[object] = self._days if self._days is not None else self.week.days
         # A year at a time; a few days of a year that are not working days (the day
         # before a stretch of January 1st) do not work its holidays out. (Ordinals
         # past either end of the calendar name no date, so no holiday.)
@@ -813,6 +815,10 @@ class CompositeSource:
         key = tuple(templates)
         composed = self._composed.get(key)
         if composed is None:
+            if 0 < min(hi, limit) - t <= US_PER_DAY:
+                # A day or less to see (a one-day question, the hour a clock set back): the
+                # operands' few intervals there (``between``) cost less than composing weeks.
+                return min(hi, limit), None
             if len(self._composed) >= _MAX_COMPOSED:
                 self._composed.clear()
             composed = self._composed[key] = compose(self.kind, templates)

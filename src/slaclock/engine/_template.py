@@ -216,6 +216,22 @@ class Template:
             return starts, ends
         # Weeks counted from the template's anchor, ``shift`` µs before the epoch.
         week = lo - (lo + self.shift) % WEEK_US
+        if hi - lo < WEEK_US:
+            # A short span (a day, the hour a clock set back): from the first interval
+            # ending after ``lo`` (bisected), only those that reach into the span.
+            firsts, lasts = self.starts, self.ends
+            count = len(firsts)
+            i = bisect_right(lasts, lo - week)
+            while True:
+                if i == count:
+                    i = 0
+                    week += WEEK_US
+                start = firsts[i] + week
+                if start >= hi:
+                    return starts, ends
+                end = lasts[i] + week
+                append_merged(starts, ends, max(start, lo), min(end, hi))
+                i += 1
         while week < hi:
             for first, last in zip(self.starts, self.ends, strict=True):
                 start, end = max(first + week, lo), min(last + week, hi)
@@ -376,6 +392,13 @@ def compose(kind: str, templates: Sequence[Template]) -> Template:
             return rest[0] if rest else (NEVER if kind == "union" else ALWAYS)
     if kind == "union":
         return united(templates)
+    shift = templates[0].shift
+    if all(template.shift == shift for template in templates):
+        # Templates of one zone at one offset (a desk and its site): the same anchoring,
+        # so their lists combine as they are, without placing each at the epoch's.
+        return Template(
+            *combine(kind, [(template.starts, template.ends) for template in templates]), shift
+        )
     return Template(*combine(kind, [template.anchored() for template in templates]))
 
 
