@@ -173,7 +173,14 @@ class Template:
         return cls(merged_starts, merged_ends)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Template) and other.key == self.key
+        # What ``key`` compares, without building its tuples: compositions compare
+        # their operands' templates at every cached lookup.
+        return (
+            isinstance(other, Template)
+            and other.shift == self.shift
+            and other.starts == self.starts
+            and other.ends == self.ends
+        )
 
     def __hash__(self) -> int:
         # From a few numbers the key decides, not the key's tuples: equal templates hash
@@ -187,7 +194,8 @@ class Template:
         return found
 
     def __repr__(self) -> str:
-        return f"Template({self.starts!r}, {self.ends!r})"
+        shift = f", shift={self.shift!r}" if self.shift else ""
+        return f"Template({self.starts!r}, {self.ends!r}{shift})"
 
     def before(self, t: int) -> int:
         """Return the open time from the epoch to ``t`` (negative before it), repeating weekly."""
