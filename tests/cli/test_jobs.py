@@ -367,6 +367,10 @@ def test_a_worker_stops_its_range_once_the_parent_stops_the_run(
     assert _jobs._work(a_task(path, stops=False))[0].numbers == whole.numbers
 
 
+def _isoformat_or_none(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
 @pytest.mark.parametrize("form", ["csv", "table", "json"])
 @pytest.mark.parametrize(
     ("zone", "year", "offset"),
@@ -380,7 +384,6 @@ def test_instants_are_written_as_isoformat_wrote_them(
     1916), with microseconds (tickets keep to the years 1900 to 2199; tests/sla/test_iso.py
     writes years 1 and 9999, and folds)."""
     from slaclock.cli import _stream, _ticket_json
-    from slaclock.engine._time import iso_or_none
     from slaclock.sla import results
 
     policy = tmp_path / "policy.toml"
@@ -400,6 +403,6 @@ def test_instants_are_written_as_isoformat_wrote_them(
     assert offset in now[1]
     # The old way: isoformat at every instant.
     monkeypatch.setattr(_stream, "iso_instant", dt.datetime.isoformat)
-    monkeypatch.setattr(results, "iso_instant_or_none", iso_or_none)
+    monkeypatch.setattr(results, "iso_or_none", _isoformat_or_none)
     monkeypatch.setattr(_ticket_json, "iso_instant", dt.datetime.isoformat)
     assert run(*argv) == now

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slaclock.sla import _iso
-from slaclock.sla._iso import iso_instant, iso_instant_or_none
+from slaclock.engine import _iso
+from slaclock.engine._iso import iso_instant
+from slaclock.engine._time import iso_or_none
 
 UTC = dt.timezone.utc
 
@@ -56,8 +57,8 @@ class Stamp(dt.datetime):
 def test_iso_instant_writes_what_isoformat_writes(value: dt.datetime) -> None:
     assert iso_instant(value) == value.isoformat()
     assert iso_instant(value) == value.isoformat()  # and again, from the kept parts
-    assert iso_instant_or_none(value) == value.isoformat()
-    assert iso_instant_or_none(None) is None
+    assert iso_or_none(value) == value.isoformat()
+    assert iso_or_none(None) is None
 
 
 @settings(max_examples=400)

@@ -25,6 +25,7 @@ from slaclock.cli._errors import safe_text
 from slaclock.cli._files import atomic_stream
 from slaclock.cli._output import FORMAT_VERSION, colour_word
 from slaclock.cli._ticket_json import ticket_json
+from slaclock.engine._iso import iso_instant
 from slaclock.reports._render import (
     human_duration,
     inert_cell,
@@ -32,7 +33,6 @@ from slaclock.reports._render import (
     text_table_line,
     text_table_rule,
 )
-from slaclock.sla._iso import iso_instant
 from slaclock.sla.results import MetricReport, Report
 from slaclock.sla.tickets import Ticket
 

@@ -23,7 +23,7 @@ from slaclock.cli._output import (
     json_float,
     seconds_of,
 )
-from slaclock.sla._iso import iso_instant
+from slaclock.engine._iso import iso_instant
 from slaclock.sla.results import (
     CycleReport,
     Escalation,

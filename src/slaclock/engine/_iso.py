@@ -1,6 +1,7 @@
 """One way to write an instant as text: ``iso_instant``, what ``isoformat`` writes.
 
-Reports write every instant (JSON, CSV, tables) through it. ``isoformat`` costs a
+Reports write every instant (JSON, CSV, tables) through it, ``_time.iso_or_none``
+(optional instants in JSON) too. ``isoformat`` costs a
 few µs; the parts it writes (the day, the hour and minute, the seconds, the
 offset) come here from small tables, the offset from ``utcoffset`` (which the
 fold counts in, as ``isoformat`` counts it).
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["iso_instant", "iso_instant_or_none"]
+__all__ = ["iso_instant"]
 
 #: How many days and offsets the tables keep (the days' is cleared when full).
 _KEPT = 4096
@@ -41,11 +42,6 @@ def iso_instant(value: dt.datetime) -> str:
     micro = value.microsecond
     clock = _CLOCK[value.hour * 60 + value.minute] + _SECONDS[value.second]
     return f"{day}{clock}.{micro:06d}{zone}" if micro else f"{day}{clock}{zone}"
-
-
-def iso_instant_or_none(value: dt.datetime | None) -> str | None:
-    """Return ``iso_instant(value)``, or None for None (an optional instant in JSON)."""
-    return None if value is None else iso_instant(value)
 
 
 def _day(value: dt.datetime) -> str:

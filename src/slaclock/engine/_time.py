@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ._iso import iso_instant
 from ._text import brief
 from .errors import NaiveDatetimeError, OutOfRangeError, TimeZoneError
 
@@ -150,7 +151,7 @@ def day_start(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
 
 def iso_or_none(value: dt.datetime | None) -> str | None:
     """Return ``value.isoformat()``, or None for None: how JSON output writes optional instants."""
-    return None if value is None else value.isoformat()
+    return None if value is None else iso_instant(value)
 
 
 def iso_datetime(text: str) -> dt.datetime:

@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from slaclock.engine._time import iso_or_none
-from slaclock.sla._iso import iso_instant_or_none
 from slaclock.sla.targets import iso_duration
 
 __all__ = [
@@ -255,10 +254,10 @@ class MetricReport:
             "target": iso_duration(self.target),
             "target_text": self.target_text,
             "calendar": self.calendar,
-            "started_at": iso_instant_or_none(self.started_at),
-            "stopped_at": iso_instant_or_none(self.stopped_at),
-            "due": iso_instant_or_none(self.due),
-            "breached_at": iso_instant_or_none(self.breached_at),
+            "started_at": iso_or_none(self.started_at),
+            "stopped_at": iso_or_none(self.stopped_at),
+            "due": iso_or_none(self.due),
+            "breached_at": iso_or_none(self.breached_at),
             "elapsed": iso_duration(self.elapsed),
             "remaining": iso_duration(self.remaining),
             "used": self.used,
