@@ -25,6 +25,8 @@ US_PER_DAY: Final = 86_400 * US_PER_SECOND
 #: A day of margin keeps conversion into any zone (offsets < 24 h) in range.
 MIN_US: Final = (dt.datetime(1, 1, 2, tzinfo=UTC) - EPOCH) // ONE_US
 MAX_US: Final = (dt.datetime(9999, 12, 30, tzinfo=UTC) - EPOCH) // ONE_US
+#: ``MIN_US`` to ``MAX_US`` as errors name the range.
+RANGE_TEXT: Final = "0001-01-02 to 9999-12-30 UTC"
 #: Where ``from_us`` stops using ``fromtimestamp`` (3000-01-01, Windows' gmtime limit).
 _FROMTIMESTAMP_US: Final = (dt.datetime(3000, 1, 1, tzinfo=UTC) - EPOCH) // ONE_US
 
@@ -83,7 +85,7 @@ def _checked_us(instant: dt.datetime, what: str) -> int:
     if not MIN_US <= us <= MAX_US:
         raise OutOfRangeError(
             f"{what} {instant.isoformat()} is too near the ends of the range a datetime can "
-            "hold (0001-01-02 to 9999-12-30 UTC)"
+            f"hold ({RANGE_TEXT})"
         )
     return us
 

@@ -52,6 +52,7 @@ from slaclock.engine._time import (
     MAX_US,
     MIN_US,
     ONE_US,
+    RANGE_TEXT,
     US_PER_DAY,
     first_instant_at,
     from_us,
@@ -429,7 +430,7 @@ class _Rows:
         # As ``to_us`` says it of a list's element.
         raise OutOfRangeError(
             f"{self.where(flat)} {text} is too near the ends of the range a datetime can hold "
-            "(0001-01-02 to 9999-12-30 UTC)"
+            f"({RANGE_TEXT})"
         )
 
 

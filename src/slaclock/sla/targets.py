@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING, Any, Union
 
 from slaclock.engine._text import brief
-from slaclock.engine._time import day_start, from_us, to_us
+from slaclock.engine._time import RANGE_TEXT, day_start, from_us, to_us
 from slaclock.engine.calendar import Calendar
 from slaclock.errors import NoBusinessTimeError, OutOfRangeError, PolicyError
 
@@ -127,7 +127,7 @@ class BusinessDays:
             except OutOfRangeError:
                 raise OutOfRangeError(
                     f"{where}: its local date {day} is not wholly within the range a datetime "
-                    f"can hold ({_RANGE}), so whether it has open time cannot be known"
+                    f"can hold ({RANGE_TEXT}), so whether it has open time cannot be known"
                 ) from None
             if late or closed:
                 # Logged after the cut-off, or on a closed day: day 0 is the next business day.
@@ -144,7 +144,7 @@ class BusinessDays:
         except OutOfRangeError:
             raise OutOfRangeError(
                 f"{where}: the search for business day {self.days} after it ran past the "
-                f"range a datetime can hold ({_RANGE})"
+                f"range a datetime can hold ({RANGE_TEXT})"
             ) from None
         raise NoBusinessTimeError(
             f"{where}: {calendar!r} has no {self.days} business days in the "
@@ -198,7 +198,6 @@ _DUE_MEMO: dict[tuple[int, int, dt.time | None, dt.date, bool], tuple[Calendar, 
 _DUE_MEMO_SIZE = 65_536
 #: How many days after day 0 ``due_from`` looks for business days: about 50 years.
 HORIZON_DAYS = 366 * 50
-_RANGE = "0001-01-02 to 9999-12-30 UTC"
 
 
 def _last_open(calendar: Calendar, day: dt.date) -> dt.datetime | None:
